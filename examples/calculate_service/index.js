@@ -1,0 +1,4 @@
+'use strict';
+// A service package's entry module: each published name is an exported function.
+exports.add = (a, b) => a + b;
+exports.minus = (a, b) => a - b;

@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+import type { CliCommand } from './command.js';
+
+/** Subcommands, loaded on demand so `kael call` does not pay for what `kael run` needs. */
+const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
+  run: () => import('./run.js'),
+  call: () => import('./call.js'),
+  validate: () => import('./validate.js'),
+  status: () => import('./status.js'),
+  versions: () => import('./versions.js'),
+  install: () => import('./install.js'),
+  update: () => import('./update.js'),
+  rollback: () => import('./rollback.js'),
+  restart: () => import('./restart.js'),
+  crontabs: () => import('./crontabs.js'),
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    const lines = await Promise.all(Object.entries(COMMANDS).map(async ([n, load]) => `  kael ${n.padEnd(10)} ${(await load()).command.summary}`));
+    process.stdout.write(`usage: kael <command> [options]\n\n${lines.join('\n')}\n\nEnvironment: KAEL_AURI (broker URL), KAEL_NAME (namespace), KAEL_ADMIN_KEY (signs changing commands).\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const load = COMMANDS[name];
+  if (load === undefined) {
+    process.stderr.write(`kael: unknown command "${name}"; run "kael help"\n`);
+    return 2;
+  }
+  return (await load()).command.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    const err = e as { code?: string; message?: string };
+    process.stderr.write(`kael: ${err.code === undefined ? '' : `[${err.code}] `}${err.message ?? String(e)}\n`);
+    process.exitCode = 1;
+  },
+);

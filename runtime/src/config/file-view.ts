@@ -1,0 +1,39 @@
+import { promises as fs } from 'node:fs';
+
+/**
+ * The file access the configuration checks need. The runtime uses the disk; the language server
+ * overlays the editor's unsaved buffers on it.
+ */
+export interface FileView {
+  /** File text, or undefined when it does not exist or cannot be read. */
+  readText(file: string): Promise<string | undefined>;
+  /** True when `p` is an existing directory. */
+  isDirectory(p: string): Promise<boolean>;
+  /** True when `p` is an existing file. */
+  isFile(p: string): Promise<boolean>;
+}
+
+/** The plain disk. */
+export const diskFileView: FileView = {
+  async readText(file) {
+    try {
+      return await fs.readFile(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+  },
+  async isDirectory(p) {
+    try {
+      return (await fs.stat(p)).isDirectory();
+    } catch {
+      return false;
+    }
+  },
+  async isFile(p) {
+    try {
+      return (await fs.stat(p)).isFile();
+    } catch {
+      return false;
+    }
+  },
+};

@@ -1,0 +1,103 @@
+import Ajv2020 from 'ajv/dist/2020.js';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import schemas from '@kael/schemas';
+import type { JsonSchema } from '@kael/schemas';
+import { pointerToPath, toPointer } from './problem.js';
+
+/** Which file a schema describes. */
+export type SchemaKind = 'service' | 'crontab' | 'frame';
+
+/** The schema documents, keyed by kind: the same objects the language server offers for completion. */
+export const SCHEMAS: Readonly<Record<SchemaKind, JsonSchema>> = {
+  service: schemas.serviceSetting,
+  crontab: schemas.crontabSetting,
+  frame: schemas.frameConfig,
+};
+
+/** The package `type` values and the schema each selects. */
+export const PACKAGE_TYPES: Readonly<Record<string, 'service' | 'crontab'>> = { service: 'service', crontab: 'crontab' };
+
+/** A schema violation located by JSON pointer; `part` says whether the key or the value is at fault. */
+export interface SchemaViolation {
+  pointer: string;
+  part: 'key' | 'value';
+  message: string;
+}
+
+let ajv: Ajv2020 | undefined;
+const compiled = new Map<SchemaKind, ValidateFunction>();
+
+function validatorFor(kind: SchemaKind): ValidateFunction {
+  let fn = compiled.get(kind);
+  if (fn === undefined) {
+    ajv ??= new Ajv2020({ allErrors: true, strict: false });
+    fn = ajv.compile(SCHEMAS[kind]);
+    compiled.set(kind, fn);
+  }
+  return fn;
+}
+
+/** Compiles a user-supplied schema (a service's `args` entry). @throws Error when the schema is invalid. */
+export function compileUserSchema(schema: object | boolean): ValidateFunction {
+  ajv ??= new Ajv2020({ allErrors: true, strict: false });
+  return ajv.compile(schema);
+}
+
+/** Validates a parsed YAML value against a kael schema and explains each violation in plain words. */
+export function validateAgainstSchema(kind: SchemaKind, value: unknown): SchemaViolation[] {
+  const validate = validatorFor(kind);
+  if (validate(value)) return [];
+  return explainErrors(validate.errors ?? []);
+}
+
+/** Turns ajv errors into located sentences (also used for `args` validation of calls). */
+export function explainErrors(errors: readonly ErrorObject[]): SchemaViolation[] {
+  const out: SchemaViolation[] = [];
+  const seen = new Set<string>();
+  for (const e of errors) {
+    // A failed `type: [string, number]` on `version` also reports pattern/minimum noise; keep the first per pointer and keyword family.
+    const v = explainError(e);
+    const key = `${v.pointer}|${v.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(v);
+  }
+  return out;
+}
+
+function explainError(e: ErrorObject): SchemaViolation {
+  const path = pointerToPath(e.instancePath);
+  const at = (msg: string): string => (path === '' ? msg : `${path}: ${msg}`);
+  const params = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'required':
+      return { pointer: e.instancePath, part: 'value', message: at(`missing required field "${String(params['missingProperty'])}"`) };
+    case 'additionalProperties': {
+      const name = String(params['additionalProperty']);
+      const pointer = e.instancePath + toPointer([name]);
+      return { pointer, part: 'key', message: `${pointerToPath(pointer)}: unknown field "${name}"` };
+    }
+    case 'const':
+      return { pointer: e.instancePath, part: 'value', message: at(`must be ${JSON.stringify(params['allowedValue'])}`) };
+    case 'enum':
+      return { pointer: e.instancePath, part: 'value', message: at(`must be one of ${(params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`) };
+    case 'type':
+      return { pointer: e.instancePath, part: 'value', message: at(`must be ${String(params['type']).replace(',', ' or ')}`) };
+    case 'pattern':
+      return { pointer: e.instancePath, part: 'value', message: at(`does not match the pattern ${String(params['pattern'])}`) };
+    case 'minItems':
+      return { pointer: e.instancePath, part: 'value', message: at(`must have at least ${String(params['limit'])} item(s)`) };
+    case 'maxItems':
+      return { pointer: e.instancePath, part: 'value', message: at(`must have at most ${String(params['limit'])} item(s)`) };
+    case 'uniqueItems': {
+      const later = Math.max(Number(params['i']), Number(params['j']));
+      const earlier = Math.min(Number(params['i']), Number(params['j']));
+      const pointer = `${e.instancePath}/${later}`;
+      return { pointer, part: 'value', message: `${pointerToPath(pointer)}: duplicate of item ${earlier}` };
+    }
+    case 'propertyNames':
+      return { pointer: e.instancePath + toPointer([String(params['propertyName'])]), part: 'key', message: at(`"${String(params['propertyName'])}" is not a valid name`) };
+    default:
+      return { pointer: e.instancePath, part: 'value', message: at(e.message ?? `fails ${e.keyword}`) };
+  }
+}

@@ -1,0 +1,164 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { ConfigError } from '../errors.js';
+import { isValidVersion } from '../version/version.js';
+import { formatProblem, toPointer } from './problem.js';
+import type { ConfigProblem, ProblemCode } from './problem.js';
+import { PACKAGE_TYPES, validateAgainstSchema } from './schema-validation.js';
+import { parseYamlSource, rangeAt, scalarText } from './yaml-source.js';
+import type { YamlSource } from './yaml-source.js';
+
+/** The file every package folder holds. */
+export const SETTING_FILE = 'setting.yaml';
+
+/** A service package's setting.yaml, validated. */
+export interface ServiceSetting {
+  type: 'service';
+  /** `service_base_name`. */
+  name: string;
+  /** Version text exactly as written (`1.10`, not 1.1). */
+  version: string;
+  publish: string[];
+  /** Per published function, a JSON Schema for its positional argument list. */
+  args: Record<string, object | boolean>;
+}
+
+/** One `[schedule, command]` entry of a crontab package. */
+export interface CrontabEntry {
+  /** Position in `publish`, used in run ids and error messages. */
+  index: number;
+  schedule: string;
+  command: string;
+}
+
+/** A crontab package's setting.yaml, validated, with defaults applied. */
+export interface CrontabSetting {
+  type: 'crontab';
+  /** `crontab_name`. */
+  name: string;
+  version: string;
+  entries: CrontabEntry[];
+  /** IANA zone; undefined = the frame's local zone. */
+  timezone: string | undefined;
+  /** @default 3_600_000 */
+  timeoutMs: number;
+  /** @default 60_000 */
+  graceMs: number;
+  /** @default 'skip' */
+  overlap: 'skip' | 'allow';
+}
+
+export type PackageSetting = ServiceSetting | CrontabSetting;
+
+/** The outcome of reading a setting.yaml: the setting when usable, and every problem found. */
+export interface SettingResult {
+  setting: PackageSetting | undefined;
+  problems: ConfigProblem[];
+  source: YamlSource | undefined;
+}
+
+/**
+ * An extra check on a parsed setting that the schema cannot express (the cron module registers the
+ * schedule check here, so the runtime loader and the language server apply the same rule).
+ */
+export type SettingCheck = (setting: PackageSetting, report: (pointer: string, code: ProblemCode, message: string) => void) => void;
+
+const extraChecks: SettingCheck[] = [];
+
+/** Adds a check run on every parsed setting. */
+export function registerSettingCheck(check: SettingCheck): void {
+  if (!extraChecks.includes(check)) extraChecks.push(check);
+}
+
+/** Parses and validates setting.yaml text. Pure: no file access. */
+export function parseSettingText(text: string, file: string): SettingResult {
+  const source = parseYamlSource(text);
+  const problems: ConfigProblem[] = [];
+  const report = (pointer: string, code: ProblemCode, message: string, part: 'key' | 'value' = 'value', severity: 'error' | 'warning' = 'error'): void => {
+    problems.push({ file, pointer, code, message, severity, range: rangeAt(source, pointer, part) });
+  };
+  for (const e of source.syntaxErrors) {
+    problems.push({ file, pointer: '', code: 'yaml-syntax', message: `YAML syntax error: ${e.message}`, severity: 'error', range: e.range });
+  }
+  if (problems.length > 0) return { setting: undefined, problems, source };
+
+  const value = source.value;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    report('', 'schema', 'setting.yaml must be a mapping with type, version and publish');
+    return { setting: undefined, problems, source };
+  }
+  const obj = value as Record<string, unknown>;
+  const type = obj['type'];
+  const kind = typeof type === 'string' ? PACKAGE_TYPES[type] : undefined;
+  if (kind === undefined) {
+    if (type === undefined) report('', 'schema', 'missing required field "type" (service or crontab)');
+    else report('/type', 'type-unknown', `type: unknown package type ${JSON.stringify(type)}; expected "service" or "crontab"`);
+    return { setting: undefined, problems, source };
+  }
+  for (const v of validateAgainstSchema(kind, obj)) report(v.pointer, 'schema', v.message, v.part);
+
+  const version = scalarText(source, '/version');
+  if (version !== undefined && !problems.some((p) => p.pointer === '/version') && !isValidVersion(version)) {
+    report('/version', 'version-invalid', `version: "${version}" is not a version kael can order (expected e.g. 1.0, 1.10 or 1.2.3)`);
+  }
+  if (problems.some((p) => p.severity === 'error')) return { setting: undefined, problems, source };
+
+  const setting = toSetting(kind, obj, version ?? '');
+  if (setting.type === 'service') {
+    for (const name of Object.keys(setting.args)) {
+      if (!setting.publish.includes(name)) {
+        report(toPointer(['args', name]), 'args-unknown', `args.${name}: "${name}" is not a published function`, 'key', 'warning');
+      }
+    }
+  }
+  for (const check of extraChecks) check(setting, (pointer, code, message) => report(pointer, code, message));
+  const usable = !problems.some((p) => p.severity === 'error');
+  return { setting: usable ? setting : undefined, problems, source };
+}
+
+function toSetting(kind: 'service' | 'crontab', obj: Record<string, unknown>, version: string): PackageSetting {
+  if (kind === 'service') {
+    return {
+      type: 'service',
+      name: obj['service_base_name'] as string,
+      version,
+      publish: obj['publish'] as string[],
+      args: (obj['args'] ?? {}) as Record<string, object | boolean>,
+    };
+  }
+  const publish = obj['publish'] as [string, string][];
+  return {
+    type: 'crontab',
+    name: obj['crontab_name'] as string,
+    version,
+    entries: publish.map(([schedule, command], index) => ({ index, schedule, command })),
+    timezone: obj['timezone'] as string | undefined,
+    timeoutMs: ((obj['timeout'] as number | undefined) ?? 3600) * 1000,
+    graceMs: ((obj['grace'] as number | undefined) ?? 60) * 1000,
+    overlap: (obj['overlap'] as 'skip' | 'allow' | undefined) ?? 'skip',
+  };
+}
+
+/** Reads `<dir>/setting.yaml`; a missing or unreadable file is a problem, not an exception. */
+export async function readSettingFile(dir: string): Promise<SettingResult> {
+  const file = path.join(dir, SETTING_FILE);
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (e) {
+    const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
+    const message = missing ? `${SETTING_FILE} not found in ${dir}` : `cannot read ${file}: ${(e as Error).message}`;
+    return { setting: undefined, problems: [{ file, pointer: '', code: 'setting-missing', message, severity: 'error' }], source: undefined };
+  }
+  return parseSettingText(text, file);
+}
+
+/** The error a loader raises for problems that stop a package from loading. */
+export function packageInvalidError(problems: readonly ConfigProblem[], dir: string): ConfigError {
+  const errors = problems.filter((p) => p.severity === 'error');
+  const first = errors[0];
+  const message = first === undefined ? `package ${dir} is invalid` : errors.map(formatProblem).join('\n');
+  return new ConfigError('PACKAGE_INVALID', message, {
+    details: { dir, file: first?.file, pointer: first?.pointer, problems: errors },
+  });
+}

@@ -1,0 +1,108 @@
+/**
+ * Every error kael raises or carries over the wire has a stable `code`; callers branch on the code,
+ * never on the message text.
+ */
+export type KaelErrorCode =
+  | 'BROKER_UNAVAILABLE'
+  | 'RPC_TIMEOUT'
+  | 'SERVICE_NOT_FOUND'
+  | 'REMOTE_ERROR'
+  | 'INVALID_ARGS'
+  | 'ENCODE_ERROR'
+  | 'DECODE_ERROR'
+  | 'CLIENT_CLOSED'
+  | 'CONFIG_INVALID'
+  | 'PACKAGE_INVALID'
+  | 'PACKAGE_NOT_FOUND'
+  | 'PACKAGE_EXISTS'
+  | 'VERSION_INVALID'
+  | 'VERSION_NOT_FOUND'
+  | 'SCHEDULE_INVALID'
+  | 'COMMAND_UNKNOWN'
+  | 'COMMAND_FAILED'
+  | 'COMMAND_TIMEOUT'
+  | 'UNAUTHORIZED'
+  | 'ARCHIVE_INVALID'
+  | 'FRAME_NOT_FOUND'
+  | 'USAGE';
+
+/** The wire shape of an error: plain data, never a serialized object graph. */
+export interface ErrorData {
+  /** A {@link KaelErrorCode}, or a code of a foreign peer. */
+  code: string;
+  name: string;
+  message: string;
+  stack?: string;
+  /** Extra machine-readable facts (file, pointer, frame id...). */
+  details?: Record<string, unknown>;
+}
+
+/**
+ * Root of kael's error tree.
+ * @example
+ * try { await client.call('calc__add', [1, 2]); } catch (e) { if (e instanceof KaelError && e.code === 'RPC_TIMEOUT') retry(); }
+ */
+export class KaelError extends Error {
+  override readonly name: string = 'KaelError';
+  /** Stable machine-readable code. */
+  readonly code: string;
+  /** Extra machine-readable facts. */
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(
+    code: KaelErrorCode,
+    message: string,
+    options?: { cause?: unknown; details?: Record<string, unknown> },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.details = options?.details;
+  }
+
+  /** Plain data for the wire or for JSON output. */
+  toData(): ErrorData {
+    return errorToData(this);
+  }
+}
+
+/** A configuration file (frame.yaml, setting.yaml) is missing or wrong; `details` names file and field. */
+export class ConfigError extends KaelError {
+  override readonly name: string = 'ConfigError';
+}
+
+/** A call or command failed on the far side; `remote` keeps what the far side said. */
+export class RemoteError extends KaelError {
+  override readonly name: string = 'RemoteError';
+  /** The error as the remote side reported it. */
+  readonly remote: ErrorData;
+
+  constructor(remote: ErrorData, code: KaelErrorCode = 'REMOTE_ERROR') {
+    super(code, `${remote.name}: ${remote.message}`, { details: remote.details ?? {} });
+    this.remote = remote;
+    if (remote.stack !== undefined) this.stack = remote.stack;
+  }
+}
+
+/** Converts anything thrown into wire data, keeping a code when it has one. */
+export function errorToData(error: unknown): ErrorData {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    const data: ErrorData = {
+      code: typeof code === 'string' ? code : 'REMOTE_ERROR',
+      name: error.name,
+      message: error.message,
+    };
+    if (error.stack !== undefined) data.stack = error.stack;
+    const details = (error as { details?: unknown }).details;
+    if (details !== null && typeof details === 'object') data.details = details as Record<string, unknown>;
+    return data;
+  }
+  return { code: 'REMOTE_ERROR', name: 'Error', message: String(error) };
+}
+
+/** True when `value` looks like {@link ErrorData} (used when decoding replies from foreign peers). */
+export function isErrorData(value: unknown): value is ErrorData {
+  if (value === null || typeof value !== 'object') return false;
+  const v = value as Record<string, unknown>;
+  return typeof v['code'] === 'string' && typeof v['message'] === 'string';
+}

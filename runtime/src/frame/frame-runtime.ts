@@ -1,0 +1,43 @@
+import type { BrokerConnection } from '../broker/connection.js';
+import type { Logger } from '../util/logger.js';
+import type { FrameSnapshot } from './frame-snapshot.js';
+import type { PackageRecord } from './package-catalog.js';
+
+/** Options of a frame after defaults are applied. */
+export interface ResolvedFrameOptions {
+  auri: string;
+  serviceGroupConf: string;
+  processes: number;
+  concurrency: number;
+  heartbeatMs: number;
+  drainTimeoutMs: number;
+  adminKey: string | undefined;
+}
+
+/**
+ * What a frame offers to its parts (service host, crontab host, cluster agent). The parts depend on
+ * this interface, not on the WorkFrame class, so each can be built and tested alone.
+ */
+export interface FrameRuntime {
+  /** Stable for the frame's lifetime. */
+  readonly id: string;
+  readonly namespace: string;
+  readonly options: ResolvedFrameOptions;
+  readonly broker: BrokerConnection;
+  readonly logger: Logger;
+  /** Packages as last read from disk (including failed ones). */
+  records(): readonly PackageRecord[];
+  /** What the frame announces about itself now. */
+  snapshot(): FrameSnapshot;
+  /** Re-reads frame.yaml and the packages of one kind from disk and restarts that kind's host on them. */
+  reload(kind: 'service' | 'crontab'): Promise<void>;
+  /** Signals that the snapshot changed (membership re-announces). */
+  changed(): void;
+}
+
+/** A part of a frame with a lifecycle. */
+export interface FrameComponent {
+  start(): Promise<void>;
+  /** Stops gracefully: in-flight work finishes (bounded by the frame's drain timeout). */
+  stop(): Promise<void>;
+}

@@ -1,0 +1,66 @@
+import type { ErrorData } from '../errors.js';
+
+/** How a crontab run ended. */
+export type RunStatus = 'running' | 'ok' | 'failed' | 'timeout' | 'skipped' | 'missed';
+
+/** The short form of one crontab run, as carried in announcements and shown in the tree. */
+export interface RunSummary {
+  /** The tick this run belongs to (ISO). */
+  scheduledAt: string;
+  /** When the command started (ISO); absent for skipped runs. */
+  startedAt?: string;
+  durationMs?: number;
+  exitCode?: number | null;
+  signal?: string | null;
+  status: RunStatus;
+}
+
+/** One `[schedule, command]` entry as a frame reports it. */
+export interface CrontabEntrySnapshot {
+  index: number;
+  schedule: string;
+  command: string;
+  /** Next time this entry fires (ISO), when the schedule is valid. */
+  nextRun?: string;
+  lastRun?: RunSummary;
+}
+
+/** A crontab package as a frame reports it. */
+export interface CrontabSnapshot {
+  name: string;
+  version: string;
+  dir: string;
+  /** True on the one frame of the namespace that runs it now. */
+  active: boolean;
+  error?: ErrorData;
+  entries: CrontabEntrySnapshot[];
+}
+
+/** A package as a frame reports it (service, crontab, or one that failed before its type was known). */
+export interface PackageSnapshot {
+  kind: 'service' | 'crontab' | 'unknown';
+  /** service_base_name / crontab_name, or the folder name when unknown. */
+  name: string;
+  version?: string;
+  dir: string;
+  /** Published microservice names (services only). */
+  services?: string[];
+  /** Set when the package is not running. */
+  error?: ErrorData;
+}
+
+/** Everything a frame announces about itself. */
+export interface FrameSnapshot {
+  id: string;
+  host: string;
+  pid: number;
+  namespace: string;
+  /** ISO time the frame started. */
+  startedAt: string;
+  /** Announcement interval; the frame is gone after 3 silent intervals. */
+  heartbeatMs: number;
+  /** Absolute path of the frame's frame.yaml. */
+  configFile: string;
+  packages: PackageSnapshot[];
+  crontabs: CrontabSnapshot[];
+}

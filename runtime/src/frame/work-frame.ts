@@ -1,0 +1,192 @@
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import os from 'node:os';
+import path from 'node:path';
+import { BrokerConnection } from '../broker/connection.js';
+import { ClusterAgent } from '../commands/cluster-agent.js';
+import { readFrameConfig } from '../config/frame-config.js';
+import { formatProblem } from '../config/problem.js';
+import { CrontabHost } from '../cron/crontab-host.js';
+import { ServiceHost } from '../daemon/service-host.js';
+import { KaelError } from '../errors.js';
+import type { Logger } from '../util/logger.js';
+import { createLogger } from '../util/logger.js';
+import type { FrameRuntime, ResolvedFrameOptions } from './frame-runtime.js';
+import type { FrameSnapshot, PackageSnapshot } from './frame-snapshot.js';
+import { isCrontabRecord, isServiceRecord, loadCatalog } from './package-catalog.js';
+import type { PackageRecord } from './package-catalog.js';
+
+/** The broker a frame or client uses when none is given: `KAEL_AURI`, else the local RabbitMQ. */
+export const DEFAULT_AURI = 'amqp://guest:guest@127.0.0.1:5672';
+
+/** Options of a {@link WorkFrame}. */
+export interface WorkFrameOptions {
+  /** Namespace. When empty, frame.yaml's `service_group` is used. @default process.env.KAEL_NAME */
+  name?: string | undefined;
+  /** RabbitMQ URL. @default process.env.KAEL_AURI ?? 'amqp://guest:guest@127.0.0.1:5672' */
+  auri?: string | undefined;
+  /** Path of frame.yaml (the seed's service_group_conf). */
+  serviceGroupConf: string;
+  /** Worker processes that consume service queues. @default 1 */
+  processes?: number;
+  /** Calls one worker process runs at once. @default 64 */
+  concurrency?: number;
+  /** Membership announcement interval. @default 2000 */
+  heartbeatMs?: number;
+  /** How long stop() lets in-flight calls and runs finish. @default 10000 */
+  drainTimeoutMs?: number;
+  /** Key that signs changing commands; unsigned ones are refused when set. @default process.env.KAEL_ADMIN_KEY */
+  adminKey?: string | undefined;
+  logger?: Logger;
+}
+
+/**
+ * A frame: loads the service and crontab packages listed in frame.yaml, serves their functions over
+ * RabbitMQ, runs the crontabs it is elected for, and answers management commands.
+ * @example
+ * const frame = new WorkFrame({ name: 'test', auri: 'amqp://127.0.0.1', serviceGroupConf: '/data/frame.yaml' });
+ * await frame.start();
+ */
+export class WorkFrame extends EventEmitter implements FrameRuntime {
+  readonly id: string;
+  readonly options: ResolvedFrameOptions;
+  readonly logger: Logger;
+  private readonly explicitName: string | undefined;
+  private ns: string | undefined;
+  private brokerConn: BrokerConnection | undefined;
+  private packageRecords: PackageRecord[] = [];
+  private readonly startedAt = new Date();
+  private services: ServiceHost | undefined;
+  private crontabs: CrontabHost | undefined;
+  private agent: ClusterAgent | undefined;
+  private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
+
+  constructor(options: WorkFrameOptions) {
+    super();
+    this.id = `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    this.explicitName = nonEmpty(options.name) ?? nonEmpty(process.env['KAEL_NAME']);
+    this.options = {
+      auri: nonEmpty(options.auri) ?? nonEmpty(process.env['KAEL_AURI']) ?? DEFAULT_AURI,
+      serviceGroupConf: path.resolve(options.serviceGroupConf),
+      processes: Math.max(1, options.processes ?? 1),
+      concurrency: Math.max(1, options.concurrency ?? 64),
+      heartbeatMs: options.heartbeatMs ?? 2000,
+      drainTimeoutMs: options.drainTimeoutMs ?? 10_000,
+      adminKey: nonEmpty(options.adminKey) ?? nonEmpty(process.env['KAEL_ADMIN_KEY']),
+    };
+    this.logger = options.logger ?? createLogger('frame');
+  }
+
+  /** The namespace; known after start() read frame.yaml. */
+  get namespace(): string {
+    if (this.ns === undefined) throw new KaelError('USAGE', 'the namespace is known only after start()');
+    return this.ns;
+  }
+
+  get broker(): BrokerConnection {
+    if (this.brokerConn === undefined) throw new KaelError('USAGE', 'the broker is connected only after start()');
+    return this.brokerConn;
+  }
+
+  records(): readonly PackageRecord[] {
+    return this.packageRecords;
+  }
+
+  /**
+   * Reads frame.yaml, connects, and starts services, crontabs and the cluster agent.
+   * @throws ConfigError `CONFIG_INVALID` when frame.yaml is missing or wrong (bad packages only log).
+   */
+  async start(): Promise<void> {
+    if (this.state !== 'new') throw new KaelError('USAGE', `frame already ${this.state}`);
+    this.state = 'starting';
+    const config = await readFrameConfig(this.options.serviceGroupConf);
+    this.ns = this.explicitName ?? config.serviceGroup;
+    this.packageRecords = await loadCatalog(config);
+    this.reportProblems(this.packageRecords);
+    this.brokerConn = new BrokerConnection({ url: this.options.auri, connectionName: `kael-frame:${this.ns}`, failFast: false, logger: this.logger });
+    await this.brokerConn.start();
+    this.services = new ServiceHost(this);
+    this.crontabs = new CrontabHost(this);
+    this.agent = new ClusterAgent(this);
+    await this.services.start();
+    await this.crontabs.start();
+    await this.agent.start();
+    this.state = 'running';
+    this.logger.info('frame started', { id: this.id, namespace: this.ns, packages: this.packageRecords.length });
+  }
+
+  /** The seed's name for {@link start}. */
+  async frameStart(): Promise<void> {
+    await this.start();
+  }
+
+  /** Stops: goodbye to the namespace, crontabs released, in-flight calls drained, connection closed. */
+  async stop(): Promise<void> {
+    if (this.state === 'stopped' || this.state === 'stopping' || this.state === 'new') return;
+    this.state = 'stopping';
+    await this.agent?.stop();
+    await this.crontabs?.stop();
+    await this.services?.stop();
+    await this.brokerConn?.close();
+    this.state = 'stopped';
+    this.emit('stopped');
+  }
+
+  async reload(kind: 'service' | 'crontab'): Promise<void> {
+    const config = await readFrameConfig(this.options.serviceGroupConf);
+    const fresh = await loadCatalog(config);
+    this.reportProblems(fresh.filter((r) => r.setting === undefined || r.setting.type === kind));
+    // Keep the other kind's records as they are: reloading services must not touch running crontabs.
+    const others = this.packageRecords.filter((r) => r.setting !== undefined && r.setting.type !== kind);
+    const mine = fresh.filter((r) => r.setting === undefined || r.setting.type === kind);
+    this.packageRecords = [...others, ...mine];
+    if (kind === 'service') await this.services?.restart(this.packageRecords.filter(isServiceRecord));
+    else await this.crontabs?.restart(this.packageRecords.filter(isCrontabRecord));
+    this.changed();
+  }
+
+  changed(): void {
+    this.agent?.announce();
+    this.emit('changed');
+  }
+
+  snapshot(): FrameSnapshot {
+    return {
+      id: this.id,
+      host: os.hostname(),
+      pid: process.pid,
+      namespace: this.ns ?? '',
+      startedAt: this.startedAt.toISOString(),
+      heartbeatMs: this.options.heartbeatMs,
+      configFile: this.options.serviceGroupConf,
+      packages: this.packageRecords.map(toPackageSnapshot),
+      crontabs: this.crontabs?.snapshot() ?? [],
+    };
+  }
+
+  private reportProblems(records: readonly PackageRecord[]): void {
+    for (const r of records) {
+      for (const p of r.problems) {
+        const level = p.severity === 'error' ? 'error' : 'warn';
+        this.logger[level](`package ${r.raw}: ${formatProblem(p)}`, { code: p.code, file: p.file, pointer: p.pointer });
+      }
+    }
+  }
+}
+
+function toPackageSnapshot(r: PackageRecord): PackageSnapshot {
+  const s = r.setting;
+  const snap: PackageSnapshot = {
+    kind: s?.type ?? 'unknown',
+    name: s?.name ?? path.basename(r.dir),
+    dir: r.dir,
+  };
+  if (s !== undefined) snap.version = s.version;
+  if (s?.type === 'service') snap.services = s.publish.map((f) => `${s.name}__${f}`);
+  if (r.error !== undefined) snap.error = r.error;
+  return snap;
+}
+
+function nonEmpty(v: string | undefined | null): string | undefined {
+  return v === undefined || v === null || v.trim() === '' ? undefined : v;
+}

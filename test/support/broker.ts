@@ -1,0 +1,41 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
+import amqp from 'amqplib';
+import { names } from '@kael/runtime';
+
+/** The broker the tests use: `KAEL_AURI`, else the local RabbitMQ. */
+export const AURI = process.env['KAEL_AURI'] ?? 'amqp://guest:guest@127.0.0.1:5672';
+
+/** A namespace no other test uses. */
+export function randomNamespace(prefix = 't'): string {
+  return `${prefix}${randomBytes(5).toString('hex')}`;
+}
+
+/** Deletes every queue and exchange of a namespace (tests clean up after themselves). */
+export async function deleteNamespace(ns: string): Promise<void> {
+  const prefix = names.namespacePrefix(ns);
+  const run = promisify(execFile);
+  const list = async (what: 'queues' | 'exchanges'): Promise<string[]> => {
+    const { stdout } = await run('rabbitmqctl', ['-q', `list_${what}`, 'name', '--no-table-headers'], { timeout: 30_000 });
+    return stdout.split('\n').map((l) => l.trim()).filter((n) => n.startsWith(prefix));
+  };
+  const conn = await amqp.connect(AURI, { noDelay: true });
+  conn.on('error', () => undefined);
+  try {
+    for (const q of await list('queues')) {
+      const ch = await conn.createChannel();
+      ch.on('error', () => undefined);
+      await ch.deleteQueue(q).catch(() => undefined);
+      await ch.close().catch(() => undefined);
+    }
+    for (const x of await list('exchanges')) {
+      const ch = await conn.createChannel();
+      ch.on('error', () => undefined);
+      await ch.deleteExchange(x).catch(() => undefined);
+      await ch.close().catch(() => undefined);
+    }
+  } finally {
+    await conn.close().catch(() => undefined);
+  }
+}
