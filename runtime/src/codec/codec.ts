@@ -1,0 +1,65 @@
+import { decode as msgpackDecode, encode as msgpackEncode } from '@msgpack/msgpack';
+import { KaelError } from '../errors.js';
+
+/** Content type of kael's default body encoding. */
+export const MSGPACK = 'application/msgpack';
+/** Content type of JSON bodies (accepted from foreign callers and answered in kind). */
+export const JSON_TYPE = 'application/json';
+
+/** The encodings kael reads and writes. */
+export type ContentType = typeof MSGPACK | typeof JSON_TYPE;
+
+/** The content type to answer a message with: JSON when the request was JSON, else msgpack. */
+export function replyContentType(requestType: string | undefined): ContentType {
+  return requestType === JSON_TYPE ? JSON_TYPE : MSGPACK;
+}
+
+/**
+ * Encodes a value for the wire.
+ * @throws KaelError `ENCODE_ERROR` when the value cannot be encoded (functions, symbols, cycles, BigInt in JSON).
+ */
+export function encodeBody(value: unknown, contentType: ContentType = MSGPACK): Buffer {
+  try {
+    if (contentType === JSON_TYPE) {
+      const text = JSON.stringify(value, (_k, v: unknown) => {
+        if (typeof v === 'function' || typeof v === 'symbol') throw new TypeError(`cannot encode a ${typeof v}`);
+        return v;
+      });
+      return Buffer.from(text ?? 'null', 'utf8');
+    }
+    assertEncodable(value, new Set());
+    const bytes = msgpackEncode(value, { ignoreUndefined: false });
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  } catch (e) {
+    if (e instanceof KaelError) throw e;
+    throw new KaelError('ENCODE_ERROR', `cannot encode value as ${contentType}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/**
+ * Decodes a wire body; an absent content type is tried as msgpack, then as JSON (foreign publishers).
+ * @throws KaelError `DECODE_ERROR` when the body is not valid in its encoding.
+ */
+export function decodeBody(body: Buffer, contentType: string | undefined): unknown {
+  try {
+    if (contentType === JSON_TYPE) return JSON.parse(body.toString('utf8')) as unknown;
+    if (contentType === MSGPACK) return msgpackDecode(body);
+    try {
+      return msgpackDecode(body);
+    } catch {
+      return JSON.parse(body.toString('utf8')) as unknown;
+    }
+  } catch (e) {
+    throw new KaelError('DECODE_ERROR', `cannot decode ${body.length}-byte body as ${contentType ?? 'msgpack or JSON'}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+// msgpack silently drops functions and loops forever on cycles; say so instead.
+function assertEncodable(value: unknown, seen: Set<object>): void {
+  if (typeof value === 'function' || typeof value === 'symbol') throw new TypeError(`cannot encode a ${typeof value}`);
+  if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value) || value instanceof Date) return;
+  if (seen.has(value)) throw new TypeError('cannot encode a value with a reference cycle');
+  seen.add(value);
+  for (const v of Array.isArray(value) ? value : Object.values(value)) assertEncodable(v, seen);
+  seen.delete(value);
+}
