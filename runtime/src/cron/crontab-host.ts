@@ -1,5 +1,6 @@
 import type { FrameComponent, FrameRuntime } from '../frame/frame-runtime.js';
 import type { CrontabSnapshot } from '../frame/frame-snapshot.js';
+import type { CrontabStatus } from './crontab-status.js';
 import type { CrontabRecord } from '../frame/package-catalog.js';
 
 /** Takes part in the election of each crontab package and runs the ones this frame is active for. */
@@ -17,6 +18,11 @@ export class CrontabHost implements FrameComponent {
 
   /** Per-crontab state for status and announcements. */
   snapshot(): CrontabSnapshot[] {
+    return [];
+  }
+
+  /** Full state with run history, for `_get_crontab_status`. */
+  status(_crontab?: string): CrontabStatus[] {
     return [];
   }
 

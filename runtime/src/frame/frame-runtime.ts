@@ -1,5 +1,6 @@
 import type { BrokerConnection } from '../broker/connection.js';
 import type { Logger } from '../util/logger.js';
+import type { CrontabStatus } from '../cron/crontab-status.js';
 import type { FrameSnapshot } from './frame-snapshot.js';
 import type { PackageRecord } from './package-catalog.js';
 
@@ -29,6 +30,8 @@ export interface FrameRuntime {
   records(): readonly PackageRecord[];
   /** What the frame announces about itself now. */
   snapshot(): FrameSnapshot;
+  /** Full crontab state with run history (all crontabs, or the one named). */
+  crontabStatus(crontab?: string): CrontabStatus[];
   /** Re-reads frame.yaml and the packages of one kind from disk and restarts that kind's host on them. */
   reload(kind: 'service' | 'crontab'): Promise<void>;
   /** Signals that the snapshot changed (membership re-announces). */

@@ -7,6 +7,7 @@ import { ClusterAgent } from '../commands/cluster-agent.js';
 import { readFrameConfig } from '../config/frame-config.js';
 import { formatProblem } from '../config/problem.js';
 import { CrontabHost } from '../cron/crontab-host.js';
+import type { CrontabStatus } from '../cron/crontab-status.js';
 import { ServiceHost } from '../daemon/service-host.js';
 import { KaelError } from '../errors.js';
 import type { Logger } from '../util/logger.js';
@@ -162,6 +163,10 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
       packages: this.packageRecords.map(toPackageSnapshot),
       crontabs: this.crontabs?.snapshot() ?? [],
     };
+  }
+
+  crontabStatus(crontab?: string): CrontabStatus[] {
+    return this.crontabs?.status(crontab) ?? [];
   }
 
   private reportProblems(records: readonly PackageRecord[]): void {
