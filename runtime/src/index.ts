@@ -15,3 +15,6 @@ export type { ConfigProblem, ProblemCode, Range, Position } from './config/probl
 export { formatProblem, pointerToPath } from './config/problem.js';
 export { createLogger } from './util/logger.js';
 export type { Logger } from './util/logger.js';
+export { FrameClient, connectClient } from './client/frame-client.js';
+export type { ClientOptions, CallOptions, ServiceProxy } from './client/frame-client.js';
+export { ClusterClient } from './client/cluster-client.js';

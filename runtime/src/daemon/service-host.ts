@@ -1,20 +1,88 @@
 import type { FrameComponent, FrameRuntime } from '../frame/frame-runtime.js';
+import { isServiceRecord } from '../frame/package-catalog.js';
 import type { ServiceRecord } from '../frame/package-catalog.js';
+import { WorkerHandle } from './worker-handle.js';
+import type { LoadResults } from './worker-handle.js';
+import type { ToWorker } from './worker-protocol.js';
 
-/** Runs the frame's service packages in worker processes that consume their queues. */
+/**
+ * Runs the frame's service packages in worker processes (`processes` of them) that all consume the
+ * services' queues. A restart starts a new generation on fresh code, waits until it consumes, then
+ * drains the old one, so no call fails. A worker that dies unexpectedly is replaced.
+ */
 export class ServiceHost implements FrameComponent {
+  private workers: WorkerHandle[] = [];
+  private init: Extract<ToWorker, { type: 'init' }> | undefined;
+  private stopping = false;
+  private respawnDelayMs = 100;
+
   constructor(private readonly frame: FrameRuntime) {}
 
   async start(): Promise<void> {
-    await this.restart(this.frame.records().filter((r): r is ServiceRecord => r.setting?.type === 'service' && r.error === undefined));
+    await this.restart(this.frame.records().filter(isServiceRecord));
   }
 
   /** Starts workers on `records`, then drains the previous workers. */
-  async restart(_records: readonly ServiceRecord[]): Promise<void> {
-    await Promise.resolve();
+  async restart(records: readonly ServiceRecord[]): Promise<void> {
+    const old = this.workers;
+    this.init = {
+      type: 'init',
+      auri: this.frame.options.auri,
+      namespace: this.frame.namespace,
+      concurrency: this.frame.options.concurrency,
+      packages: records.map((r) => ({ dir: r.dir, setting: r.setting })),
+    };
+    this.workers = records.length === 0 ? [] : Array.from({ length: this.frame.options.processes }, () => this.spawn());
+    const results = await Promise.all(this.workers.map((w) => w.ready));
+    if (results[0] !== undefined) this.applyLoadResults(records, results[0]);
+    await Promise.all(old.map((w) => w.drain(this.frame.options.drainTimeoutMs)));
   }
 
+  /** Pids of the current workers (tests and status). */
+  pids(): number[] {
+    return this.workers.map((w) => w.child.pid ?? -1);
+  }
+
+  /** Drains every worker (bounded by the frame's drain timeout). */
   async stop(): Promise<void> {
-    await Promise.resolve();
+    this.stopping = true;
+    const all = this.workers;
+    this.workers = [];
+    await Promise.all(all.map((w) => w.drain(this.frame.options.drainTimeoutMs)));
+  }
+
+  private spawn(): WorkerHandle {
+    const init = this.init;
+    if (init === undefined) throw new Error('ServiceHost.spawn before restart');
+    const worker = new WorkerHandle(init);
+    void worker.exited.then((code) => this.onExit(worker, code));
+    void worker.ready.then(() => {
+      this.respawnDelayMs = 100;
+    }, () => undefined);
+    return worker;
+  }
+
+  private onExit(worker: WorkerHandle, code: number | string): void {
+    const slot = this.workers.indexOf(worker);
+    if (this.stopping || worker.isDraining || slot < 0) return;
+    this.frame.logger.error('service worker died; restarting it', { pid: worker.child.pid, exit: code, in_ms: this.respawnDelayMs });
+    setTimeout(() => {
+      if (this.stopping || this.workers[slot] !== worker) return;
+      this.workers[slot] = this.spawn();
+    }, this.respawnDelayMs).unref();
+    this.respawnDelayMs = Math.min(5000, this.respawnDelayMs * 2);
+  }
+
+  private applyLoadResults(records: readonly ServiceRecord[], results: LoadResults): void {
+    let changed = false;
+    for (const r of results) {
+      if (r.error === undefined) continue;
+      const record = records.find((x) => x.dir === r.dir);
+      if (record === undefined) continue;
+      record.error = r.error;
+      changed = true;
+      this.frame.logger.error(`package ${record.raw}: ${r.error.message}`, { code: r.error.code });
+    }
+    if (changed) this.frame.changed();
   }
 }

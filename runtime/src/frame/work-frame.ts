@@ -3,6 +3,8 @@ import { EventEmitter } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
 import { BrokerConnection } from '../broker/connection.js';
+import { connectClient } from '../client/frame-client.js';
+import type { ClientOptions, ServiceProxy } from '../client/frame-client.js';
 import { ClusterAgent } from '../commands/cluster-agent.js';
 import { readFrameConfig } from '../config/frame-config.js';
 import { formatProblem } from '../config/problem.js';
@@ -61,6 +63,14 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
   private crontabs: CrontabHost | undefined;
   private agent: ClusterAgent | undefined;
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
+
+  /**
+   * Connects a client (no services started): the seed's `WORK_FRAME(name, auri)` without a config.
+   * @throws KaelError `BROKER_UNAVAILABLE`
+   */
+  static async connect(options: ClientOptions = {}): Promise<ServiceProxy> {
+    return connectClient(options);
+  }
 
   constructor(options: WorkFrameOptions) {
     super();

@@ -1,0 +1,106 @@
+import { BrokerConnection } from '../broker/connection.js';
+import { names } from '../broker/names.js';
+import { JSON_TYPE, MSGPACK } from '../codec/codec.js';
+import { KaelError } from '../errors.js';
+import { RequestChannel } from '../rpc/request-channel.js';
+import type { Logger } from '../util/logger.js';
+import { createLogger } from '../util/logger.js';
+import { ClusterClient } from './cluster-client.js';
+
+/** Options of {@link connectClient}. */
+export interface ClientOptions {
+  /** Namespace to talk to. @default process.env.KAEL_NAME */
+  name?: string | undefined;
+  /** RabbitMQ URL. @default process.env.KAEL_AURI ?? 'amqp://guest:guest@127.0.0.1:5672' */
+  auri?: string | undefined;
+  /** Default call timeout. @default 30000 */
+  timeoutMs?: number;
+  /** Key that signs changing management commands. @default process.env.KAEL_ADMIN_KEY */
+  adminKey?: string | undefined;
+  logger?: Logger;
+}
+
+/** Options of one call. */
+export interface CallOptions {
+  /** Milliseconds to wait for the answer. @default the client's timeoutMs (30000) */
+  timeout?: number;
+  /** Keyword arguments (the seed's `**kwargs`). @default {} */
+  kwargs?: Record<string, unknown>;
+  /** Send JSON instead of msgpack. @default false */
+  json?: boolean;
+}
+
+/**
+ * A client of a namespace: calls microservices and (inherited) runs management commands. It starts
+ * no services. Get one with `await WorkFrame.connect({ name, auri })`.
+ * @example
+ * const client = await WorkFrame.connect({ name: 'test' });
+ * await client.calculate__add(1, 2); // 3
+ * await client.call('calculate__add', [1, 2], { timeout: 5000 });
+ * await client.close();
+ */
+export class FrameClient extends ClusterClient {
+  private readonly requests: RequestChannel;
+  private readonly timeoutMs: number;
+
+  constructor(broker: BrokerConnection, namespace: string, logger: Logger, options: { timeoutMs?: number; adminKey?: string | undefined } = {}) {
+    super(broker, namespace, logger);
+    this.requests = new RequestChannel(broker, logger);
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  /** Opens the reply channel. */
+  async open(): Promise<void> {
+    await this.requests.start();
+  }
+
+  /**
+   * Calls a microservice and returns its result.
+   * @throws KaelError `SERVICE_NOT_FOUND` (at once), `RPC_TIMEOUT`, `ENCODE_ERROR`, `BROKER_UNAVAILABLE`;
+   * RemoteError `REMOTE_ERROR` (the function threw; `remote` has name, message, stack) or `INVALID_ARGS`.
+   */
+  async call(service: string, args: readonly unknown[] = [], options: CallOptions = {}): Promise<unknown> {
+    const timeoutMs = options.timeout ?? this.timeoutMs;
+    return this.requests.call('', names.serviceQueue(this.namespace, service), [args, options.kwargs ?? {}], {
+      timeoutMs,
+      label: service,
+      contentType: options.json === true ? JSON_TYPE : MSGPACK,
+    });
+  }
+
+  /** Closes the reply channel, the management half and the connection. */
+  override async close(): Promise<void> {
+    await this.requests.close();
+    await super.close();
+    await this.broker.close();
+  }
+}
+
+/** A client whose unknown `<base>__<fn>` properties are service calls: `client.calculate__add(1, 2)`. */
+export type ServiceProxy = FrameClient & Record<`${string}__${string}`, (...args: unknown[]) => Promise<unknown>>;
+
+/**
+ * Connects a client to a namespace.
+ * @throws KaelError `BROKER_UNAVAILABLE` when RabbitMQ cannot be reached; `USAGE` without a namespace.
+ */
+export async function connectClient(options: ClientOptions = {}): Promise<ServiceProxy> {
+  const name = options.name ?? process.env['KAEL_NAME'];
+  if (name === undefined || name === '') throw new KaelError('USAGE', 'a client needs a namespace: pass name or set KAEL_NAME');
+  const logger = options.logger ?? createLogger('client', process.env['KAEL_LOG_LEVEL'] === undefined ? 'warn' : undefined);
+  const auri = options.auri ?? process.env['KAEL_AURI'] ?? 'amqp://guest:guest@127.0.0.1:5672';
+  const broker = new BrokerConnection({ url: auri, connectionName: `kael-client:${name}`, failFast: true, logger });
+  await broker.start();
+  const client = new FrameClient(broker, name, logger, {
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    adminKey: options.adminKey ?? process.env['KAEL_ADMIN_KEY'],
+  });
+  await client.open();
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      if (typeof prop === 'string' && prop.includes('__') && !(prop in target)) {
+        return (...args: unknown[]) => target.call(prop, args);
+      }
+      return Reflect.get(target, prop, receiver) as unknown;
+    },
+  }) as ServiceProxy;
+}

@@ -1,0 +1,128 @@
+import type { Channel, ConsumeMessage } from 'amqplib';
+import { BrokerConnection } from '../broker/connection.js';
+import { names } from '../broker/names.js';
+import { errorToData } from '../errors.js';
+import { loadServiceModule } from '../packages/service-module.js';
+import type { LoadedService } from '../packages/service-module.js';
+import { endpointsOf, readCallRequest } from '../rpc/call-handler.js';
+import type { ServiceEndpoint } from '../rpc/call-handler.js';
+import { failure, sendReply } from '../rpc/envelope.js';
+import { SERVICE_QUEUE_OPTIONS } from '../rpc/service-queue.js';
+import { createLogger } from '../util/logger.js';
+import type { FromWorker, ToWorker } from './worker-protocol.js';
+
+/**
+ * A service worker process: loads the service packages' code, consumes their queues, answers
+ * calls. The frame process starts, restarts and drains these; a fresh process means fresh modules.
+ */
+const logger = createLogger(`worker:${process.pid}`);
+let broker: BrokerConnection | undefined;
+let channel: Channel | undefined;
+let consumerTags: string[] = [];
+let inflight = 0;
+let draining = false;
+let onIdle: (() => void) | undefined;
+
+function send(message: FromWorker): void {
+  if (process.connected) process.send?.(message);
+}
+
+async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void> {
+  const loaded: LoadedService[] = [];
+  const results: { dir: string; error?: ReturnType<typeof errorToData> }[] = [];
+  for (const p of message.packages) {
+    try {
+      loaded.push(await loadServiceModule(p.dir, p.setting));
+      results.push({ dir: p.dir });
+    } catch (e) {
+      results.push({ dir: p.dir, error: errorToData(e) });
+    }
+  }
+  send({ type: 'loaded', results });
+  const endpoints = endpointsOf(loaded);
+  broker = new BrokerConnection({ url: message.auri, connectionName: `kael-worker:${message.namespace}`, failFast: false, logger });
+  await broker.onReady(async (conn) => {
+    const ch = await conn.createChannel();
+    ch.on('error', (err: Error) => logger.warn('service channel error', { error: err.message }));
+    await ch.prefetch(message.concurrency);
+    const tags: string[] = [];
+    for (const ep of endpoints) {
+      const queue = names.serviceQueue(message.namespace, ep.name);
+      await ch.assertQueue(queue, SERVICE_QUEUE_OPTIONS);
+      if (draining) continue;
+      const { consumerTag } = await ch.consume(queue, (msg) => void handle(ch, ep, msg));
+      tags.push(consumerTag);
+    }
+    channel = ch;
+    consumerTags = tags;
+  });
+  await broker.start();
+  send({ type: 'consuming' });
+}
+
+async function handle(ch: Channel, ep: ServiceEndpoint, msg: ConsumeMessage | null): Promise<void> {
+  if (msg === null) return;
+  inflight++;
+  try {
+    const deadline = Number((msg.properties.headers as Record<string, unknown> | undefined)?.['x-deadline']);
+    if (Number.isFinite(deadline) && deadline < Date.now()) {
+      // The caller has given up; running the call now could only do harm (e.g. a redelivered request).
+      safely(() => ch.ack(msg));
+      return;
+    }
+    let request;
+    try {
+      request = readCallRequest(msg);
+    } catch (e) {
+      logger.warn('rejected a malformed request', { queue: msg.fields.routingKey, error: (e as Error).message, bytes: msg.content.length });
+      await sendReply(ch, msg, failure(e)).catch(() => undefined);
+      safely(() => ch.nack(msg, false, false));
+      return;
+    }
+    const envelope = await ep.invoke(request);
+    await sendReply(ch, msg, envelope);
+    safely(() => ch.ack(msg));
+  } catch (e) {
+    logger.error('call handling failed', { service: ep.name, error: (e as Error).message });
+  } finally {
+    inflight--;
+    if (draining && inflight === 0) onIdle?.();
+  }
+}
+
+/** Acks on a channel the broker already closed throw; the broker redelivers those anyway. */
+function safely(fn: () => void): void {
+  try {
+    fn();
+  } catch (e) {
+    logger.debug('ack/nack on a closed channel', { error: (e as Error).message });
+  }
+}
+
+async function drain(): Promise<void> {
+  if (draining) return;
+  draining = true;
+  const ch = channel;
+  if (ch !== undefined) {
+    for (const tag of consumerTags) await ch.cancel(tag).catch(() => undefined);
+  }
+  if (inflight > 0) await new Promise<void>((resolve) => (onIdle = resolve));
+  send({ type: 'drained' });
+  await broker?.close();
+  process.exit(0);
+}
+
+process.on('message', (message: ToWorker) => {
+  if (message.type === 'init') {
+    init(message).catch((e: unknown) => {
+      logger.error('worker failed to start', { error: (e as Error).message });
+      process.exit(1);
+    });
+  } else if (message.type === 'drain') {
+    void drain();
+  }
+});
+// The frame process is gone: finish what is in flight and leave rather than serve without a supervisor.
+process.on('disconnect', () => void drain());
+process.on('SIGTERM', () => void drain());
+process.on('SIGINT', () => undefined);

@@ -1,0 +1,22 @@
+import type { ServiceSetting } from '../config/setting-file.js';
+import type { ErrorData } from '../errors.js';
+
+/** Sent by the frame to a service worker process. */
+export type ToWorker =
+  | {
+      type: 'init';
+      auri: string;
+      namespace: string;
+      concurrency: number;
+      packages: { dir: string; setting: ServiceSetting }[];
+    }
+  | { type: 'drain' };
+
+/** Sent by a service worker process to the frame. */
+export type FromWorker =
+  /** Code loaded; `error` set for each package that failed. */
+  | { type: 'loaded'; results: { dir: string; error?: ErrorData }[] }
+  /** Consuming every queue: the worker takes calls now. */
+  | { type: 'consuming' }
+  /** Finished in-flight calls after a drain; about to exit. */
+  | { type: 'drained' };

@@ -1,0 +1,34 @@
+import path from 'node:path';
+import type { FileView } from '../config/file-view.js';
+import { diskFileView } from '../config/file-view.js';
+
+/** Entry file names tried, in order, when package.json has no `main`. */
+export const ENTRY_CANDIDATES = ['index.js', 'index.mjs', 'index.cjs', 'index.ts'] as const;
+
+/**
+ * The entry module of a service package: package.json `main` if present, else index.js, index.mjs,
+ * index.cjs, else index.ts. The runtime loader and the language server both use this rule.
+ * @returns the absolute file, or undefined when the package has none.
+ */
+export async function resolveEntryModule(dir: string, view: FileView = diskFileView): Promise<string | undefined> {
+  const pkgText = await view.readText(path.join(dir, 'package.json'));
+  if (pkgText !== undefined) {
+    try {
+      const main = (JSON.parse(pkgText) as { main?: unknown }).main;
+      if (typeof main === 'string' && main !== '') {
+        const file = path.resolve(dir, main);
+        for (const candidate of [file, `${file}.js`, `${file}.ts`, path.join(file, 'index.js')]) {
+          if (await view.isFile(candidate)) return candidate;
+        }
+        return file;
+      }
+    } catch {
+      // A broken package.json falls back to the index files, like Node does for a missing main.
+    }
+  }
+  for (const name of ENTRY_CANDIDATES) {
+    const file = path.join(dir, name);
+    if (await view.isFile(file)) return file;
+  }
+  return undefined;
+}
