@@ -76,14 +76,19 @@ export class FrameClient extends ClusterClient {
   }
 }
 
-/** A client whose unknown `<base>__<fn>` properties are service calls: `client.calculate__add(1, 2)`. */
-export type ServiceProxy = FrameClient & Record<`${string}__${string}`, (...args: unknown[]) => Promise<unknown>>;
+/**
+ * A client whose `<base>__<fn>` properties are service calls: `client.calculate__add(1, 2)`.
+ * `S` describes the services for TypeScript callers, e.g.
+ * `{ calculate__add(a: number, b: number): Promise<number> }`; JavaScript callers need nothing.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export type ServiceProxy<S extends object = {}> = FrameClient & S;
 
 /**
  * Connects a client to a namespace.
  * @throws KaelError `BROKER_UNAVAILABLE` when RabbitMQ cannot be reached; `USAGE` without a namespace.
  */
-export async function connectClient(options: ClientOptions = {}): Promise<ServiceProxy> {
+export async function connectClient<S extends object = Record<never, never>>(options: ClientOptions = {}): Promise<ServiceProxy<S>> {
   const name = options.name ?? process.env['KAEL_NAME'];
   if (name === undefined || name === '') throw new KaelError('USAGE', 'a client needs a namespace: pass name or set KAEL_NAME');
   const logger = options.logger ?? createLogger('client', process.env['KAEL_LOG_LEVEL'] === undefined ? 'warn' : undefined);
@@ -102,5 +107,5 @@ export async function connectClient(options: ClientOptions = {}): Promise<Servic
       }
       return Reflect.get(target, prop, receiver) as unknown;
     },
-  }) as ServiceProxy;
+  }) as ServiceProxy<S>;
 }

@@ -68,8 +68,8 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
    * Connects a client (no services started): the seed's `WORK_FRAME(name, auri)` without a config.
    * @throws KaelError `BROKER_UNAVAILABLE`
    */
-  static async connect(options: ClientOptions = {}): Promise<ServiceProxy> {
-    return connectClient(options);
+  static async connect<S extends object = Record<never, never>>(options: ClientOptions = {}): Promise<ServiceProxy<S>> {
+    return connectClient<S>(options);
   }
 
   constructor(options: WorkFrameOptions) {

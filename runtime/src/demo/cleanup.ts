@@ -1,0 +1,16 @@
+import amqp from 'amqplib';
+import { names } from '../broker/names.js';
+
+/** Deletes the service queues a short-lived namespace left behind (the demo and benchmarks use it). */
+export async function deleteNamespaceQueues(auri: string, namespace: string, services: readonly string[]): Promise<void> {
+  const conn = await amqp.connect(auri, { noDelay: true });
+  conn.on('error', () => undefined);
+  try {
+    const ch = await conn.createChannel();
+    ch.on('error', () => undefined);
+    for (const s of services) await ch.deleteQueue(names.serviceQueue(namespace, s));
+    await ch.close();
+  } finally {
+    await conn.close();
+  }
+}
