@@ -1,11 +1,122 @@
-import type { BenchSection } from './section.js';
+import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { decode, encode } from '@msgpack/msgpack';
+import amqp from 'amqplib';
+import { connectClient } from '../client/frame-client.js';
+import { deleteNamespaceQueues } from '../demo/cleanup.js';
+import { WorkFrame } from '../frame/work-frame.js';
+import { createLogger } from '../util/logger.js';
+import type { CallStats } from './measure.js';
+import { median, round, sequentialLatency, throughput } from './measure.js';
+import type { BenchOptions, BenchSection } from './section.js';
 
-/** Benchmark section `rpc`. */
+interface Contender {
+  call(): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/** The raw floor: plain amqplib with direct reply-to against a one-process plain amqplib server. */
+async function startFloor(auri: string): Promise<Contender> {
+  const queue = `kael-bench-floor-${randomBytes(4).toString('hex')}`;
+  const server = fork(path.join(__dirname, 'floor-server.js'), [auri, queue], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  await new Promise<void>((resolve, reject) => {
+    server.once('message', () => resolve());
+    server.once('exit', (code) => reject(new Error(`floor server exited ${code}`)));
+  });
+  const conn = await amqp.connect(auri, { noDelay: true });
+  conn.on('error', () => undefined);
+  const ch = await conn.createChannel();
+  ch.on('error', () => undefined);
+  const pending = new Map<string, (v: unknown) => void>();
+  await ch.consume('amq.rabbitmq.reply-to', (msg) => {
+    if (msg === null) return;
+    const id = msg.properties.correlationId as string;
+    pending.get(id)?.((decode(msg.content) as { value: unknown }).value);
+    pending.delete(id);
+  }, { noAck: true });
+  let n = 0;
+  const bytes = encode([[1, 2], {}]);
+  const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return {
+    call: () =>
+      new Promise((resolve) => {
+        const correlationId = String(n++);
+        pending.set(correlationId, resolve);
+        ch.publish('', queue, body, { correlationId, replyTo: 'amq.rabbitmq.reply-to', contentType: 'application/msgpack', expiration: '30000' });
+      }),
+    close: async () => {
+      await conn.close();
+      server.disconnect();
+      await new Promise((r) => server.once('exit', r));
+    },
+  };
+}
+
+/** kael with default settings: a frame on the example calculate package, a client calling calculate__add(1, 2). */
+async function startKael(auri: string): Promise<Contender> {
+  const namespace = `bench-${randomBytes(3).toString('hex')}`;
+  const frame = new WorkFrame({ name: namespace, auri, serviceGroupConf: path.resolve(__dirname, '../../../examples/frame.yaml'), logger: createLogger('frame', 'warn') });
+  await frame.start();
+  const client = await connectClient<{ calculate__add(a: number, b: number): Promise<number> }>({ name: namespace, auri });
+  return {
+    call: () => client.calculate__add(1, 2),
+    close: async () => {
+      await client.close();
+      await frame.stop();
+      await deleteNamespaceQueues(auri, namespace, frame.snapshot().packages.flatMap((p) => p.services ?? []));
+    },
+  };
+}
+
+async function measure(c: Contender, options: BenchOptions): Promise<CallStats> {
+  const seq = await sequentialLatency(() => c.call(), options.quick ? 500 : 3000, options.quick ? 200 : 1000);
+  const calls_per_s = await throughput(() => c.call(), options.quick ? 3000 : 20000, 64);
+  return { ...seq, calls_per_s };
+}
+
+function medianStats(all: readonly CallStats[]): CallStats {
+  return {
+    p50_ms: median(all.map((s) => s.p50_ms)),
+    p99_ms: median(all.map((s) => s.p99_ms)),
+    calls_per_s: median(all.map((s) => s.calls_per_s)),
+  };
+}
+
+/**
+ * Sequential p50/p99 and 64-in-flight throughput of the raw floor and of kael, measured in
+ * alternating rounds in one run (the machine is noisy), each metric the median over the rounds.
+ */
 export const section: BenchSection = {
   name: 'rpc',
-  async run() {
-    await Promise.resolve();
-    return { skipped: 'not built yet' };
+  async run(options) {
+    const floor = await startFloor(options.auri);
+    const kael = await startKael(options.auri);
+    const rounds = options.quick ? 1 : 3;
+    const f: CallStats[] = [];
+    const k: CallStats[] = [];
+    try {
+      for (let i = 0; i < rounds; i++) {
+        f.push(await measure(floor, options));
+        k.push(await measure(kael, options));
+      }
+    } finally {
+      await kael.close();
+      await floor.close();
+    }
+    const fs = medianStats(f);
+    const ks = medianStats(k);
+    return { floor: fs, kael: ks, ratio: { p50: round(ks.p50_ms / fs.p50_ms), calls_per_s: round(ks.calls_per_s / fs.calls_per_s) } };
   },
-  describe: () => ['rpc: not built yet'],
+  describe(r) {
+    const fs = r['floor'] as CallStats;
+    const ks = r['kael'] as CallStats;
+    const ratio = r['ratio'] as { p50: number; calls_per_s: number };
+    return [
+      `payload: calculate__add(1, 2), msgpack, direct reply-to, 64 in flight for throughput`,
+      `raw floor (plain amqplib): p50 ${fs.p50_ms} ms  p99 ${fs.p99_ms} ms  ${fs.calls_per_s} calls/s`,
+      `kael (defaults):           p50 ${ks.p50_ms} ms  p99 ${ks.p99_ms} ms  ${ks.calls_per_s} calls/s`,
+      `ratio kael/floor: p50 ${ratio.p50}× (target ≤ 1.1)  throughput ${ratio.calls_per_s}× (target ≥ 0.95)`,
+    ];
+  },
 };

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Channel, ConsumeMessage, Message } from 'amqplib';
+import type { Channel, ConsumeMessage, Message, Options } from 'amqplib';
 import type { BrokerConnection, ReadyHandler } from '../broker/connection.js';
 import { encodeBody, MSGPACK } from '../codec/codec.js';
 import type { ContentType } from '../codec/codec.js';
@@ -111,14 +111,16 @@ export class RequestChannel {
     });
     const timer = setTimeout(() => this.end(correlationId, new KaelError('RPC_TIMEOUT', `${label}: no reply within ${options.timeoutMs} ms`)), options.timeoutMs);
     this.pending.set(correlationId, { onReply, onEnd: settle, timer, label });
-    const props = {
+    // The expiration alone keeps stale requests from running: RabbitMQ keeps a message's original
+    // expiry when it is requeued. No per-call headers: encoding a header table costs throughput.
+    const props: Options.Publish = {
       correlationId,
       replyTo: DIRECT_REPLY_TO,
       contentType,
       expiration: String(Math.max(1, Math.ceil(options.timeoutMs))),
       mandatory: options.mandatory ?? true,
-      headers: { 'x-deadline': Date.now() + options.timeoutMs, ...options.headers },
     };
+    if (options.headers !== undefined) props.headers = options.headers;
     if (!ch.publish(exchange, routingKey, body, props)) {
       this.blocked ??= waitDrain(ch).finally(() => {
         this.blocked = undefined;

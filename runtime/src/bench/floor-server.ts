@@ -1,0 +1,30 @@
+import { decode, encode } from '@msgpack/msgpack';
+import amqp from 'amqplib';
+
+/**
+ * The raw floor's server: plain amqplib, one process, the same payload shapes as kael
+ * (`[[a, b], {}]` in, `{ ok, value }` out, msgpack). Started by the rpc benchmark with the queue name.
+ */
+async function main(): Promise<void> {
+  const [url, queue] = process.argv.slice(2) as [string, string];
+  const conn = await amqp.connect(url, { noDelay: true });
+  conn.on('error', () => undefined);
+  const ch = await conn.createChannel();
+  ch.on('error', () => undefined);
+  await ch.prefetch(64);
+  await ch.assertQueue(queue, { durable: false, autoDelete: true });
+  await ch.consume(queue, (msg) => {
+    if (msg === null) return;
+    const [args] = decode(msg.content) as [[number, number], object];
+    const body = encode({ ok: true, value: args[0] + args[1] });
+    ch.publish('', msg.properties.replyTo as string, Buffer.from(body.buffer, body.byteOffset, body.byteLength), {
+      correlationId: msg.properties.correlationId as string,
+      contentType: 'application/msgpack',
+    });
+    ch.ack(msg);
+  });
+  process.send?.('ready');
+  process.on('disconnect', () => void conn.close().finally(() => process.exit(0)));
+}
+
+void main();
