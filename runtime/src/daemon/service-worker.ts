@@ -108,6 +108,9 @@ async function drain(): Promise<void> {
   }
   if (inflight > 0) await new Promise<void>((resolve) => (onIdle = resolve));
   send({ type: 'drained' });
+  // Close the channel first: its close handshake flushes the replies just published, which a bare
+  // connection close may overtake.
+  await ch?.close().catch(() => undefined);
   await broker?.close();
   process.exit(0);
 }
