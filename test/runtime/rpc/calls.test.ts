@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import amqp from 'amqplib';
 import { decode, encode } from '@msgpack/msgpack';
-import { connectClient, createLogger, names, RemoteError, WorkFrame } from '@kael/runtime';
-import type { ServiceProxy } from '@kael/runtime';
+import { connectClient, createLogger, names, WorkFrame } from '@kael/runtime';
+import type { ServiceProxy , RemoteError} from '@kael/runtime';
 import { AURI, deleteNamespace, randomNamespace } from '../../support/broker.js';
 import { makeFrameDir, TOOLS_SERVICE } from '../../support/frames.js';
 
