@@ -2,7 +2,6 @@ import { BrokerConnection } from '../broker/connection.js';
 import { names } from '../broker/names.js';
 import { JSON_TYPE, MSGPACK } from '../codec/codec.js';
 import { KaelError } from '../errors.js';
-import { RequestChannel } from '../rpc/request-channel.js';
 import type { Logger } from '../util/logger.js';
 import { createLogger } from '../util/logger.js';
 import { ClusterClient } from './cluster-client.js';
@@ -40,18 +39,11 @@ export interface CallOptions {
  * await client.close();
  */
 export class FrameClient extends ClusterClient {
-  private readonly requests: RequestChannel;
   private readonly timeoutMs: number;
 
   constructor(broker: BrokerConnection, namespace: string, logger: Logger, options: { timeoutMs?: number; adminKey?: string | undefined } = {}) {
-    super(broker, namespace, logger);
-    this.requests = new RequestChannel(broker, logger);
+    super(broker, namespace, logger, { adminKey: options.adminKey });
     this.timeoutMs = options.timeoutMs ?? 30_000;
-  }
-
-  /** Opens the reply channel. */
-  async open(): Promise<void> {
-    await this.requests.start();
   }
 
   /**
@@ -68,9 +60,8 @@ export class FrameClient extends ClusterClient {
     });
   }
 
-  /** Closes the reply channel, the management half and the connection. */
+  /** Closes the management half, the reply channel and the connection. */
   override async close(): Promise<void> {
-    await this.requests.close();
     await super.close();
     await this.broker.close();
   }

@@ -144,6 +144,15 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
   }
 
   async reload(kind: 'service' | 'crontab'): Promise<void> {
+    // One reload at a time: two restart commands arriving together must not interleave their swaps.
+    const run = this.reloading.then(() => this.reloadNow(kind));
+    this.reloading = run.catch(() => undefined);
+    await run;
+  }
+
+  private reloading: Promise<void> = Promise.resolve();
+
+  private async reloadNow(kind: 'service' | 'crontab'): Promise<void> {
     const config = await readFrameConfig(this.options.serviceGroupConf);
     const fresh = await loadCatalog(config);
     this.reportProblems(fresh.filter((r) => r.setting === undefined || r.setting.type === kind));

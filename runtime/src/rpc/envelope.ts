@@ -14,10 +14,11 @@ export function failure(error: unknown): ReplyEnvelope {
 /**
  * Publishes `envelope` to the request's `replyTo` with its correlation id, in the request's content
  * type. A value that cannot be encoded becomes an `ENCODE_ERROR` reply, so the caller always hears
- * back. Waits for `'drain'` when the channel's buffer is full.
+ * back. Waits for `'drain'` when the channel's buffer is full. `appId` names the replier (frames put
+ * their id there, so a fan-out caller knows who answered).
  * @returns false when the request had no `replyTo` (nothing to send).
  */
-export async function sendReply(channel: Channel, request: ConsumeMessage | Message, envelope: ReplyEnvelope): Promise<boolean> {
+export async function sendReply(channel: Channel, request: ConsumeMessage | Message, envelope: ReplyEnvelope, appId?: string): Promise<boolean> {
   const { replyTo, correlationId } = request.properties as { replyTo?: string; correlationId?: string };
   if (typeof replyTo !== 'string' || replyTo === '') return false;
   const contentType = replyContentType(request.properties.contentType as string | undefined);
@@ -27,8 +28,9 @@ export async function sendReply(channel: Channel, request: ConsumeMessage | Mess
   } catch (e) {
     body = encodeBody(failure(e), contentType);
   }
-  const props: { correlationId?: string; contentType: string } = { contentType };
+  const props: { correlationId?: string; contentType: string; appId?: string } = { contentType };
   if (typeof correlationId === 'string') props.correlationId = correlationId;
+  if (appId !== undefined) props.appId = appId;
   if (!channel.publish('', replyTo, body, props)) await waitDrain(channel);
   return true;
 }

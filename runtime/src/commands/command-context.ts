@@ -1,0 +1,54 @@
+import { KaelError } from '../errors.js';
+import type { FrameRuntime } from '../frame/frame-runtime.js';
+import type { PackageRecord } from '../frame/package-catalog.js';
+
+/** The two package kinds. */
+export type PackageKind = 'service' | 'crontab';
+
+/** A package archive as `_export_pkg` returns it. */
+export interface ExportedPackage {
+  name: string;
+  kind: PackageKind;
+  version: string;
+  sha256: string;
+  size: number;
+  data: Uint8Array;
+}
+
+/** What a command handler gets besides its arguments. */
+export interface CommandContext {
+  frame: FrameRuntime;
+  /** Fetches a package archive from another frame of the namespace (signed when there is an admin key). */
+  fetchArchive(sourceFrame: string, pkg: string, kind: PackageKind): Promise<ExportedPackage>;
+}
+
+/** A built-in management command. Its result is the reply value; what it throws is the reply error. */
+export type CommandHandler = (ctx: CommandContext, kwargs: Record<string, unknown>) => Promise<unknown>;
+
+/**
+ * A string argument of a command.
+ * @throws KaelError `USAGE` naming the argument when it is required and missing or not a string.
+ */
+export function stringArg(kwargs: Record<string, unknown>, name: string): string;
+export function stringArg(kwargs: Record<string, unknown>, name: string, optional: true): string | undefined;
+export function stringArg(kwargs: Record<string, unknown>, name: string, optional = false): string | undefined {
+  const v = kwargs[name];
+  if (v === undefined || v === null) {
+    if (optional) return undefined;
+    throw new KaelError('USAGE', `missing argument "${name}"`);
+  }
+  if (typeof v !== 'string' && typeof v !== 'number') throw new KaelError('USAGE', `argument "${name}" must be a string`);
+  return String(v);
+}
+
+/** The `pkg_type` argument (default `service`). @throws KaelError `USAGE` for another value. */
+export function kindArg(kwargs: Record<string, unknown>): PackageKind {
+  const v = kwargs['pkg_type'] ?? 'service';
+  if (v !== 'service' && v !== 'crontab') throw new KaelError('USAGE', `pkg_type must be "service" or "crontab", got ${JSON.stringify(v)}`);
+  return v;
+}
+
+/** The frame's package of a kind and name (loaded or failed), if it has one. */
+export function findPackage(frame: FrameRuntime, kind: PackageKind, name: string): PackageRecord | undefined {
+  return frame.records().find((r) => r.setting?.type === kind && r.setting.name === name);
+}
