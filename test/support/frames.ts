@@ -98,3 +98,11 @@ export async function runCli(args: string[], env: Record<string, string> = {}): 
   const code = await new Promise<number>((resolve) => child.once('exit', (c) => resolve(c ?? 1)));
   return { code, stdout, stderr };
 }
+
+/** A small service package `<name>` at `version` whose `ver()` answers the version baked into its code. */
+export function versionedService(name: string, version: string): PackageFiles {
+  return {
+    'setting.yaml': `# ${name} service\ntype: service\nservice_base_name: ${name}\nversion: ${version}\npublish: [ver, add]\n`,
+    'index.js': `exports.ver = () => ${JSON.stringify(version)};\nexports.add = (a, b) => a + b;\n`,
+  };
+}

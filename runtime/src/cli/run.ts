@@ -2,7 +2,7 @@ import { WorkFrame } from '../frame/work-frame.js';
 import type { CliCommand } from './command.js';
 import { intFlag, parseCommandLine } from './options.js';
 
-const USAGE = 'kael run <frame.yaml> [--name NS] [--auri URL] [--processes N] [--concurrency N]';
+const USAGE = 'kael run <frame.yaml> [--name NS] [--auri URL] [--processes N] [--concurrency N] [--heartbeat MS]';
 
 /** `kael run`: the standalone daemon. SIGTERM/SIGINT drain in-flight calls and exit 0. */
 export const command: CliCommand = {
@@ -15,6 +15,7 @@ export const command: CliCommand = {
         auri: { type: 'string' },
         processes: { type: 'string', short: 'p' },
         concurrency: { type: 'string' },
+        heartbeat: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       USAGE,
@@ -30,6 +31,7 @@ export const command: CliCommand = {
       serviceGroupConf: conf,
       processes: intFlag(values.processes, 'processes', 1),
       concurrency: intFlag(values.concurrency, 'concurrency', 64),
+      heartbeatMs: intFlag(values.heartbeat, 'heartbeat', 2000),
     });
     await frame.start();
     await new Promise<void>((resolve) => {

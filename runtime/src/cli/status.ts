@@ -1,11 +1,40 @@
+import type { FrameSnapshot } from '../frame/frame-snapshot.js';
 import type { CliCommand } from './command.js';
+import { parseManagement, withClient } from './cluster-command.js';
+import { printJson } from './options.js';
+
+const USAGE = 'kael status --name NS [--auri URL] [--json]';
+
+/** Lines of a human status report: frames × packages × versions, crontab holders, load errors. */
+export function describeFrames(frames: readonly FrameSnapshot[], now = Date.now()): string[] {
+  if (frames.length === 0) return ['no live frame in this namespace'];
+  const lines: string[] = [];
+  for (const f of frames) {
+    lines.push(`frame ${f.id}  host ${f.host}  pid ${f.pid}  up ${Math.round((now - Date.parse(f.startedAt)) / 1000)} s  ${f.configFile}`);
+    for (const p of f.packages) {
+      const cron = f.crontabs.find((c) => c.name === p.name && p.kind === 'crontab');
+      const role = cron === undefined ? '' : cron.active ? '  ACTIVE' : '  standby';
+      lines.push(`  ${p.kind.padEnd(8)} ${p.name.padEnd(20)} ${(p.version ?? '?').padEnd(8)}${role}${p.services === undefined ? '' : `  ${p.services.join(' ')}`}`);
+      if (p.error !== undefined) lines.push(`           FAILED [${p.error.code}] ${p.error.message.split('\n')[0] ?? ''}`);
+    }
+  }
+  return lines;
+}
 
 /** `kael status`. */
 export const command: CliCommand = {
-  summary: 'status (not built yet)',
-  async run(_argv: string[]): Promise<number> {
-    await Promise.resolve();
-    process.stderr.write('kael status: not built yet\n');
-    return 2;
+  summary: 'show live frames, their packages and versions, crontab holders and load errors',
+  async run(argv) {
+    const args = parseManagement(argv, USAGE);
+    if (args.help) {
+      process.stdout.write(`usage: ${USAGE}\n`);
+      return 0;
+    }
+    return withClient(args, USAGE, async (client) => {
+      const frames = await client.servers();
+      if (args.json) printJson(frames);
+      else process.stdout.write(describeFrames(frames).join('\n') + '\n');
+      return frames.some((f) => f.packages.some((p) => p.error !== undefined)) ? 1 : 0;
+    });
   },
 };

@@ -1,11 +1,28 @@
 import type { CliCommand } from './command.js';
+import { parseManagement, withClient } from './cluster-command.js';
+import { printJson } from './options.js';
 
-/** `kael versions`. */
+const USAGE = 'kael versions --name NS [--type service|crontab] [PKG] [--json]';
+
+/** `kael versions`: which frame holds which version of each package, and the highest live version. */
 export const command: CliCommand = {
-  summary: 'versions (not built yet)',
-  async run(_argv: string[]): Promise<number> {
-    await Promise.resolve();
-    process.stderr.write('kael versions: not built yet\n');
-    return 2;
+  summary: 'list package versions per frame and the highest live version',
+  async run(argv) {
+    const args = parseManagement(argv, USAGE);
+    if (args.help) {
+      process.stdout.write(`usage: ${USAGE}\n`);
+      return 0;
+    }
+    return withClient(args, USAGE, async (client) => {
+      const pkg = args.positionals[0];
+      const rows = await client.packageStatus({ pkgType: args.kind, ...(pkg === undefined ? {} : { pkg }) });
+      const last = await client.getLastVersion({ pkgType: args.kind });
+      if (args.json) printJson({ last, frames: rows });
+      else {
+        for (const r of rows) process.stdout.write(`${r.name.padEnd(20)} ${(r.version ?? '?').padEnd(8)} ${r.frame}  ${r.path}${r.error === undefined ? '' : '  FAILED'}\n`);
+        for (const [name, v] of Object.entries(last ?? {})) process.stdout.write(`highest ${name}: ${String(v)}\n`);
+      }
+      return 0;
+    });
   },
 };

@@ -95,16 +95,16 @@ export class ClusterClient extends EventEmitter {
     if (excluded.length > 0) body.notId = excluded;
     if (this.adminKey !== undefined && CHANGING_COMMANDS.has(fn)) body.auth = signCommand(this.adminKey, fn, kwargs);
     const [exchange, routingKey] = target.id !== undefined ? ['', names.frameQueue(this.namespace, target.id)] : [names.commandExchange(this.namespace), ''];
-    let pending: PendingCommand | undefined;
+    const pending = new PendingCommand(fn, targets);
     const handle = await this.requests.request(exchange, routingKey, body, { timeoutMs: 600_000, mandatory: target.id !== undefined, label: fn }, (envelope, msg) => {
       const from = msg.properties.appId as string | undefined;
-      return pending !== undefined && from !== undefined && pending.add(from, envelope);
+      return from !== undefined && pending.add(from, envelope);
     });
-    pending = new PendingCommand(fn, targets, handle.cancel);
+    pending.cancel = () => handle.cancel();
     const id = handle.correlationId;
     this.pending.set(id, pending);
     handle.done.catch((e: KaelError) => {
-      if (target.id !== undefined) pending?.writeOff(target.id, { code: e.code === 'SERVICE_NOT_FOUND' ? 'FRAME_NOT_FOUND' : e.code, name: 'KaelError', message: e.code === 'SERVICE_NOT_FOUND' ? `no frame has id ${target.id}` : e.message });
+      if (target.id !== undefined) pending.writeOff(target.id, { code: e.code === 'SERVICE_NOT_FOUND' ? 'FRAME_NOT_FOUND' : e.code, name: 'KaelError', message: e.code === 'SERVICE_NOT_FOUND' ? `no frame has id ${target.id}` : e.message });
     });
     return id;
   }

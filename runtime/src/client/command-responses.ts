@@ -19,11 +19,13 @@ export class PendingCommand {
   readonly replies: CommandResponse = {};
   private waiters: (() => void)[] = [];
 
+  /** Stops listening for replies (set once the request is published). */
+  cancel: () => void = () => undefined;
+
   constructor(
     readonly fn: string,
     /** Frames expected to answer. */
     readonly targets: Set<string>,
-    readonly cancel: () => void,
   ) {}
 
   /** True when every target answered or was written off. */

@@ -88,7 +88,7 @@ export async function connectClient<S extends object = Record<never, never>>(opt
   await broker.start();
   const client = new FrameClient(broker, name, logger, {
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-    adminKey: options.adminKey ?? process.env['KAEL_ADMIN_KEY'],
+    adminKey: nonEmpty(options.adminKey ?? process.env['KAEL_ADMIN_KEY']),
   });
   await client.open();
   return new Proxy(client, {
@@ -99,4 +99,8 @@ export async function connectClient<S extends object = Record<never, never>>(opt
       return Reflect.get(target, prop, receiver) as unknown;
     },
   }) as ServiceProxy<S>;
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v === undefined || v === '' ? undefined : v;
 }

@@ -20,6 +20,7 @@ export function historyDir(frameConfigFile: string, kind: string, name: string):
  */
 export async function swapInArchive(targetDir: string, data: Buffer, digest: string, history: string | undefined, oldVersion?: string): Promise<void> {
   const staging = `${targetDir}.kael-staging-${randomBytes(4).toString('hex')}`;
+  await fs.mkdir(path.dirname(targetDir), { recursive: true });
   try {
     await unpackArchive(data, digest, staging);
   } catch (e) {

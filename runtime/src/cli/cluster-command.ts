@@ -1,0 +1,85 @@
+import type { ChangeResults } from '../client/cluster-client.js';
+import type { CommandResponse } from '../client/command-responses.js';
+import { connectClient } from '../client/frame-client.js';
+import type { ServiceProxy } from '../client/frame-client.js';
+import { KaelError } from '../errors.js';
+import { CONNECTION_FLAGS, intFlag, parseCommandLine, printJson, requireNamespace } from './options.js';
+
+/** Flags of the management commands: connection, target, type and version. */
+export const MANAGEMENT_FLAGS = {
+  ...CONNECTION_FLAGS,
+  type: { type: 'string', short: 't' },
+  version: { type: 'string', short: 'v' },
+  id: { type: 'string' },
+  'not-id': { type: 'string' },
+} as const;
+
+/** Parsed management command line. */
+export interface ManagementArgs {
+  positionals: string[];
+  json: boolean;
+  kind: 'service' | 'crontab';
+  version: string | undefined;
+  id: string | undefined;
+  notId: string[] | undefined;
+  timeout: number;
+  help: boolean;
+}
+
+/** Parses the common management flags. @throws KaelError `USAGE` */
+export function parseManagement(argv: string[], usage: string): ManagementArgs & { name: string | undefined; auri: string | undefined } {
+  const { values, positionals } = parseCommandLine(argv, MANAGEMENT_FLAGS, usage);
+  const kind = values.type ?? 'service';
+  if (kind !== 'service' && kind !== 'crontab') throw new KaelError('USAGE', `--type must be service or crontab, got "${kind}"`);
+  return {
+    positionals,
+    json: values.json,
+    kind,
+    version: values.version,
+    id: values.id,
+    notId: values['not-id']?.split(',').filter((s) => s !== ''),
+    timeout: intFlag(values.timeout, 'timeout', 120_000),
+    help: values.help,
+    name: values.name,
+    auri: values.auri,
+  };
+}
+
+/** Connects with the parsed flags (namespace from --name or KAEL_NAME, admin key from KAEL_ADMIN_KEY). */
+export async function connectFromArgs(args: { name: string | undefined; auri: string | undefined }, usage: string): Promise<ServiceProxy> {
+  return connectClient({ name: requireNamespace(args.name, usage), auri: args.auri });
+}
+
+/** Progress on a terminal (stderr), silent otherwise. */
+export function progress(line: string): void {
+  if (process.stderr.isTTY) process.stderr.write(`… ${line}\n`);
+}
+
+/**
+ * Prints per-frame results (table or JSON) and returns the exit code: 1 when any frame failed.
+ */
+export function reportResults(results: ChangeResults | CommandResponse, json: boolean): number {
+  const rows = Object.entries(results).map(([frame, r]) => {
+    const rec = r as { ok: boolean; from?: string | null; to?: string | null; error?: { code: string; message: string }; value?: unknown };
+    return { frame, ok: rec.ok, from: rec.from ?? null, to: rec.to ?? null, error: rec.error, value: rec.value };
+  });
+  if (json) printJson(results);
+  else if (rows.length === 0) process.stdout.write('no frame was targeted\n');
+  else {
+    for (const r of rows) {
+      const change = r.from !== null || r.to !== null ? ` ${r.from ?? '-'} → ${r.to ?? '-'}` : '';
+      process.stdout.write(`${r.ok ? 'ok    ' : 'FAILED'} ${r.frame}${change}${r.error === undefined ? '' : `  [${r.error.code}] ${r.error.message}`}\n`);
+    }
+  }
+  return rows.every((r) => r.ok) ? 0 : 1;
+}
+
+/** Runs a management command body with a connected client, closing it afterwards. */
+export async function withClient(args: { name: string | undefined; auri: string | undefined }, usage: string, body: (client: ServiceProxy) => Promise<number>): Promise<number> {
+  const client = await connectFromArgs(args, usage);
+  try {
+    return await body(client);
+  } finally {
+    await client.close();
+  }
+}
