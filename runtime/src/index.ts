@@ -7,7 +7,7 @@ export { compareVersions, highestVersion, isValidVersion, sameVersion, sortVersi
 export { BrokerConnection, redact } from './broker/connection.js';
 export type { BrokerConnectionOptions } from './broker/connection.js';
 export { names } from './broker/names.js';
-export { parseSettingText, readSettingFile, registerSettingCheck, SETTING_FILE } from './config/setting-file.js';
+export { parseSettingText, readSettingFile, SETTING_FILE } from './config/setting-file.js';
 export type { PackageSetting, ServiceSetting, CrontabSetting, CrontabEntry, SettingResult } from './config/setting-file.js';
 export { parseFrameConfigText, readFrameConfig } from './config/frame-config.js';
 export type { FrameConfig, FramePathEntry } from './config/frame-config.js';
@@ -25,3 +25,6 @@ export type { TargetOptions } from './client/deploy-plan.js';
 export type { DeployResult } from './commands/deploy-commands.js';
 export type { CrontabStatus, CrontabEntryStatus, RunRecord } from './cron/crontab-status.js';
 export type { ReplyEnvelope } from './rpc/envelope.js';
+export { parseSchedule, nextFire, scheduleProblem } from './cron/schedule.js';
+export type { CronSchedule } from './cron/schedule.js';
+export { describeSchedule } from './cron/schedule-words.js';

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
+import { scheduleProblem } from '../cron/schedule.js';
 import { isValidVersion } from '../version/version.js';
 import { formatProblem, toPointer } from './problem.js';
 import type { ConfigProblem, ProblemCode } from './problem.js';
@@ -57,19 +58,6 @@ export interface SettingResult {
   source: YamlSource | undefined;
 }
 
-/**
- * An extra check on a parsed setting that the schema cannot express (the cron module registers the
- * schedule check here, so the runtime loader and the language server apply the same rule).
- */
-export type SettingCheck = (setting: PackageSetting, report: (pointer: string, code: ProblemCode, message: string) => void) => void;
-
-const extraChecks: SettingCheck[] = [];
-
-/** Adds a check run on every parsed setting. */
-export function registerSettingCheck(check: SettingCheck): void {
-  if (!extraChecks.includes(check)) extraChecks.push(check);
-}
-
 /** Parses and validates setting.yaml text. Pure: no file access. */
 export function parseSettingText(text: string, file: string): SettingResult {
   const source = parseYamlSource(text);
@@ -111,7 +99,16 @@ export function parseSettingText(text: string, file: string): SettingResult {
       }
     }
   }
-  for (const check of extraChecks) check(setting, (pointer, code, message) => report(pointer, code, message));
+  if (setting.type === 'crontab') {
+    // The same schedule rule as the scheduler: a schedule the runtime would reject fails the package here.
+    if (setting.timezone !== undefined && scheduleProblem('* * * * *', setting.timezone) !== undefined) {
+      report('/timezone', 'schedule-invalid', `timezone: "${setting.timezone}" is not a known IANA time zone`);
+    }
+    for (const e of setting.entries) {
+      const why = scheduleProblem(e.schedule);
+      if (why !== undefined) report(toPointer(['publish', e.index, 0]), 'schedule-invalid', `publish[${e.index}][0]: ${why}`);
+    }
+  }
   const usable = !problems.some((p) => p.severity === 'error');
   return { setting: usable ? setting : undefined, problems, source };
 }

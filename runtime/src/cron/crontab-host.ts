@@ -1,32 +1,57 @@
+import path from 'node:path';
 import type { FrameComponent, FrameRuntime } from '../frame/frame-runtime.js';
 import type { CrontabSnapshot } from '../frame/frame-snapshot.js';
+import { isCrontabRecord } from '../frame/package-catalog.js';
+import type { CrontabRecord, PackageRecord } from '../frame/package-catalog.js';
 import type { CrontabStatus } from './crontab-status.js';
-import type { CrontabRecord } from '../frame/package-catalog.js';
+import { CrontabRunner } from './crontab-runner.js';
+import { zoneName } from './wall-clock.js';
 
 /** Takes part in the election of each crontab package and runs the ones this frame is active for. */
 export class CrontabHost implements FrameComponent {
+  private runners: CrontabRunner[] = [];
+
   constructor(private readonly frame: FrameRuntime) {}
 
   async start(): Promise<void> {
-    await this.restart(this.frame.records().filter((r): r is CrontabRecord => r.setting?.type === 'crontab' && r.error === undefined));
+    await this.restart(this.frame.records().filter(isCrontabRecord));
   }
 
-  /** Stops the current crontabs (releasing their locks) and starts `records`. */
-  async restart(_records: readonly CrontabRecord[]): Promise<void> {
-    await Promise.resolve();
+  /** Stops the current crontabs (releasing their locks) and starts `records`, which compete anew. */
+  async restart(records: readonly CrontabRecord[]): Promise<void> {
+    await this.stopRunners();
+    this.runners = records.map((r) => new CrontabRunner(this.frame, r));
+    for (const r of this.runners) r.start();
   }
 
-  /** Per-crontab state for status and announcements. */
+  /** Per-crontab state for announcements; crontab packages that failed to load are listed with their error. */
   snapshot(): CrontabSnapshot[] {
-    return [];
+    return [...this.runners.map((r) => r.snapshot()), ...this.failed().map(failedSnapshot)];
   }
 
   /** Full state with run history, for `_get_crontab_status`. */
-  status(_crontab?: string): CrontabStatus[] {
-    return [];
+  status(crontab?: string): CrontabStatus[] {
+    const all: CrontabStatus[] = [...this.runners.map((r) => r.status()), ...this.failed().map((r) => ({ ...failedSnapshot(r), timezone: zoneName(undefined), entries: [] }))];
+    return crontab === undefined ? all : all.filter((c) => c.name === crontab);
   }
 
   async stop(): Promise<void> {
-    await Promise.resolve();
+    await this.stopRunners();
   }
+
+  private async stopRunners(): Promise<void> {
+    const old = this.runners;
+    this.runners = [];
+    await Promise.all(old.map((r) => r.stop(this.frame.options.drainTimeoutMs)));
+  }
+
+  private failed(): PackageRecord[] {
+    return this.frame.records().filter((r) => r.error !== undefined && (r.setting?.type === 'crontab' || r.declared?.type === 'crontab'));
+  }
+}
+
+function failedSnapshot(r: PackageRecord): CrontabSnapshot {
+  const snap: CrontabSnapshot = { name: r.setting?.name ?? r.declared?.name ?? path.basename(r.dir), version: r.setting?.version ?? '', dir: r.dir, active: false, entries: [] };
+  if (r.error !== undefined) snap.error = r.error;
+  return snap;
 }

@@ -9,6 +9,8 @@ export interface RunRecord extends RunSummary {
   endedAt?: string;
   /** The last 64 KB of stdout and stderr, interleaved as written. */
   output: string;
+  /** True for a tick missed during a failover and run late by the frame that took over. */
+  missed?: boolean;
 }
 
 /** A crontab entry with its recent runs (newest first). */

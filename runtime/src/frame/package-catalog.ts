@@ -20,6 +20,8 @@ export interface PackageRecord {
   problems: ConfigProblem[];
   /** Why the package is not running (set from problems, or later by the host that failed to load its code). */
   error: ErrorData | undefined;
+  /** `type` and name as written, even when the setting is invalid (so a broken crontab still shows as one). */
+  declared?: { type: string; name: string | undefined };
 }
 
 /** A service package that loaded. */
@@ -78,6 +80,11 @@ async function loadRecord(frameFile: string, entry: FrameConfig['packages'][numb
     return record;
   }
   const result = parseSettingText(text, file);
+  const value = result.source?.value as Record<string, unknown> | undefined;
+  if (value !== null && typeof value === 'object' && typeof value['type'] === 'string') {
+    const name = value['service_base_name'] ?? value['crontab_name'];
+    record.declared = { type: value['type'], name: typeof name === 'string' ? name : undefined };
+  }
   record.problems.push(...result.problems);
   record.setting = result.setting;
   if (result.setting === undefined) record.error = problemsToError(result.problems);

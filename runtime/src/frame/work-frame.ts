@@ -200,9 +200,10 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
 
 function toPackageSnapshot(r: PackageRecord): PackageSnapshot {
   const s = r.setting;
+  const declaredKind = r.declared?.type === 'service' || r.declared?.type === 'crontab' ? r.declared.type : 'unknown';
   const snap: PackageSnapshot = {
-    kind: s?.type ?? 'unknown',
-    name: s?.name ?? path.basename(r.dir),
+    kind: s?.type ?? declaredKind,
+    name: s?.name ?? r.declared?.name ?? path.basename(r.dir),
     dir: r.dir,
   };
   if (s !== undefined) snap.version = s.version;

@@ -26,7 +26,4 @@ export function registerTypeScript(): void {
   };
 }
 
-/** Absolute path of this file, for `node --require <it> job.ts`. */
-export const TS_REGISTER_PRELOAD = __filename;
-
 registerTypeScript();
