@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { connectClient } from '@kael/runtime';
+import type { FrameSnapshot, ServiceProxy } from '@kael/runtime';
+import { AURI, deleteNamespace, randomNamespace } from '../../support/broker.js';
+import { makeFrameDir, startFrameProcess } from '../../support/frames.js';
+import type { FrameProcess } from '../../support/frames.js';
+
+const HEARTBEAT_MS = 300;
+
+function activeFrames(frames: readonly FrameSnapshot[], crontab: string): FrameSnapshot[] {
+  return frames.filter((f) => f.crontabs.some((c) => c.name === crontab && c.active));
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function ticks(log: string): Promise<string[]> {
+  const text = await fs.readFile(log, 'utf8').catch(() => '');
+  return text.split('\n').filter((l) => l !== '');
+}
+
+describe('one active frame per crontab, with failover', () => {
+  const ns = randomNamespace();
+  const procs: FrameProcess[] = [];
+  let client: ServiceProxy;
+  let log: string;
+
+  before(async () => {
+    log = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'kael-ticks-')), 'ticks.txt');
+    const ticker = {
+      'setting.yaml': `type: crontab\ncrontab_name: ticker\nversion: 1.0\ngrace: 30\npublish:\n  - ['* * * * * *', 'echo $KAEL_SCHEDULED_AT >> ${log}']\n  - ['*/2 * * * * *', 'sleep 3']\n`,
+    };
+    for (let i = 0; i < 3; i++) procs.push(startFrameProcess(await makeFrameDir({ ticker }), ns, ['--heartbeat', String(HEARTBEAT_MS)]));
+    await Promise.all(procs.map((p) => p.ready));
+    client = await connectClient({ name: ns, auri: AURI });
+    await until('three frames', async () => ((await client.servers()).length === 3 ? true : undefined), 10_000);
+  });
+
+  after(async () => {
+    await client.close();
+    await Promise.all(procs.map((p) => p.stop()));
+    await deleteNamespace(ns);
+  });
+
+  it('has exactly one active frame at every sample', async () => {
+    await until('an active frame', async () => (activeFrames(await client.servers(), 'ticker').length === 1 ? true : undefined), 10_000);
+    for (let i = 0; i < 10; i++) {
+      assert.equal(activeFrames(await client.servers(), 'ticker').length, 1);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  });
+
+  it('skips a tick whose previous run is still running, and records it as skipped', async () => {
+    await until('a skipped run', async () => {
+      const status = await client.getAllCrontabStatus({ crontab: 'ticker' });
+      const runs = Object.values(status).flatMap((s) => s.flatMap((c) => c.entries[1]?.runs ?? []));
+      return runs.some((r) => r.status === 'skipped') ? true : undefined;
+    }, 15_000);
+  });
+
+  it('hands over at once after a clean stop', async () => {
+    const [active] = activeFrames(await client.servers(), 'ticker');
+    const proc = procs.find((p) => p.child.pid === active?.pid);
+    const t = Date.now();
+    await proc?.stop();
+    const next = await until('a new active frame', async () => {
+      const a = activeFrames(await client.servers(), 'ticker');
+      return a.length === 1 && a[0]?.pid !== active?.pid ? a[0] : undefined;
+    }, 10_000);
+    assert.notEqual(next.pid, active?.pid);
+    assert.ok(Date.now() - t < 5000, `took ${Date.now() - t} ms`);
+  });
+
+  it('takes over within 10 s after kill -9, without running a tick twice or missing one', async () => {
+    const [active] = activeFrames(await client.servers(), 'ticker');
+    const proc = procs.find((p) => p.child.pid === active?.pid);
+    const t = Date.now();
+    proc?.child.kill('SIGKILL');
+    await until('a new active frame', async () => {
+      const a = activeFrames(await client.servers(), 'ticker');
+      return a.length === 1 && a[0]?.pid !== active?.pid ? true : undefined;
+    }, 10_000);
+    assert.ok(Date.now() - t < 10_000);
+    await new Promise((r) => setTimeout(r, 2500));
+    const lines = await ticks(log);
+    assert.equal(new Set(lines).size, lines.length, 'no tick ran twice');
+    const times = lines.map((l) => Date.parse(l)).sort((a, b) => a - b);
+    const gaps = times.slice(1).filter((x, i) => x - (times[i] ?? x) !== 1000);
+    assert.deepEqual(gaps, [], 'ticks missed during the failover ran once within the grace period');
+  });
+});
+
+describe('a crontab package that fails to load', () => {
+  it('is active nowhere and its status says why', async () => {
+    const ns = randomNamespace();
+    const proc = startFrameProcess(await makeFrameDir({ bad: { 'setting.yaml': "type: crontab\ncrontab_name: bad\nversion: 1\npublish:\n  - ['*/2 * * *', 'echo x']\n" } }), ns);
+    const client = await connectClient({ name: ns, auri: AURI });
+    try {
+      await proc.ready;
+      const status = await client.getAllCrontabStatus();
+      const [entry] = Object.values(status).flat();
+      assert.equal(entry?.name, 'bad');
+      assert.equal(entry?.active, false);
+      assert.equal(entry?.error?.code, 'PACKAGE_INVALID');
+      assert.match(entry?.error?.message ?? '', /publish\[0\]\[0\]/);
+    } finally {
+      await client.close();
+      await proc.stop();
+      await deleteNamespace(ns);
+    }
+  });
+});
