@@ -22,6 +22,8 @@ export interface SchemaViolation {
   pointer: string;
   part: 'key' | 'value';
   message: string;
+  /** The JSON Schema keyword that failed (`required`, `pattern`…). */
+  keyword: string;
 }
 
 let ajv: Ajv2020 | undefined;
@@ -56,7 +58,7 @@ export function explainErrors(errors: readonly ErrorObject[]): SchemaViolation[]
   const seen = new Set<string>();
   for (const e of errors) {
     // A failed `type: [string, number]` on `version` also reports pattern/minimum noise; keep the first per pointer and keyword family.
-    const v = explainError(e);
+    const v = { ...explainError(e), keyword: e.keyword };
     const key = `${v.pointer}|${v.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -65,7 +67,7 @@ export function explainErrors(errors: readonly ErrorObject[]): SchemaViolation[]
   return out;
 }
 
-function explainError(e: ErrorObject): SchemaViolation {
+function explainError(e: ErrorObject): Omit<SchemaViolation, 'keyword'> {
   const path = pointerToPath(e.instancePath);
   const at = (msg: string): string => (path === '' ? msg : `${path}: ${msg}`);
   const params = e.params as Record<string, unknown>;

@@ -83,7 +83,11 @@ export function parseSettingText(text: string, file: string): SettingResult {
     else report('/type', 'type-unknown', `type: unknown package type ${JSON.stringify(type)}; expected "service" or "crontab"`);
     return { setting: undefined, problems, source };
   }
-  for (const v of validateAgainstSchema(kind, obj)) report(v.pointer, 'schema', v.message, v.part);
+  for (const v of validateAgainstSchema(kind, obj)) {
+    // A version of the right type but the wrong shape gets the version rule's own message below.
+    if (v.pointer === '/version' && v.keyword === 'pattern') continue;
+    report(v.pointer, 'schema', v.message, v.part);
+  }
 
   const version = scalarText(source, '/version');
   if (version !== undefined && !problems.some((p) => p.pointer === '/version') && !isValidVersion(version)) {

@@ -1,0 +1,116 @@
+import { isMap, isPair, isScalar, isSeq } from 'yaml';
+import type { Node } from 'yaml';
+import { SCHEMAS } from '@kael/runtime/config/schema-validation';
+import type { Position } from '@kael/runtime/config/problem';
+import { parseYamlSource } from '@kael/runtime/config/yaml-source';
+import { describeSchedule } from '@kael/runtime/cron/schedule-words';
+import { nextFire, parseSchedule } from '@kael/runtime/cron/schedule';
+import type { DocumentKind } from './document-kind.js';
+
+interface SchemaNode {
+  description?: string;
+  properties?: Record<string, SchemaNode>;
+  enum?: unknown[];
+  const?: unknown;
+  items?: SchemaNode;
+  prefixItems?: SchemaNode[];
+  additionalProperties?: SchemaNode | boolean;
+}
+
+/** One completion proposal. */
+export interface Suggestion {
+  label: string;
+  kind: 'key' | 'value';
+  detail: string | undefined;
+  insertText: string;
+}
+
+function schemaFor(kind: DocumentKind, text: string): SchemaNode {
+  if (kind === 'frame') return SCHEMAS.frame as SchemaNode;
+  return (/^type:\s*crontab\b/m.test(text) ? SCHEMAS.crontab : SCHEMAS.service) as SchemaNode;
+}
+
+function offsetAt(text: string, pos: Position): number {
+  const lines = text.split('\n');
+  let offset = 0;
+  for (let i = 0; i < pos.line && i < lines.length; i++) offset += (lines[i]?.length ?? 0) + 1;
+  return offset + pos.character;
+}
+
+/** Key and value completions from the schema: top-level keys not yet present, and enum/const values. */
+export function complete(kind: DocumentKind, text: string, pos: Position): Suggestion[] {
+  const schema = schemaFor(kind, text);
+  const line = text.split('\n')[pos.line] ?? '';
+  const before = line.slice(0, pos.character);
+  const keyValue = /^(\w+):\s*(\S*)$/.exec(before);
+  if (keyValue !== null) {
+    const prop = schema.properties?.[keyValue[1] ?? ''];
+    const values = prop?.enum ?? (prop?.const === undefined ? (keyValue[1] === 'type' ? ['service', 'crontab'] : []) : [prop.const]);
+    return (keyValue[1] === 'type' ? ['service', 'crontab'] : values).map((v) => ({ label: String(v), kind: 'value', detail: prop?.description, insertText: String(v) }));
+  }
+  if (/^\w*$/.test(before)) {
+    const present = new Set([...text.matchAll(/^(\w+):/gm)].map((m) => m[1]));
+    return Object.entries(schema.properties ?? {})
+      .filter(([k]) => !present.has(k))
+      .map(([k, p]) => ({ label: k, kind: 'key', detail: p.description, insertText: `${k}: ` }));
+  }
+  return [];
+}
+
+/** Hover text: the schema description of the key under the cursor; for a schedule, its meaning and next fire time. */
+export function hover(kind: DocumentKind, text: string, pos: Position, now = new Date()): string | undefined {
+  const source = parseYamlSource(text);
+  const offset = offsetAt(text, pos);
+  const path = pathAt(source.document.contents, offset, []);
+  if (path === undefined || path.length === 0) return undefined;
+  const schema = schemaFor(kind, text);
+  const [top, index, field] = path;
+  const prop = schema.properties?.[String(top)];
+  if (prop === undefined) return undefined;
+  if (kind === 'setting' && top === 'publish' && field === 0 && typeof index === 'number') {
+    const entry = (source.value as { publish?: unknown[][] } | undefined)?.publish?.[index];
+    const schedule = typeof entry?.[0] === 'string' ? entry[0] : undefined;
+    if (schedule !== undefined) {
+      try {
+        const s = parseSchedule(schedule);
+        const next = nextFire(s, now);
+        return `**${schedule}**: ${describeSchedule(s)}; next: ${next === undefined ? 'never' : formatLocal(next)}`;
+      } catch (e) {
+        return `**${schedule}**: ${(e as Error).message}`;
+      }
+    }
+  }
+  const item = typeof index === 'number' ? (typeof field === 'number' ? prop.items?.prefixItems?.[field] : prop.items) : undefined;
+  return `**${String(top)}**: ${(item ?? prop).description ?? prop.description ?? ''}`;
+}
+
+function formatLocal(d: Date): string {
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}${d.getSeconds() === 0 ? '' : `:${p(d.getSeconds())}`}`;
+}
+
+/** The path (keys and indexes) of the innermost node containing `offset`. */
+function pathAt(node: Node | null | undefined, offset: number, path: (string | number)[]): (string | number)[] | undefined {
+  if (node === null || node === undefined) return undefined;
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      if (!isPair(pair)) continue;
+      const key = pair.key as Node | null;
+      const value = pair.value as Node | null;
+      const k = isScalar(key) ? String(key.value) : '';
+      const start = key?.range?.[0] ?? 0;
+      const end = value?.range?.[2] ?? key?.range?.[2] ?? start;
+      if (offset >= start && offset <= end) return pathAt(value, offset, [...path, k]) ?? [...path, k];
+    }
+    return undefined;
+  }
+  if (isSeq(node)) {
+    for (const [i, item] of node.items.entries()) {
+      const r = (item as Node | null)?.range;
+      if (r !== undefined && r !== null && offset >= r[0] && offset <= r[2]) return pathAt(item as Node, offset, [...path, i]) ?? [...path, i];
+    }
+    return undefined;
+  }
+  const r = node.range;
+  return r !== undefined && r !== null && offset >= r[0] && offset <= r[2] ? path : undefined;
+}

@@ -1,0 +1,125 @@
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CodeActionKind, CompletionItemKind, MarkupKind, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
+import type { CodeAction, Connection, InitializeResult } from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { publishFixes } from '../core/code-actions.js';
+import { DEFAULT_FRAME_FILE_NAMES, documentKind } from '../core/document-kind.js';
+import { complete, hover } from '../core/schema-help.js';
+import { findKaelFiles, validateDocument } from '../core/validate.js';
+import { ValidateWorkspaceRequest } from '../protocol.js';
+import type { KaelServerOptions } from '../protocol.js';
+import { toDiagnostic } from './diagnostics.js';
+import { overlayView } from './overlay-view.js';
+
+/** Quiet time after a burst of edits before validating again. */
+const THROTTLE_MS = 100;
+
+/**
+ * Wires kael's validation core to an LSP connection: diagnostics on open/change (the first change
+ * of a burst at once, the rest coalesced), re-checks when a file a document depends on changes,
+ * cleared on close; completion, hover and quick fixes.
+ */
+export function startServer(connection: Connection): void {
+  const documents = new TextDocuments(TextDocument);
+  const view = overlayView(documents);
+  let frameFileNames: readonly string[] = DEFAULT_FRAME_FILE_NAMES;
+  let folders: string[] = [];
+  const lastRun = new Map<string, number>();
+  const timers = new Map<string, NodeJS.Timeout>();
+
+  const fileOf = (uri: string): string | undefined => (uri.startsWith('file:') ? fileURLToPath(uri) : undefined);
+
+  const validate = async (doc: TextDocument): Promise<void> => {
+    const file = fileOf(doc.uri);
+    if (file === undefined) return;
+    lastRun.set(doc.uri, Date.now());
+    const problems = await validateDocument(file, doc.getText(), view, frameFileNames);
+    if (documents.get(doc.uri) === undefined) return;
+    await connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: problems.filter((p) => p.file === file).map(toDiagnostic) });
+  };
+
+  const schedule = (doc: TextDocument): void => {
+    if (timers.has(doc.uri)) return;
+    const wait = Math.max(0, (lastRun.get(doc.uri) ?? 0) + THROTTLE_MS - Date.now());
+    const run = (): void => {
+      timers.delete(doc.uri);
+      const current = documents.get(doc.uri);
+      if (current !== undefined) validate(current).catch((e: unknown) => connection.console.error(`kael: validation failed: ${(e as Error).message}`));
+    };
+    if (wait === 0) run();
+    else timers.set(doc.uri, setTimeout(run, wait));
+  };
+
+  connection.onInitialize((params): InitializeResult => {
+    const options = (params.initializationOptions ?? {}) as KaelServerOptions;
+    if (Array.isArray(options.frameFileNames)) frameFileNames = options.frameFileNames;
+    folders = (params.workspaceFolders ?? []).map((f) => fileOf(f.uri)).filter((f): f is string => f !== undefined);
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        completionProvider: { triggerCharacters: [':', ' '] },
+        hoverProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+      },
+      serverInfo: { name: 'kael-language-server' },
+    };
+  });
+
+  documents.onDidChangeContent((e) => schedule(e.document));
+  documents.onDidClose((e) => {
+    clearTimeout(timers.get(e.document.uri));
+    timers.delete(e.document.uri);
+    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+  });
+  // A package's code or a listed folder changed on disk: re-check every open kael document.
+  connection.onDidChangeWatchedFiles(() => {
+    for (const d of documents.all()) schedule(d);
+  });
+
+  const kindOf = (uri: string, text: string) => {
+    const file = fileOf(uri);
+    return file === undefined ? undefined : documentKind(file, text, frameFileNames);
+  };
+
+  connection.onCompletion((p) => {
+    const doc = documents.get(p.textDocument.uri);
+    const kind = doc === undefined ? undefined : kindOf(doc.uri, doc.getText());
+    if (doc === undefined || kind === undefined) return [];
+    return complete(kind, doc.getText(), p.position).map((s) => ({
+      label: s.label,
+      kind: s.kind === 'key' ? CompletionItemKind.Property : CompletionItemKind.EnumMember,
+      ...(s.detail === undefined ? {} : { documentation: s.detail }),
+      insertText: s.insertText,
+    }));
+  });
+
+  connection.onHover((p) => {
+    const doc = documents.get(p.textDocument.uri);
+    const kind = doc === undefined ? undefined : kindOf(doc.uri, doc.getText());
+    if (doc === undefined || kind === undefined) return null;
+    const text = hover(kind, doc.getText(), p.position);
+    return text === undefined ? null : { contents: { kind: MarkupKind.Markdown, value: text } };
+  });
+
+  connection.onCodeAction(async (p): Promise<CodeAction[]> => {
+    const doc = documents.get(p.textDocument.uri);
+    const file = doc === undefined ? undefined : fileOf(doc.uri);
+    if (doc === undefined || file === undefined || kindOf(doc.uri, doc.getText()) !== 'setting') return [];
+    const fixes = await publishFixes(file, doc.getText(), view);
+    return fixes.map((f) => ({ title: f.title, kind: CodeActionKind.QuickFix, edit: { changes: { [doc.uri]: [{ range: f.range, newText: f.newText }] } } }));
+  });
+
+  connection.onRequest(ValidateWorkspaceRequest.type, async (params) => {
+    const roots = params.folders ?? folders;
+    const files = (await Promise.all(roots.map((r) => findKaelFiles(r, frameFileNames)))).flat();
+    const diagnostics: Record<string, ReturnType<typeof toDiagnostic>[]> = {};
+    for (const file of files) {
+      const problems = await validateDocument(file, (await view.readText(file)) ?? '', view, frameFileNames);
+      diagnostics[pathToFileURL(file).href] = problems.filter((p) => p.file === file).map(toDiagnostic);
+    }
+    return { files: files.length, diagnostics };
+  });
+
+  documents.listen(connection);
+  connection.listen();
+}
