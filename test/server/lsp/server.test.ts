@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { LspClient } from '@kael/server/bench/lsp-client';
+
+const SETTING = 'type: service\nservice_base_name: calc\nversion: 1.0\npublish:\n  - add\n  - minus\n';
+
+describe('the language server over stdio', () => {
+  let dir: string;
+  let file: string;
+  let client: LspClient;
+
+  before(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kael-lsp-'));
+    file = path.join(dir, 'setting.yaml');
+    await fs.writeFile(path.join(dir, 'index.ts'), 'export function add(a: number, b: number) { return a + b; }\n');
+    await fs.writeFile(file, SETTING);
+    client = new LspClient();
+    await client.initialize(dir);
+  });
+
+  after(async () => {
+    await client.stop();
+  });
+
+  it('publishes whole diagnostics on open: range, code, source and message', async () => {
+    const published = client.nextDiagnostics(file);
+    await client.open(file, SETTING);
+    assert.deepEqual((await published).diagnostics, [
+      {
+        range: { start: { line: 5, character: 4 }, end: { line: 5, character: 9 } },
+        severity: 1,
+        code: 'export-missing',
+        source: 'kael',
+        message: 'publish[1]: "minus" is not exported by index.ts',
+      },
+    ]);
+  });
+
+  it('re-validates on change', async () => {
+    const published = client.nextDiagnostics(file);
+    await client.change(file, 'type: service\nservice_base_name: calc\nversion: 1.0\npublish:\n  - add\n');
+    assert.deepEqual((await published).diagnostics, []);
+    const again = client.nextDiagnostics(file);
+    await client.change(file, 'type: service\nservice_base_name: calc\nversion: 1.0\npublish:\n  - add\ncolour: red\n');
+    const d = (await again).diagnostics;
+    assert.deepEqual(d.map((x) => [x.code, x.range.start.line, x.message]), [['schema', 5, 'colour: unknown field "colour"']]);
+  });
+
+  it('re-checks a setting.yaml when the code it depends on changes', async () => {
+    await client.change(file, SETTING);
+    await client.nextDiagnostics(file);
+    await fs.writeFile(path.join(dir, 'index.ts'), 'export const add = (a: number, b: number) => a + b;\nexport function minus(a: number, b: number) { return a - b; }\n');
+    const published = client.nextDiagnostics(file);
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(path.join(dir, 'index.ts')).href, type: 2 }] });
+    assert.deepEqual((await published).diagnostics, []);
+  });
+
+  it('completes enum values and hovers with descriptions', async () => {
+    const items = (await client.connection.sendRequest('textDocument/completion', { textDocument: { uri: pathToFileURL(file).href }, position: { line: 0, character: 6 } })) as { label: string }[];
+    assert.deepEqual(items.map((i) => i.label), ['service', 'crontab']);
+    const h = (await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: pathToFileURL(file).href }, position: { line: 2, character: 2 } })) as { contents: { value: string } };
+    assert.match(h.contents.value, /^\*\*version\*\*: Version of this package's code/);
+  });
+
+  it('offers quick fixes for publish', async () => {
+    await fs.writeFile(path.join(dir, 'index.ts'), 'export function add() { return 1; }\nexport function times() { return 2; }\n');
+    const actions = (await client.connection.sendRequest('textDocument/codeAction', { textDocument: { uri: pathToFileURL(file).href }, range: { start: { line: 3, character: 0 }, end: { line: 3, character: 0 } }, context: { diagnostics: [] } })) as { title: string }[];
+    assert.deepEqual(actions.map((a) => a.title), ['Publish "times"', 'Remove "minus" from publish (not exported)']);
+  });
+
+  it('validates the whole workspace on request', async () => {
+    const result = (await client.connection.sendRequest('kael/validateWorkspace', {})) as { files: number; diagnostics: Record<string, { code: string }[]> };
+    assert.equal(result.files, 1);
+    assert.deepEqual(Object.values(result.diagnostics)[0]?.map((d) => d.code), ['export-missing']);
+  });
+
+  it('clears diagnostics when the file closes', async () => {
+    const published = client.nextDiagnostics(file);
+    await client.close(file);
+    assert.deepEqual((await published).diagnostics, []);
+  });
+});
