@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     }
     samples.sort((a, b) => a - b);
     const t = process.hrtime.bigint();
-    const ws = (await client.connection.sendRequest('kael/validateWorkspace', { folders: [path.join(root, 'ws')] })) as { files: number };
+    const ws = await client.connection.sendRequest<{ files: number }>('kael/validateWorkspace', { folders: [path.join(root, 'ws')] });
     const workspaceMs = Number(process.hrtime.bigint() - t) / 1e6;
     const round = (x: number): number => Math.round(x * 100) / 100;
     process.stdout.write(JSON.stringify({ change_to_diagnostics: { lines: text.split('\n').length, p50_ms: round(quantile(samples, 0.5)), p99_ms: round(quantile(samples, 0.99)) }, workspace: { packages: 200, files: ws.files, ms: round(workspaceMs) } }) + '\n');

@@ -60,20 +60,20 @@ describe('the language server over stdio', () => {
   });
 
   it('completes enum values and hovers with descriptions', async () => {
-    const items = (await client.connection.sendRequest('textDocument/completion', { textDocument: { uri: pathToFileURL(file).href }, position: { line: 0, character: 6 } })) as { label: string }[];
+    const items = await client.connection.sendRequest<{ label: string }[]>('textDocument/completion', { textDocument: { uri: pathToFileURL(file).href }, position: { line: 0, character: 6 } });
     assert.deepEqual(items.map((i) => i.label), ['service', 'crontab']);
-    const h = (await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: pathToFileURL(file).href }, position: { line: 2, character: 2 } })) as { contents: { value: string } };
+    const h = await client.connection.sendRequest<{ contents: { value: string } }>('textDocument/hover', { textDocument: { uri: pathToFileURL(file).href }, position: { line: 2, character: 2 } });
     assert.match(h.contents.value, /^\*\*version\*\*: Version of this package's code/);
   });
 
   it('offers quick fixes for publish', async () => {
     await fs.writeFile(path.join(dir, 'index.ts'), 'export function add() { return 1; }\nexport function times() { return 2; }\n');
-    const actions = (await client.connection.sendRequest('textDocument/codeAction', { textDocument: { uri: pathToFileURL(file).href }, range: { start: { line: 3, character: 0 }, end: { line: 3, character: 0 } }, context: { diagnostics: [] } })) as { title: string }[];
+    const actions = await client.connection.sendRequest<{ title: string }[]>('textDocument/codeAction', { textDocument: { uri: pathToFileURL(file).href }, range: { start: { line: 3, character: 0 }, end: { line: 3, character: 0 } }, context: { diagnostics: [] } });
     assert.deepEqual(actions.map((a) => a.title), ['Publish "times"', 'Remove "minus" from publish (not exported)']);
   });
 
   it('validates the whole workspace on request', async () => {
-    const result = (await client.connection.sendRequest('kael/validateWorkspace', {})) as { files: number; diagnostics: Record<string, { code: string }[]> };
+    const result = await client.connection.sendRequest<{ files: number; diagnostics: Record<string, { code: string }[]> }>('kael/validateWorkspace', {});
     assert.equal(result.files, 1);
     assert.deepEqual(Object.values(result.diagnostics)[0]?.map((d) => d.code), ['export-missing']);
   });
