@@ -2,6 +2,7 @@ import { BrokerConnection } from '../broker/connection.js';
 import { names } from '../broker/names.js';
 import { JSON_TYPE, MSGPACK } from '../codec/codec.js';
 import { KaelError } from '../errors.js';
+import { DEFAULT_AURI } from '../frame/defaults.js';
 import type { Logger } from '../util/logger.js';
 import { createLogger } from '../util/logger.js';
 import { ClusterClient } from './cluster-client.js';
@@ -83,7 +84,7 @@ export async function connectClient<S extends object = Record<never, never>>(opt
   const name = options.name ?? process.env['KAEL_NAME'];
   if (name === undefined || name === '') throw new KaelError('USAGE', 'a client needs a namespace: pass name or set KAEL_NAME');
   const logger = options.logger ?? createLogger('client', process.env['KAEL_LOG_LEVEL'] === undefined ? 'warn' : undefined);
-  const auri = options.auri ?? process.env['KAEL_AURI'] ?? 'amqp://guest:guest@127.0.0.1:5672';
+  const auri = options.auri ?? process.env['KAEL_AURI'] ?? DEFAULT_AURI;
   const broker = new BrokerConnection({ url: auri, connectionName: `kael-client:${name}`, failFast: true, logger });
   await broker.start();
   const client = new FrameClient(broker, name, logger, {

@@ -7,6 +7,7 @@ import { connectClient } from '../client/frame-client.js';
 import type { ClientOptions, ServiceProxy } from '../client/frame-client.js';
 import { ClusterAgent } from '../commands/cluster-agent.js';
 import { readFrameConfig } from '../config/frame-config.js';
+import { DEFAULT_AURI } from './defaults.js';
 import { formatProblem } from '../config/problem.js';
 import { CrontabHost } from '../cron/crontab-host.js';
 import type { CrontabStatus } from '../cron/crontab-status.js';
@@ -19,8 +20,7 @@ import type { FrameSnapshot, PackageSnapshot } from './frame-snapshot.js';
 import { isCrontabRecord, isServiceRecord, loadCatalog } from './package-catalog.js';
 import type { PackageRecord } from './package-catalog.js';
 
-/** The broker a frame or client uses when none is given: `KAEL_AURI`, else the local RabbitMQ. */
-export const DEFAULT_AURI = 'amqp://guest:guest@127.0.0.1:5672';
+export { DEFAULT_AURI };
 
 /** Options of a {@link WorkFrame}. */
 export interface WorkFrameOptions {
