@@ -20,6 +20,7 @@ const shipped = { ...manifest, main: 'dist/extension.js' };
 delete shipped.dependencies;
 delete shipped.devDependencies;
 delete shipped.scripts;
+delete shipped.exports;
 
 const files = new Map([
   ['extension/package.json', Buffer.from(JSON.stringify(shipped, null, 2))],
