@@ -30,7 +30,11 @@ export class KaelTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
-    const item = new vscode.TreeItem(node.label, node.children.length === 0 ? vscode.TreeItemCollapsibleState.None : node.context === 'namespace' || node.context === 'frame' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+    // Expanded by default: the picture (frames, services, who runs the crontab) should show at a glance.
+    // A namespace is always expandable: VS Code remembers the state an id first had, and a namespace
+    // starts without frames.
+    const expandable = node.children.length > 0 || node.context === 'namespace';
+    const item = new vscode.TreeItem(node.label, expandable ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     item.id = node.id;
     if (node.description !== undefined) item.description = node.description;
     if (node.tooltip !== undefined) item.tooltip = node.tooltip;
