@@ -86,6 +86,8 @@ describe('the Kael extension in a real VS Code (code-server)', () => {
     await page.locator('.activitybar [aria-label^="Kael"]').first().click({ timeout: 30_000 });
     const pids = frames.map((f) => `pid ${f.child.pid ?? 0}`);
     await waitForTree(page, 'both frames, calc__add and the active ticker', (t) => pids.every((p) => t.includes(p)) && t.includes('calc__add') && t.includes('active') && t.includes('standby'), 60_000);
+    await page.mouse.move(900, 600);
+    await page.waitForTimeout(300);
     await page.screenshot({ path: path.join(OUTPUT, 'tree.png') });
     await fs.mkdir(path.join(ROOT, 'docs'), { recursive: true });
     await fs.copyFile(path.join(OUTPUT, 'tree.png'), path.join(ROOT, 'docs', 'tree.png'));

@@ -41,6 +41,7 @@ export interface CallOptions {
  */
 export class FrameClient extends ClusterClient {
   private readonly timeoutMs: number;
+  private readonly queues = new Map<string, string>();
 
   constructor(broker: BrokerConnection, namespace: string, logger: Logger, options: { timeoutMs?: number; adminKey?: string | undefined } = {}) {
     super(broker, namespace, logger, { adminKey: options.adminKey });
@@ -54,7 +55,12 @@ export class FrameClient extends ClusterClient {
    */
   async call(service: string, args: readonly unknown[] = [], options: CallOptions = {}): Promise<unknown> {
     const timeoutMs = options.timeout ?? this.timeoutMs;
-    return this.requests.call('', names.serviceQueue(this.namespace, service), [args, options.kwargs ?? {}], {
+    let queue = this.queues.get(service);
+    if (queue === undefined) {
+      queue = names.serviceQueue(this.namespace, service);
+      this.queues.set(service, queue);
+    }
+    return this.requests.call('', queue, [args, options.kwargs ?? {}], {
       timeoutMs,
       label: service,
       contentType: options.json === true ? JSON_TYPE : MSGPACK,
@@ -92,10 +98,16 @@ export async function connectClient<S extends object = Record<never, never>>(opt
     adminKey: nonEmpty(options.adminKey ?? process.env['KAEL_ADMIN_KEY']),
   });
   await client.open();
+  const callers = new Map<string, (...args: unknown[]) => Promise<unknown>>();
   return new Proxy(client, {
     get(target, prop, receiver) {
       if (typeof prop === 'string' && prop.includes('__') && !(prop in target)) {
-        return (...args: unknown[]) => target.call(prop, args);
+        let caller = callers.get(prop);
+        if (caller === undefined) {
+          caller = (...args: unknown[]) => target.call(prop, args);
+          callers.set(prop, caller);
+        }
+        return caller;
       }
       return Reflect.get(target, prop, receiver) as unknown;
     },

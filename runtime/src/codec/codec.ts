@@ -1,10 +1,16 @@
-import { decode as msgpackDecode, encode as msgpackEncode } from '@msgpack/msgpack';
+import { Decoder, Encoder } from '@msgpack/msgpack';
 import { KaelError } from '../errors.js';
 
 /** Content type of kael's default body encoding. */
 export const MSGPACK = 'application/msgpack';
 /** Content type of JSON bodies (accepted from foreign callers and answered in kind). */
 export const JSON_TYPE = 'application/json';
+
+// One encoder and decoder for the process: creating them per message costs a buffer allocation each.
+const encoder = new Encoder({ ignoreUndefined: false });
+const decoder = new Decoder();
+const msgpackEncode = (value: unknown): Uint8Array => encoder.encode(value);
+const msgpackDecode = (body: Uint8Array): unknown => decoder.decode(body);
 
 /** The encodings kael reads and writes. */
 export type ContentType = typeof MSGPACK | typeof JSON_TYPE;
@@ -27,8 +33,8 @@ export function encodeBody(value: unknown, contentType: ContentType = MSGPACK): 
       });
       return Buffer.from(text ?? 'null', 'utf8');
     }
-    assertEncodable(value, new Set());
-    const bytes = msgpackEncode(value, { ignoreUndefined: false });
+    assertEncodable(value, 0);
+    const bytes = msgpackEncode(value);
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   } catch (e) {
     if (e instanceof KaelError) throw e;
@@ -54,12 +60,18 @@ export function decodeBody(body: Buffer, contentType: string | undefined): unkno
   }
 }
 
-// msgpack silently drops functions and loops forever on cycles; say so instead.
-function assertEncodable(value: unknown, seen: Set<object>): void {
+/** Deeper nesting than this is taken for a reference cycle. */
+const MAX_DEPTH = 100;
+
+// msgpack silently drops functions and recurses forever on cycles; say so instead. A depth bound
+// finds cycles without allocating a set per message.
+function assertEncodable(value: unknown, depth: number): void {
   if (typeof value === 'function' || typeof value === 'symbol') throw new TypeError(`cannot encode a ${typeof value}`);
   if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value) || value instanceof Date) return;
-  if (seen.has(value)) throw new TypeError('cannot encode a value with a reference cycle');
-  seen.add(value);
-  for (const v of Array.isArray(value) ? value : Object.values(value)) assertEncodable(v, seen);
-  seen.delete(value);
+  if (depth > MAX_DEPTH) throw new TypeError(`cannot encode a value nested deeper than ${MAX_DEPTH} levels (a reference cycle?)`);
+  if (Array.isArray(value)) {
+    for (const v of value) assertEncodable(v, depth + 1);
+  } else {
+    for (const k in value) assertEncodable((value as Record<string, unknown>)[k], depth + 1);
+  }
 }

@@ -6,7 +6,8 @@ import { loadServiceModule } from '../packages/service-module.js';
 import type { LoadedService } from '../packages/service-module.js';
 import { endpointsOf, readCallRequest } from '../rpc/call-handler.js';
 import type { ServiceEndpoint } from '../rpc/call-handler.js';
-import { failure, sendReply } from '../rpc/envelope.js';
+import { failure, publishReply, waitDrain } from '../rpc/envelope.js';
+import type { ReplyEnvelope } from '../rpc/envelope.js';
 import { SERVICE_QUEUE_OPTIONS } from '../rpc/service-queue.js';
 import { createLogger } from '../util/logger.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
@@ -50,7 +51,7 @@ async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void>
       const queue = names.serviceQueue(message.namespace, ep.name);
       await ch.assertQueue(queue, SERVICE_QUEUE_OPTIONS);
       if (draining) continue;
-      const { consumerTag } = await ch.consume(queue, (msg) => void handle(ch, ep, msg));
+      const { consumerTag } = await ch.consume(queue, (msg) => handle(ch, ep, msg));
       tags.push(consumerTag);
     }
     channel = ch;
@@ -60,34 +61,42 @@ async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void>
   send({ type: 'consuming' });
 }
 
-async function handle(ch: Channel, ep: ServiceEndpoint, msg: ConsumeMessage | null): Promise<void> {
+function handle(ch: Channel, ep: ServiceEndpoint, msg: ConsumeMessage | null): void {
   if (msg === null) return;
-  inflight++;
+  let request;
   try {
-    const deadline = Number((msg.properties.headers as Record<string, unknown> | undefined)?.['x-deadline']);
-    if (Number.isFinite(deadline) && deadline < Date.now()) {
-      // The caller has given up; running the call now could only do harm (e.g. a redelivered request).
-      safely(() => ch.ack(msg));
-      return;
-    }
-    let request;
-    try {
-      request = readCallRequest(msg);
-    } catch (e) {
-      logger.warn('rejected a malformed request', { queue: msg.fields.routingKey, error: (e as Error).message, bytes: msg.content.length });
-      await sendReply(ch, msg, failure(e)).catch(() => undefined);
-      safely(() => ch.nack(msg, false, false));
-      return;
-    }
-    const envelope = await ep.invoke(request);
-    await sendReply(ch, msg, envelope);
-    safely(() => ch.ack(msg));
+    request = readCallRequest(msg);
   } catch (e) {
-    logger.error('call handling failed', { service: ep.name, error: (e as Error).message });
-  } finally {
+    logger.warn('rejected a malformed request', { queue: msg.fields.routingKey, error: (e as Error).message, bytes: msg.content.length });
+    publishReply(ch, msg, failure(e));
+    safely(() => ch.nack(msg, false, false));
+    return;
+  }
+  inflight++;
+  const envelope = ep.invoke(request);
+  if (envelope instanceof Promise) void envelope.then((env) => reply(ch, msg, env));
+  else reply(ch, msg, envelope);
+}
+
+/**
+ * Replies, then acks (the request stays unacked until its reply is out, so a crash redelivers it).
+ * When the channel's buffer is full the ack waits for `'drain'`: with prefetch, that stops new
+ * requests from arriving until the replies are flushed.
+ */
+function reply(ch: Channel, msg: ConsumeMessage, envelope: ReplyEnvelope): void {
+  let sent: boolean | undefined;
+  try {
+    sent = publishReply(ch, msg, envelope);
+  } catch (e) {
+    logger.error('reply failed', { queue: msg.fields.routingKey, error: (e as Error).message });
+  }
+  const done = (): void => {
+    safely(() => ch.ack(msg));
     inflight--;
     if (draining && inflight === 0) onIdle?.();
-  }
+  };
+  if (sent === false) void waitDrain(ch).then(done);
+  else done();
 }
 
 /** Acks on a channel the broker already closed throw; the broker redelivers those anyway. */

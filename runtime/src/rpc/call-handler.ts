@@ -44,19 +44,27 @@ export class ServiceEndpoint {
 
   /**
    * Runs one call. Keyword arguments, when any, are passed as one extra last argument (an object),
-   * so `def f(a, b, scale=1)` in the seed maps to `f(a, b, { scale })` in JavaScript.
+   * so `def f(a, b, scale=1)` in the seed maps to `f(a, b, { scale })` in JavaScript. Synchronous
+   * functions give their envelope at once; async ones a promise of it.
    */
-  async invoke(request: CallRequest): Promise<ReplyEnvelope> {
+  invoke(request: CallRequest): ReplyEnvelope | Promise<ReplyEnvelope> {
     if (this.validateArgs !== undefined && !this.validateArgs(request.args)) {
       const why = explainErrors(this.validateArgs.errors ?? []).map((v) => v.message.replace(/^\[(\d+)\]/, 'args[$1]')).join('; ');
       return failure(new KaelError('INVALID_ARGS', `${this.name}: ${why || 'arguments do not match the schema'}`));
     }
     const args = Object.keys(request.kwargs).length === 0 ? request.args : [...request.args, request.kwargs];
+    let value: unknown;
     try {
-      return { ok: true, value: await this.fn(...args) };
+      value = this.fn(...args);
     } catch (e) {
       return failure(e instanceof Error ? e : new Error(String(e)));
     }
+    // A synchronous function is answered without a trip through the microtask queue.
+    if (!(value instanceof Promise)) return { ok: true, value };
+    return value.then(
+      (v: unknown): ReplyEnvelope => ({ ok: true, value: v }),
+      (e: unknown) => failure(e instanceof Error ? e : new Error(String(e))),
+    );
   }
 }
 

@@ -14,13 +14,13 @@ export function failure(error: unknown): ReplyEnvelope {
 /**
  * Publishes `envelope` to the request's `replyTo` with its correlation id, in the request's content
  * type. A value that cannot be encoded becomes an `ENCODE_ERROR` reply, so the caller always hears
- * back. Waits for `'drain'` when the channel's buffer is full. `appId` names the replier (frames put
- * their id there, so a fan-out caller knows who answered).
- * @returns false when the request had no `replyTo` (nothing to send).
+ * back. `appId` names the replier (frames put their id there, so a fan-out caller knows who answered).
+ * @returns undefined when the request had no `replyTo`; else what `publish()` returned (false: the
+ * channel's buffer is full, wait for `'drain'` before publishing more).
  */
-export async function sendReply(channel: Channel, request: ConsumeMessage | Message, envelope: ReplyEnvelope, appId?: string): Promise<boolean> {
+export function publishReply(channel: Channel, request: ConsumeMessage | Message, envelope: ReplyEnvelope, appId?: string): boolean | undefined {
   const { replyTo, correlationId } = request.properties as { replyTo?: string; correlationId?: string };
-  if (typeof replyTo !== 'string' || replyTo === '') return false;
+  if (typeof replyTo !== 'string' || replyTo === '') return undefined;
   const contentType = replyContentType(request.properties.contentType as string | undefined);
   let body: Buffer;
   try {
@@ -31,8 +31,14 @@ export async function sendReply(channel: Channel, request: ConsumeMessage | Mess
   const props: { correlationId?: string; contentType: string; appId?: string } = { contentType };
   if (typeof correlationId === 'string') props.correlationId = correlationId;
   if (appId !== undefined) props.appId = appId;
-  if (!channel.publish('', replyTo, body, props)) await waitDrain(channel);
-  return true;
+  return channel.publish('', replyTo, body, props);
+}
+
+/** {@link publishReply}, then waits for `'drain'` when the channel's buffer is full. */
+export async function sendReply(channel: Channel, request: ConsumeMessage | Message, envelope: ReplyEnvelope, appId?: string): Promise<boolean> {
+  const sent = publishReply(channel, request, envelope, appId);
+  if (sent === false) await waitDrain(channel);
+  return sent !== undefined;
 }
 
 /**

@@ -33,9 +33,14 @@ export type ReplyHandler = (envelope: ReplyEnvelope, msg: Message) => boolean;
 interface Pending {
   onReply: ReplyHandler;
   onEnd: (error: KaelError | undefined) => void;
-  timer: NodeJS.Timeout;
+  /** Epoch ms after which the request times out. */
+  deadline: number;
+  timeoutMs: number;
   label: string;
 }
+
+/** How often timeouts are checked: one sweep for all requests instead of a timer per call. */
+const SWEEP_MS = 20;
 
 /** A request in flight; `done` settles when it ends (all replies, timeout, return, or loss). */
 export interface RequestHandle {
@@ -86,6 +91,22 @@ export class RequestChannel {
    * @throws KaelError `SERVICE_NOT_FOUND` | `RPC_TIMEOUT` | `BROKER_UNAVAILABLE` | `ENCODE_ERROR`; RemoteError with the remote code.
    */
   async call(exchange: string, routingKey: string, value: unknown, options: RequestOptions): Promise<unknown> {
+    const ch = this.channel;
+    // Fast path (connected, not blocked): one promise per call, settled straight from the reply.
+    if (ch !== undefined && this.blocked === undefined) {
+      return new Promise((resolve, reject) => {
+        const onReply: ReplyHandler = (env) => {
+          if (env.ok) resolve(env.value);
+          else reject(new RemoteError(env.error, remoteCode(env.error.code)));
+          return true;
+        };
+        try {
+          this.publishRequest(ch, exchange, routingKey, value, options, onReply, (error) => error !== undefined && reject(error));
+        } catch (e) {
+          reject(e);
+        }
+      });
+    }
     let result: ReplyEnvelope | undefined;
     const handle = await this.request(exchange, routingKey, value, options, (env) => {
       result = env;
@@ -99,25 +120,30 @@ export class RequestChannel {
 
   /** Publishes a request whose replies go to `onReply`. */
   async request(exchange: string, routingKey: string, value: unknown, options: RequestOptions, onReply: ReplyHandler): Promise<RequestHandle> {
-    const contentType = options.contentType ?? MSGPACK;
-    const body = encodeBody(value, contentType);
     const ch = this.channel ?? (await this.waitChannel(options.timeoutMs));
     if (this.blocked !== undefined) await this.blocked;
-    const correlationId = `${this.prefix}.${(this.counter++).toString(36)}`;
-    const label = options.label ?? routingKey;
     let settle!: (error: KaelError | undefined) => void;
     const done = new Promise<void>((resolve, reject) => {
       settle = (error) => (error === undefined ? resolve() : reject(error));
     });
-    const timer = setTimeout(() => this.end(correlationId, new KaelError('RPC_TIMEOUT', `${label}: no reply within ${options.timeoutMs} ms`)), options.timeoutMs);
-    this.pending.set(correlationId, { onReply, onEnd: settle, timer, label });
+    const correlationId = this.publishRequest(ch, exchange, routingKey, value, options, onReply, (error) => settle(error));
+    return { correlationId, done, cancel: () => this.end(correlationId, undefined) };
+  }
+
+  /** Encodes, registers and publishes one request. @throws KaelError `ENCODE_ERROR` */
+  private publishRequest(ch: Channel, exchange: string, routingKey: string, value: unknown, options: RequestOptions, onReply: ReplyHandler, onEnd: Pending['onEnd']): string {
+    const contentType = options.contentType ?? MSGPACK;
+    const body = encodeBody(value, contentType);
+    const correlationId = `${this.prefix}.${(this.counter++).toString(36)}`;
+    this.pending.set(correlationId, { onReply, onEnd, deadline: Date.now() + options.timeoutMs, timeoutMs: options.timeoutMs, label: options.label ?? routingKey });
+    this.startSweeper();
     // The expiration alone keeps stale requests from running: RabbitMQ keeps a message's original
     // expiry when it is requeued. No per-call headers: encoding a header table costs throughput.
     const props: Options.Publish = {
       correlationId,
       replyTo: DIRECT_REPLY_TO,
       contentType,
-      expiration: String(Math.max(1, Math.ceil(options.timeoutMs))),
+      expiration: expirationOf(options.timeoutMs),
       mandatory: options.mandatory ?? true,
     };
     if (options.headers !== undefined) props.headers = options.headers;
@@ -126,7 +152,7 @@ export class RequestChannel {
         this.blocked = undefined;
       });
     }
-    return { correlationId, done, cancel: () => this.end(correlationId, undefined) };
+    return correlationId;
   }
 
   /** Fails every request in flight and stops. */
@@ -169,8 +195,23 @@ export class RequestChannel {
     const p = this.pending.get(id);
     if (p === undefined) return;
     this.pending.delete(id);
-    clearTimeout(p.timer);
     p.onEnd(error);
+    if (this.pending.size === 0 && this.sweeper !== undefined) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
+  }
+
+  private sweeper: NodeJS.Timeout | undefined;
+
+  private startSweeper(): void {
+    if (this.sweeper !== undefined) return;
+    this.sweeper = setInterval(() => {
+      const now = Date.now();
+      for (const [id, p] of this.pending) {
+        if (p.deadline <= now) this.end(id, new KaelError('RPC_TIMEOUT', `${p.label}: no reply within ${p.timeoutMs} ms`));
+      }
+    }, SWEEP_MS);
   }
 
   private failAll(error: KaelError): void {
@@ -199,4 +240,16 @@ function remoteCode(code: string): 'REMOTE_ERROR' | 'INVALID_ARGS' | 'ENCODE_ERR
     default:
       return 'REMOTE_ERROR';
   }
+}
+
+const expirations = new Map<number, string>();
+
+/** The AMQP expiration property for a timeout (cached: most calls share a few timeouts). */
+function expirationOf(timeoutMs: number): string {
+  let e = expirations.get(timeoutMs);
+  if (e === undefined) {
+    e = String(Math.max(1, Math.ceil(timeoutMs)));
+    if (expirations.size < 1000) expirations.set(timeoutMs, e);
+  }
+  return e;
 }
