@@ -103,7 +103,7 @@ export class RequestChannel {
         try {
           this.publishRequest(ch, exchange, routingKey, value, options, onReply, (error) => error !== undefined && reject(error));
         } catch (e) {
-          reject(e);
+          reject(e instanceof Error ? e : new Error(String(e)));
         }
       });
     }
