@@ -1,4 +1,5 @@
 import type { ChangeResults } from '../client/cluster-client.js';
+import type { CliCommand } from './command.js';
 import type { CommandResponse } from '../client/command-responses.js';
 import { connectClient } from '../client/frame-client.js';
 import type { ServiceProxy } from '../client/frame-client.js';
@@ -82,4 +83,27 @@ export async function withClient(args: { name: string | undefined; auri: string 
   } finally {
     await client.close();
   }
+}
+
+/**
+ * A management subcommand: parses the common flags, prints the usage for --help or when fewer than
+ * `required` positional arguments are given, connects, runs `body`, closes.
+ */
+export function clientCommand(summary: string, usage: string, required: number, body: (client: ServiceProxy, args: ManagementArgs) => Promise<number>): CliCommand {
+  return {
+    summary,
+    async run(argv) {
+      const args = parseManagement(argv, usage);
+      if (args.help || args.positionals.length < required) {
+        process.stdout.write(`usage: ${usage}\n`);
+        return args.help ? 0 : 2;
+      }
+      return withClient(args, usage, (client) => body(client, args));
+    },
+  };
+}
+
+/** The target and version options of a changing helper, from the parsed flags. */
+export function changeOptions(args: ManagementArgs): { id: string | undefined; notId: string[] | undefined; timeout: number; version?: string } {
+  return { id: args.id, notId: args.notId, timeout: args.timeout, ...(args.version === undefined ? {} : { version: args.version }) };
 }

@@ -1,6 +1,5 @@
 import type { FrameSnapshot } from '../frame/frame-snapshot.js';
-import type { CliCommand } from './command.js';
-import { parseManagement, withClient } from './cluster-command.js';
+import { clientCommand } from './cluster-command.js';
 import { printJson } from './options.js';
 
 const USAGE = 'kael status --name NS [--auri URL] [--json]';
@@ -21,20 +20,10 @@ export function describeFrames(frames: readonly FrameSnapshot[], now = Date.now(
   return lines;
 }
 
-/** `kael status`. */
-export const command: CliCommand = {
-  summary: 'show live frames, their packages and versions, crontab holders and load errors',
-  async run(argv) {
-    const args = parseManagement(argv, USAGE);
-    if (args.help) {
-      process.stdout.write(`usage: ${USAGE}\n`);
-      return 0;
-    }
-    return withClient(args, USAGE, async (client) => {
-      const frames = await client.servers();
-      if (args.json) printJson(frames);
-      else process.stdout.write(describeFrames(frames).join('\n') + '\n');
-      return frames.some((f) => f.packages.some((p) => p.error !== undefined)) ? 1 : 0;
-    });
-  },
-};
+/** `kael status`: exit 1 when any package failed to load. */
+export const command = clientCommand('show live frames, their packages and versions, crontab holders and load errors', USAGE, 0, async (client, args) => {
+  const frames = await client.servers();
+  if (args.json) printJson(frames);
+  else process.stdout.write(describeFrames(frames).join('\n') + '\n');
+  return frames.some((f) => f.packages.some((p) => p.error !== undefined)) ? 1 : 0;
+});

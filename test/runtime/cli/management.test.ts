@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createLogger, WorkFrame } from '@kael/runtime';
+import type { FrameSnapshot } from '@kael/runtime';
+import { AURI, deleteNamespace, randomNamespace } from '../../support/broker.js';
+import { makeFrameDir, runCli, versionedService } from '../../support/frames.js';
+
+describe('the management CLI', () => {
+  const ns = randomNamespace();
+  let frame: WorkFrame;
+
+  before(async () => {
+    frame = new WorkFrame({ name: ns, auri: AURI, serviceGroupConf: await makeFrameDir({ calc: versionedService('calc', '1.10') }), logger: createLogger('test', 'silent') });
+    await frame.start();
+  });
+
+  after(async () => {
+    await frame.stop();
+    await deleteNamespace(ns);
+  });
+
+  it('kael status --json lists the frame and its packages', async () => {
+    const r = await runCli(['status', '--name', ns, '--json']);
+    assert.equal(r.code, 0);
+    const frames = JSON.parse(r.stdout) as FrameSnapshot[];
+    assert.deepEqual(frames.map((f) => [f.id, f.packages.map((p) => `${p.name} ${p.version ?? ''}`)]), [[frame.id, ['calc 1.10']]]);
+  });
+
+  it('kael versions --json gives the highest live version', async () => {
+    const r = await runCli(['versions', '--name', ns, '--json']);
+    assert.deepEqual((JSON.parse(r.stdout) as { last: Record<string, string> }).last, { calc: '1.10' });
+  });
+
+  it('kael restart reports per-frame results and exits 0', async () => {
+    const r = await runCli(['restart', '--type', 'service', '--name', ns, '--json']);
+    assert.equal(r.code, 0);
+    assert.equal((JSON.parse(r.stdout) as Record<string, { ok: boolean }>)[frame.id]?.ok, true);
+  });
+
+  it('kael update exits non-zero when a frame fails, naming the code', async () => {
+    const r = await runCli(['update', 'nothing', '--name', ns]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /VERSION_NOT_FOUND/);
+    const missing = await runCli(['update', 'calc', '--name', ns, '--id', frame.id, '--type', 'crontab']);
+    assert.equal(missing.code, 1);
+  });
+
+  it('kael install without a path prints the usage and exits 2', async () => {
+    const r = await runCli(['install', 'calc', '--name', ns]);
+    assert.equal(r.code, 2);
+  });
+});
