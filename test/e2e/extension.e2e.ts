@@ -110,6 +110,15 @@ describe('the Kael extension in a real VS Code (code-server)', () => {
     assert.match(text, /3 of 3 frame\(s\) succeeded/);
   });
 
+  it('calls a service picked from the live ones and shows its result', async () => {
+    await runCommand(page, 'Kael: Call Service');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'calc__add' }).first().click({ timeout: 10_000 });
+    const input = page.locator('.quick-input-widget input');
+    await input.fill('[40, 2]');
+    await page.keyboard.press('Enter');
+    await page.locator('.monaco-editor .view-lines', { hasText: '42' }).first().waitFor({ timeout: 30_000 });
+  });
+
   it('removes a killed frame within its heartbeat timeout', async () => {
     const victim = frames[0];
     victim?.child.kill('SIGKILL');

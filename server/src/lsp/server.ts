@@ -29,6 +29,11 @@ export function startServer(connection: Connection): void {
 
   const fileOf = (uri: string): string | undefined => (uri.startsWith('file:') ? fileURLToPath(uri) : undefined);
 
+  const kindOf = (uri: string, text: string): ReturnType<typeof documentKind> => {
+    const file = fileOf(uri);
+    return file === undefined ? undefined : documentKind(file, text, frameFileNames);
+  };
+
   const validate = async (doc: TextDocument): Promise<void> => {
     const file = fileOf(doc.uri);
     if (file === undefined) return;
@@ -65,7 +70,12 @@ export function startServer(connection: Connection): void {
     };
   });
 
-  documents.onDidChangeContent((e) => schedule(e.document));
+  // An edit may change what other open documents depend on (an index.ts their setting.yaml
+  // publishes from, a setting.yaml a frame.yaml lists): re-check every open kael document.
+  documents.onDidChangeContent((e) => {
+    schedule(e.document);
+    for (const d of documents.all()) if (d.uri !== e.document.uri && kindOf(d.uri, d.getText()) !== undefined) schedule(d);
+  });
   documents.onDidClose((e) => {
     clearTimeout(timers.get(e.document.uri));
     timers.delete(e.document.uri);
@@ -75,11 +85,6 @@ export function startServer(connection: Connection): void {
   connection.onDidChangeWatchedFiles(() => {
     for (const d of documents.all()) schedule(d);
   });
-
-  const kindOf = (uri: string, text: string) => {
-    const file = fileOf(uri);
-    return file === undefined ? undefined : documentKind(file, text, frameFileNames);
-  };
 
   connection.onCompletion((p) => {
     const doc = documents.get(p.textDocument.uri);

@@ -59,6 +59,19 @@ describe('the language server over stdio', () => {
     assert.deepEqual((await published).diagnostics, []);
   });
 
+  it('re-checks a setting.yaml when its entry module is edited in the editor, before it is saved', async () => {
+    const entry = path.join(dir, 'index.ts');
+    const diskText = await fs.readFile(entry, 'utf8');
+    await client.open(entry, diskText);
+    const published = client.nextDiagnostics(file);
+    await client.change(entry, 'export function add() { return 1; }\n');
+    assert.deepEqual((await published).diagnostics.map((d) => d.code), ['export-missing']);
+    const fixed = client.nextDiagnostics(file);
+    await client.change(entry, diskText);
+    assert.deepEqual((await fixed).diagnostics, []);
+    await client.close(entry);
+  });
+
   it('completes enum values and hovers with descriptions', async () => {
     const items = await client.connection.sendRequest<{ label: string }[]>('textDocument/completion', { textDocument: { uri: pathToFileURL(file).href }, position: { line: 0, character: 6 } });
     assert.deepEqual(items.map((i) => i.label), ['service', 'crontab']);
