@@ -92,7 +92,7 @@ export const section: BenchSection = {
   async run(options) {
     const floor = await startFloor(options.auri);
     const kael = await startKael(options.auri);
-    const rounds = options.quick ? 1 : 3;
+    const rounds = options.quick ? 1 : 5;
     const f: CallStats[] = [];
     const k: CallStats[] = [];
     try {

@@ -4,6 +4,7 @@ import { names } from '../broker/names.js';
 import { errorToData } from '../errors.js';
 import { loadServiceModule } from '../packages/service-module.js';
 import type { LoadedService } from '../packages/service-module.js';
+import { AckBatcher } from '../rpc/ack-batcher.js';
 import { endpointsOf, readCallRequest } from '../rpc/call-handler.js';
 import type { ServiceEndpoint } from '../rpc/call-handler.js';
 import { failure, publishReply, waitDrain } from '../rpc/envelope.js';
@@ -46,12 +47,13 @@ async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void>
     const ch = await conn.createChannel();
     ch.on('error', (err: Error) => logger.warn('service channel error', { error: err.message }));
     await ch.prefetch(message.concurrency);
+    const acks = new AckBatcher(ch);
     const tags: string[] = [];
     for (const ep of endpoints) {
       const queue = names.serviceQueue(message.namespace, ep.name);
       await ch.assertQueue(queue, SERVICE_QUEUE_OPTIONS);
       if (draining) continue;
-      const { consumerTag } = await ch.consume(queue, (msg) => handle(ch, ep, msg));
+      const { consumerTag } = await ch.consume(queue, (msg) => handle(ch, acks, ep, msg));
       tags.push(consumerTag);
     }
     channel = ch;
@@ -61,7 +63,7 @@ async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void>
   send({ type: 'consuming' });
 }
 
-function handle(ch: Channel, ep: ServiceEndpoint, msg: ConsumeMessage | null): void {
+function handle(ch: Channel, acks: AckBatcher, ep: ServiceEndpoint, msg: ConsumeMessage | null): void {
   if (msg === null) return;
   let request;
   try {
@@ -70,12 +72,13 @@ function handle(ch: Channel, ep: ServiceEndpoint, msg: ConsumeMessage | null): v
     logger.warn('rejected a malformed request', { queue: msg.fields.routingKey, error: (e as Error).message, bytes: msg.content.length });
     publishReply(ch, msg, failure(e));
     safely(() => ch.nack(msg, false, false));
+    acks.settledElsewhere(msg);
     return;
   }
   inflight++;
   const envelope = ep.invoke(request);
-  if (envelope instanceof Promise) void envelope.then((env) => reply(ch, msg, env));
-  else reply(ch, msg, envelope);
+  if (envelope instanceof Promise) void envelope.then((env) => reply(ch, acks, msg, env));
+  else reply(ch, acks, msg, envelope);
 }
 
 /**
@@ -83,7 +86,7 @@ function handle(ch: Channel, ep: ServiceEndpoint, msg: ConsumeMessage | null): v
  * When the channel's buffer is full the ack waits for `'drain'`: with prefetch, that stops new
  * requests from arriving until the replies are flushed.
  */
-function reply(ch: Channel, msg: ConsumeMessage, envelope: ReplyEnvelope): void {
+function reply(ch: Channel, acks: AckBatcher, msg: ConsumeMessage, envelope: ReplyEnvelope): void {
   let sent: boolean | undefined;
   try {
     sent = publishReply(ch, msg, envelope);
@@ -91,7 +94,7 @@ function reply(ch: Channel, msg: ConsumeMessage, envelope: ReplyEnvelope): void 
     logger.error('reply failed', { queue: msg.fields.routingKey, error: (e as Error).message });
   }
   const done = (): void => {
-    safely(() => ch.ack(msg));
+    acks.ack(msg);
     inflight--;
     if (draining && inflight === 0) onIdle?.();
   };
@@ -116,6 +119,8 @@ async function drain(): Promise<void> {
     for (const tag of consumerTags) await ch.cancel(tag).catch(() => undefined);
   }
   if (inflight > 0) await new Promise<void>((resolve) => (onIdle = resolve));
+  // Acks are batched once per event-loop turn: let the last batch go out before closing.
+  await new Promise((r) => setImmediate(r));
   send({ type: 'drained' });
   // Close the channel first: its close handshake flushes the replies just published, which a bare
   // connection close may overtake.

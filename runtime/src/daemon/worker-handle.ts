@@ -17,7 +17,9 @@ export class WorkerHandle {
   private draining = false;
 
   constructor(init: Extract<ToWorker, { type: 'init' }>) {
-    this.child = fork(path.join(__dirname, 'service-worker.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
+    // KAEL_WORKER_NODE_ARGS passes node flags to workers only (e.g. --max-old-space-size=4096, --cpu-prof).
+    const execArgv = (process.env['KAEL_WORKER_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+    this.child = fork(path.join(__dirname, 'service-worker.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
     this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve(code ?? signal ?? 0)));
     this.ready = new Promise<LoadResults>((resolve, reject) => {
       let results: LoadResults = [];
