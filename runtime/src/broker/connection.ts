@@ -159,9 +159,8 @@ export class BrokerConnection extends EventEmitter {
   private everConnected = false;
 
   private async connectOnce(): Promise<ChannelModel> {
-    const conn = await amqp.connect(this.options.url, {
+    const conn = await amqp.connect(withHeartbeat(this.options.url, this.options.heartbeatSec), {
       noDelay: true,
-      heartbeat: this.options.heartbeatSec,
       clientProperties: { connection_name: `${this.options.connectionName}@${os.hostname()}:${process.pid}` },
     } as Parameters<typeof amqp.connect>[1]);
     conn.on('error', (err: Error) => {
@@ -198,4 +197,18 @@ export class BrokerConnection extends EventEmitter {
 /** The URL with its password hidden, for logs and error messages. */
 export function redact(url: string): string {
   return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1****@');
+}
+
+/**
+ * The URL with `heartbeat=<sec>` unless it sets one: amqplib takes the heartbeat from the URL only,
+ * and without it the broker's default (60 s) would let a silent host keep its crontab locks for minutes.
+ */
+export function withHeartbeat(url: string, heartbeatSec: number): string {
+  try {
+    const u = new URL(url);
+    if (!u.searchParams.has('heartbeat')) u.searchParams.set('heartbeat', String(heartbeatSec));
+    return u.toString();
+  } catch {
+    return url;
+  }
 }

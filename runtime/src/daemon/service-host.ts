@@ -32,8 +32,17 @@ export class ServiceHost implements FrameComponent {
       concurrency: this.frame.options.concurrency,
       packages: records.map((r) => ({ dir: r.dir, setting: r.setting })),
     };
-    this.workers = records.length === 0 ? [] : Array.from({ length: this.frame.options.processes }, () => this.spawn());
-    const results = await Promise.all(this.workers.map((w) => w.ready));
+    const fresh = records.length === 0 ? [] : Array.from({ length: this.frame.options.processes }, () => this.spawn());
+    this.workers = fresh;
+    let results: LoadResults[];
+    try {
+      results = await Promise.all(fresh.map((w) => w.ready));
+    } catch (e) {
+      // The new generation did not come up: keep serving with the old one.
+      this.workers = old;
+      await Promise.all(fresh.map((w) => w.drain(0)));
+      throw e;
+    }
     if (results[0] !== undefined) this.applyLoadResults(records, results[0]);
     await Promise.all(old.map((w) => w.drain(this.frame.options.drainTimeoutMs)));
   }

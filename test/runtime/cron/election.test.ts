@@ -101,6 +101,37 @@ describe('one active frame per crontab, with failover', () => {
   });
 });
 
+describe('a frame whose host goes silent', () => {
+  it('loses its crontab within 30 s (AMQP heartbeats), and another frame takes over', async () => {
+    const ns = randomNamespace();
+    const ticker = { 'setting.yaml': "type: crontab\ncrontab_name: quiet\nversion: 1.0\npublish:\n  - ['*/5 * * * * *', 'true']\n" };
+    const procs = [startFrameProcess(await makeFrameDir({ ticker }), ns, ['--heartbeat', String(HEARTBEAT_MS)]), startFrameProcess(await makeFrameDir({ ticker }), ns, ['--heartbeat', String(HEARTBEAT_MS)])];
+    const client = await connectClient({ name: ns, auri: AURI });
+    try {
+      await Promise.all(procs.map((p) => p.ready));
+      const [active] = await until('an active frame', async () => {
+        const a = activeFrames(await client.servers(), 'quiet');
+        return a.length === 1 ? a : undefined;
+      }, 10_000);
+      const silent = procs.find((p) => p.child.pid === active?.pid);
+      // SIGSTOP: the process and its socket stay, but nothing answers the broker's heartbeats.
+      silent?.child.kill('SIGSTOP');
+      const t = Date.now();
+      await until('the other frame to be active', async () => {
+        const a = activeFrames(await client.servers(), 'quiet');
+        return a.some((f) => f.pid !== active?.pid) ? true : undefined;
+      }, 30_000);
+      assert.ok(Date.now() - t <= 30_000);
+      silent?.child.kill('SIGCONT');
+    } finally {
+      await client.close();
+      for (const p of procs) p.child.kill('SIGKILL');
+      await Promise.all(procs.map((p) => p.exited));
+      await deleteNamespace(ns);
+    }
+  });
+});
+
 describe('a crontab package that fails to load', () => {
   it('is active nowhere and its status says why', async () => {
     const ns = randomNamespace();
