@@ -2,7 +2,10 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { startFrameProcess as startProcess } from '@kael/runtime/bench/frame-process';
 import type { FrameProcess } from '@kael/runtime/bench/frame-process';
-import { AURI } from './broker.js';
+import { connectClient, createLogger, WorkFrame } from '@kael/runtime';
+import type { ServiceProxy, WorkFrameOptions } from '@kael/runtime';
+import { makeFrameDir } from '@kael/runtime/bench/frame-process';
+import { AURI, deleteNamespace, randomNamespace } from './broker.js';
 
 export { makeFrameDir } from '@kael/runtime/bench/frame-process';
 export type { FrameProcess, PackageFiles } from '@kael/runtime/bench/frame-process';
@@ -49,5 +52,32 @@ export function versionedService(name: string, version: string): Record<string, 
   return {
     'setting.yaml': `# ${name} service\ntype: service\nservice_base_name: ${name}\nversion: ${version}\npublish: [ver, add]\n`,
     'index.js': `exports.ver = () => ${JSON.stringify(version)};\nexports.add = (a, b) => a + b;\n`,
+  };
+}
+
+/** An in-process frame on fresh package folders and a client of its namespace, for one describe block. */
+export interface FrameAndClient<S extends object> {
+  namespace: string;
+  frame: WorkFrame;
+  client: ServiceProxy<S>;
+  /** Closes the client, stops the frame, deletes the namespace. */
+  close(): Promise<void>;
+}
+
+/** Starts a frame (in this process, its workers forked) with `packages` and connects a client. */
+export async function frameWithClient<S extends object>(packages: Record<string, Record<string, string>>, options: Partial<WorkFrameOptions> = {}): Promise<FrameAndClient<S>> {
+  const namespace = randomNamespace();
+  const frame = new WorkFrame({ name: namespace, auri: AURI, serviceGroupConf: await makeFrameDir(packages), logger: createLogger('test', 'silent'), ...options });
+  await frame.start();
+  const client = await connectClient<S>({ name: namespace, auri: AURI });
+  return {
+    namespace,
+    frame,
+    client,
+    async close() {
+      await client.close();
+      await frame.stop();
+      await deleteNamespace(namespace);
+    },
   };
 }

@@ -6,6 +6,7 @@ import { connectClient, missingFrames } from '@kael/runtime';
 import type { FrameSnapshot, ServiceProxy } from '@kael/runtime';
 import { AURI, deleteNamespace, randomNamespace } from '../../support/broker.js';
 import { makeFrameDir, startFrameProcess, versionedService } from '../../support/frames.js';
+import { until } from '../../support/wait.js';
 import type { FrameProcess } from '../../support/frames.js';
 
 interface Tools {
@@ -15,16 +16,6 @@ interface Tools {
 }
 
 const HEARTBEAT_MS = 500;
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('cluster management across frame processes', () => {
   const ns = randomNamespace();
@@ -40,7 +31,7 @@ describe('cluster management across frame processes', () => {
     for (const conf of confs) procs.push(startFrameProcess(conf, ns, ['--heartbeat', String(HEARTBEAT_MS)]));
     await Promise.all(procs.map((p) => p.ready));
     client = await connectClient<Tools>({ name: ns, auri: AURI });
-    const frames = await waitFor('three frames', async () => {
+    const frames = await until('three frames', async () => {
       const f = await client.servers();
       return f.length === 3 ? f : undefined;
     });
@@ -163,7 +154,7 @@ describe('cluster management across frame processes', () => {
     await victim?.exited;
     const r = await client.commandAll('_ping', {}, { timeout: 800 });
     assert.deepEqual(missingFrames(r), [ids[2]]);
-    await waitFor('the killed frame to leave the view', async () => ((await client.servers()).some((f) => f.id === ids[2]) ? undefined : true), 3 * HEARTBEAT_MS + 3000);
+    await until('the killed frame to leave the view', async () => ((await client.servers()).some((f) => f.id === ids[2]) ? undefined : true), 3 * HEARTBEAT_MS + 3000);
   });
 
   it('drops a frame at once when it says goodbye', async () => {

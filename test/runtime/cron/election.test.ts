@@ -7,22 +7,13 @@ import { connectClient } from '@kael/runtime';
 import type { FrameSnapshot, ServiceProxy } from '@kael/runtime';
 import { AURI, deleteNamespace, randomNamespace } from '../../support/broker.js';
 import { makeFrameDir, startFrameProcess } from '../../support/frames.js';
+import { until } from '../../support/wait.js';
 import type { FrameProcess } from '../../support/frames.js';
 
 const HEARTBEAT_MS = 300;
 
 function activeFrames(frames: readonly FrameSnapshot[], crontab: string): FrameSnapshot[] {
   return frames.filter((f) => f.crontabs.some((c) => c.name === crontab && c.active));
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 async function ticks(log: string): Promise<string[]> {

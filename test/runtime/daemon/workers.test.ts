@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { connectClient, createLogger, WorkFrame } from '@kael/runtime';
+import { connectClient } from '@kael/runtime';
 import type { ServiceProxy } from '@kael/runtime';
 import { AURI, deleteNamespace, randomNamespace } from '../../support/broker.js';
-import { makeFrameDir, startFrameProcess, TOOLS_SERVICE } from '../../support/frames.js';
+import { frameWithClient, makeFrameDir, startFrameProcess, TOOLS_SERVICE } from '../../support/frames.js';
+import type { FrameAndClient } from '../../support/frames.js';
 
 interface Tools {
   tools__pid(): Promise<number>;
@@ -12,20 +13,16 @@ interface Tools {
 }
 
 describe('service worker processes', () => {
-  const ns = randomNamespace();
-  let frame: WorkFrame;
   let client: ServiceProxy<Tools>;
+  let setup: FrameAndClient<Tools>;
 
   before(async () => {
-    frame = new WorkFrame({ name: ns, auri: AURI, serviceGroupConf: await makeFrameDir({ tools: TOOLS_SERVICE }), processes: 2, logger: createLogger('test', 'silent') });
-    await frame.start();
-    client = await connectClient<Tools>({ name: ns, auri: AURI });
+    setup = await frameWithClient<Tools>({ tools: TOOLS_SERVICE }, { processes: 2 });
+    ({ client } = setup);
   });
 
   after(async () => {
-    await client.close();
-    await frame.stop();
-    await deleteNamespace(ns);
+    await setup.close();
   });
 
   it('consumes with every worker when --processes is 2', async () => {
@@ -62,8 +59,8 @@ describe('service worker processes', () => {
         }
       }
     });
-    await frame.reload('service');
-    await frame.reload('service');
+    await setup.frame.reload('service');
+    await setup.frame.reload('service');
     running = false;
     await Promise.all(load);
     const afterPids = new Set(await Promise.all(Array.from({ length: 20 }, () => client.tools__slow(10))));

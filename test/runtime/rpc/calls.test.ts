@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import amqp from 'amqplib';
 import { decode, encode } from '@msgpack/msgpack';
-import { connectClient, createLogger, names, WorkFrame } from '@kael/runtime';
-import type { ServiceProxy , RemoteError} from '@kael/runtime';
-import { AURI, deleteNamespace, randomNamespace } from '../../support/broker.js';
-import { makeFrameDir, TOOLS_SERVICE } from '../../support/frames.js';
+import { connectClient, names } from '@kael/runtime';
+import type { RemoteError, ServiceProxy } from '@kael/runtime';
+import { AURI } from '../../support/broker.js';
+import { frameWithClient, TOOLS_SERVICE } from '../../support/frames.js';
+import type { FrameAndClient } from '../../support/frames.js';
 
 interface Tools {
   tools__add(a: unknown, b: unknown): Promise<number>;
@@ -37,20 +38,17 @@ async function rawRequest(queue: string, body: Buffer, contentType?: string): Pr
 }
 
 describe('calling services', () => {
-  const ns = randomNamespace();
-  let frame: WorkFrame;
+  let ns: string;
   let client: ServiceProxy<Tools>;
+  let setup: FrameAndClient<Tools>;
 
   before(async () => {
-    frame = new WorkFrame({ name: ns, auri: AURI, serviceGroupConf: await makeFrameDir({ tools: TOOLS_SERVICE }), logger: createLogger('test', 'silent') });
-    await frame.start();
-    client = await connectClient<Tools>({ name: ns, auri: AURI });
+    setup = await frameWithClient<Tools>({ tools: TOOLS_SERVICE });
+    ({ namespace: ns, client } = setup);
   });
 
   after(async () => {
-    await client.close();
-    await frame.stop();
-    await deleteNamespace(ns);
+    await setup.close();
   });
 
   it('returns the value of client.<base>__<fn>(...)', async () => {
