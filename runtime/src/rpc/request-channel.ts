@@ -69,8 +69,17 @@ export class RequestChannel {
     ch.on('error', (err: Error) => this.logger.warn('request channel error', { error: err.message }));
     ch.on('return', (msg: Message) => this.onReturn(msg));
     ch.on('close', () => {
-      if (this.channel === ch) this.channel = undefined;
-      this.failAll(new KaelError('BROKER_UNAVAILABLE', 'the broker connection was lost before the reply arrived'));
+      if (this.channel !== ch) return;
+      this.channel = undefined;
+      this.failAll(new KaelError('BROKER_UNAVAILABLE', 'the reply channel closed before the reply arrived'));
+      // A channel-level error (the connection lives on) would otherwise leave the client without a
+      // reply channel until the next reconnect.
+      const live = this.broker.current;
+      if (!this.closed && live === conn) {
+        setTimeout(() => {
+          if (!this.closed && this.broker.current === conn) this.ready(conn).catch((e: unknown) => this.logger.warn('cannot reopen the reply channel', { error: (e as Error).message }));
+        }, 100).unref();
+      }
     });
     await ch.consume(DIRECT_REPLY_TO, (msg) => this.onReply(msg), { noAck: true });
     this.channel = ch;
@@ -155,8 +164,11 @@ export class RequestChannel {
     return correlationId;
   }
 
+  private closed = false;
+
   /** Fails every request in flight and stops. */
   async close(): Promise<void> {
+    this.closed = true;
     this.broker.offReady(this.ready);
     this.failAll(new KaelError('CLIENT_CLOSED', 'the client was closed'));
     const ch = this.channel;

@@ -2,11 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import amqp from 'amqplib';
 import { decode, encode } from '@msgpack/msgpack';
-import { connectClient, names } from '@kael/runtime';
+import { BrokerConnection, connectClient, createLogger, names } from '@kael/runtime';
+import { RequestChannel } from '@kael/runtime/rpc/request-channel';
 import type { RemoteError, ServiceProxy } from '@kael/runtime';
 import { AURI } from '../../support/broker.js';
 import { frameWithClient, TOOLS_SERVICE } from '../../support/frames.js';
 import type { FrameAndClient } from '../../support/frames.js';
+import { until } from '../../support/wait.js';
 
 interface Tools {
   tools__add(a: unknown, b: unknown): Promise<number>;
@@ -108,5 +110,26 @@ describe('calling services', () => {
 
   it('fails with BROKER_UNAVAILABLE when RabbitMQ cannot be reached', async () => {
     await assert.rejects(connectClient({ name: ns, auri: 'amqp://guest:guest@127.0.0.1:1' }), { code: 'BROKER_UNAVAILABLE' });
+  });
+});
+
+describe('the reply channel', () => {
+  it('comes back by itself after a channel error, without a reconnect', async () => {
+    const setup = await frameWithClient({ tools: TOOLS_SERVICE });
+    const broker = new BrokerConnection({ url: AURI, logger: createLogger('test', 'silent') });
+    const requests = new RequestChannel(broker, createLogger('test', 'silent'));
+    try {
+      await broker.start();
+      await requests.start();
+      // Publishing to an exchange that does not exist makes the broker close the channel (404).
+      await assert.rejects(requests.call('kael.no-such-exchange', 'x', [], { timeoutMs: 2000 }), { code: 'BROKER_UNAVAILABLE' });
+      const queue = names.serviceQueue(setup.namespace, 'tools__add');
+      const result = await until('the reply channel to come back', async () => (await requests.call('', queue, [[1, 2], {}], { timeoutMs: 1000 }).catch(() => undefined)) as number | undefined, 5000, 100);
+      assert.equal(result, 3);
+    } finally {
+      await requests.close();
+      await broker.close();
+      await setup.close();
+    }
   });
 });
