@@ -11,9 +11,26 @@ const root = path.resolve(here, '..');
 const repo = path.resolve(root, '..');
 const out = path.join(root, 'kael-vscode.vsix');
 
-const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node18', sourcemap: false, minify: true, logLevel: 'warning' };
-await build({ ...common, entryPoints: [path.join(repo, 'extension/dist/extension.js')], outfile: path.join(root, 'dist/bundle/extension.js'), external: ['vscode'] });
-await build({ ...common, entryPoints: [path.join(repo, 'server/dist/main.js')], outfile: path.join(root, 'dist/bundle/server.js') });
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node18',
+  sourcemap: false,
+  minify: true,
+  logLevel: 'warning',
+};
+await build({
+  ...common,
+  entryPoints: [path.join(repo, 'extension/dist/extension.js')],
+  outfile: path.join(root, 'dist/bundle/extension.js'),
+  external: ['vscode'],
+});
+await build({
+  ...common,
+  entryPoints: [path.join(repo, 'server/dist/main.js')],
+  outfile: path.join(root, 'dist/bundle/server.js'),
+});
 
 const manifest = JSON.parse(await fs.readFile(path.join(root, 'package.json'), 'utf8'));
 const shipped = { ...manifest, main: 'dist/extension.js' };
@@ -30,8 +47,11 @@ const files = new Map([
   ['extension/README.md', await fs.readFile(path.join(root, 'README.md'))],
   ['extension/LICENSE.txt', Buffer.from('MIT\n')],
 ]);
-const xml = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-files.set('extension.vsixmanifest', Buffer.from(`<?xml version="1.0" encoding="utf-8"?>
+const xml = (s) =>
+  String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+files.set(
+  'extension.vsixmanifest',
+  Buffer.from(`<?xml version="1.0" encoding="utf-8"?>
 <PackageManifest Version="2.0.0" xmlns="http://schemas.microsoft.com/developer/vsx-schema/2011" xmlns:d="http://schemas.microsoft.com/developer/vsx-schema-design/2011">
   <Metadata>
     <Identity Language="en-US" Id="${xml(manifest.name)}" Version="${xml(manifest.version)}" Publisher="${xml(manifest.publisher)}" />
@@ -59,8 +79,14 @@ files.set('extension.vsixmanifest', Buffer.from(`<?xml version="1.0" encoding="u
     <Asset Type="Microsoft.VisualStudio.Services.Content.License" Path="extension/LICENSE.txt" Addressable="true" />
   </Assets>
 </PackageManifest>
-`));
-files.set('[Content_Types].xml', Buffer.from('<?xml version="1.0" encoding="utf-8"?>\n<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension=".json" ContentType="application/json"/><Default Extension=".js" ContentType="application/javascript"/><Default Extension=".md" ContentType="text/markdown"/><Default Extension=".txt" ContentType="text/plain"/><Default Extension=".svg" ContentType="image/svg+xml"/><Default Extension=".vsixmanifest" ContentType="text/xml"/></Types>\n'));
+`),
+);
+files.set(
+  '[Content_Types].xml',
+  Buffer.from(
+    '<?xml version="1.0" encoding="utf-8"?>\n<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension=".json" ContentType="application/json"/><Default Extension=".js" ContentType="application/javascript"/><Default Extension=".md" ContentType="text/markdown"/><Default Extension=".txt" ContentType="text/plain"/><Default Extension=".svg" ContentType="image/svg+xml"/><Default Extension=".vsixmanifest" ContentType="text/xml"/></Types>\n',
+  ),
+);
 
 await fs.writeFile(out, zip(files));
 process.stdout.write(`${path.relative(repo, out)}: ${files.size} files\n`);
@@ -75,20 +101,43 @@ function zip(entries) {
     const body = zlib.deflateRawSync(data, { level: 9 });
     const crc = zlib.crc32(data);
     const head = Buffer.alloc(30);
-    head.writeUInt32LE(0x04034b50, 0); head.writeUInt16LE(20, 4); head.writeUInt16LE(0x0800, 6); head.writeUInt16LE(8, 8);
-    head.writeUInt16LE(0, 10); head.writeUInt16LE(0x21, 12); head.writeUInt32LE(crc, 14); head.writeUInt32LE(body.length, 18);
-    head.writeUInt32LE(data.length, 22); head.writeUInt16LE(nameBuf.length, 26); head.writeUInt16LE(0, 28);
+    head.writeUInt32LE(0x04034b50, 0);
+    head.writeUInt16LE(20, 4);
+    head.writeUInt16LE(0x0800, 6);
+    head.writeUInt16LE(8, 8);
+    head.writeUInt16LE(0, 10);
+    head.writeUInt16LE(0x21, 12);
+    head.writeUInt32LE(crc, 14);
+    head.writeUInt32LE(body.length, 18);
+    head.writeUInt32LE(data.length, 22);
+    head.writeUInt16LE(nameBuf.length, 26);
+    head.writeUInt16LE(0, 28);
     local.push(head, nameBuf, body);
     const dir = Buffer.alloc(46);
-    dir.writeUInt32LE(0x02014b50, 0); dir.writeUInt16LE(20, 4); dir.writeUInt16LE(20, 6); dir.writeUInt16LE(0x0800, 8); dir.writeUInt16LE(8, 10);
-    dir.writeUInt16LE(0, 12); dir.writeUInt16LE(0x21, 14); dir.writeUInt32LE(crc, 16); dir.writeUInt32LE(body.length, 20); dir.writeUInt32LE(data.length, 24);
-    dir.writeUInt16LE(nameBuf.length, 28); dir.writeUInt32LE(0, 30); dir.writeUInt32LE(0, 34); dir.writeUInt32LE(0, 38); dir.writeUInt32LE(offset, 42);
+    dir.writeUInt32LE(0x02014b50, 0);
+    dir.writeUInt16LE(20, 4);
+    dir.writeUInt16LE(20, 6);
+    dir.writeUInt16LE(0x0800, 8);
+    dir.writeUInt16LE(8, 10);
+    dir.writeUInt16LE(0, 12);
+    dir.writeUInt16LE(0x21, 14);
+    dir.writeUInt32LE(crc, 16);
+    dir.writeUInt32LE(body.length, 20);
+    dir.writeUInt32LE(data.length, 24);
+    dir.writeUInt16LE(nameBuf.length, 28);
+    dir.writeUInt32LE(0, 30);
+    dir.writeUInt32LE(0, 34);
+    dir.writeUInt32LE(0, 38);
+    dir.writeUInt32LE(offset, 42);
     central.push(dir, nameBuf);
     offset += head.length + nameBuf.length + body.length;
   }
   const centralBuf = Buffer.concat(central);
   const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(entries.size, 8); end.writeUInt16LE(entries.size, 10);
-  end.writeUInt32LE(centralBuf.length, 12); end.writeUInt32LE(offset, 16);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.size, 8);
+  end.writeUInt16LE(entries.size, 10);
+  end.writeUInt32LE(centralBuf.length, 12);
+  end.writeUInt32LE(offset, 16);
   return Buffer.concat([...local, centralBuf, end]);
 }

@@ -5,7 +5,14 @@ import { ValidateWorkspaceRequest } from '@kael/server/protocol';
 import { adminKey, askConnection, brokerUrl } from './client/broker-settings.js';
 import { startLanguageClient } from './client/language-client.js';
 import { NamespaceSessions } from './client/namespace-sessions.js';
-import { callService, installPackage, restart, rollbackPackage, showCrontabRuns, updatePackage } from './commands/flows.js';
+import {
+  callService,
+  installPackage,
+  restart,
+  rollbackPackage,
+  showCrontabRuns,
+  updatePackage,
+} from './commands/flows.js';
 import type { FlowContext } from './commands/flows.js';
 import { vscodeHost } from './host/vscode-host.js';
 import { KaelTreeProvider } from './tree/kael-tree-provider.js';
@@ -24,10 +31,20 @@ function namespacesToShow(): string[] {
 /** Activates lazily: the language client at once; broker connections only once the Kael view is visible or a Kael command runs. */
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const host = vscodeHost();
-  sessions = new NamespaceSessions(async (ns) => connectClient({ name: ns, auri: await brokerUrl(context.secrets), adminKey: await adminKey(context.secrets), timeoutMs: 30_000 }));
+  sessions = new NamespaceSessions(async (ns) =>
+    connectClient({
+      name: ns,
+      auri: await brokerUrl(context.secrets),
+      adminKey: await adminKey(context.secrets),
+      timeoutMs: 30_000,
+    }),
+  );
   const live = sessions;
   const provider = new KaelTreeProvider(live);
-  const view = vscode.window.createTreeView('kael.frames', { treeDataProvider: provider, showCollapseAll: true });
+  const view = vscode.window.createTreeView('kael.frames', {
+    treeDataProvider: provider,
+    showCollapseAll: true,
+  });
   context.subscriptions.push(provider, view);
 
   let connected = false;
@@ -47,7 +64,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   };
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('kael.brokerUrl') || e.affectsConfiguration('kael.namespaces')) void reconnect();
+      if (e.affectsConfiguration('kael.brokerUrl') || e.affectsConfiguration('kael.namespaces'))
+        void reconnect();
     }),
   );
 
@@ -67,7 +85,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         else await ensureConnected();
       }
     }),
-    vscode.commands.registerCommand('kael.configure', () => vscode.commands.executeCommand('workbench.action.openSettings', 'kael.')),
+    vscode.commands.registerCommand('kael.configure', () =>
+      vscode.commands.executeCommand('workbench.action.openSettings', 'kael.'),
+    ),
     vscode.commands.registerCommand('kael.refresh', async () => {
       await ensureConnected();
       await live.retryAll();
@@ -79,15 +99,23 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('kael.updatePackage', flow(updatePackage)),
     vscode.commands.registerCommand('kael.installPackage', flow(installPackage)),
     vscode.commands.registerCommand('kael.rollbackPackage', flow(rollbackPackage)),
-    vscode.commands.registerCommand('kael.restartServices', flow((ctx) => restart(ctx, 'service'))),
-    vscode.commands.registerCommand('kael.restartCrontabs', flow((ctx) => restart(ctx, 'crontab'))),
+    vscode.commands.registerCommand(
+      'kael.restartServices',
+      flow((ctx) => restart(ctx, 'service')),
+    ),
+    vscode.commands.registerCommand(
+      'kael.restartCrontabs',
+      flow((ctx) => restart(ctx, 'crontab')),
+    ),
     vscode.commands.registerCommand('kael.showCrontabRuns', flow(showCrontabRuns)),
     vscode.commands.registerCommand('kael.validateWorkspace', async () => {
       if (languageClient === undefined) return;
       const result = await languageClient.sendRequest(ValidateWorkspaceRequest.type, {});
       const problems = Object.values(result.diagnostics).flat();
       const errors = problems.filter((d) => d.severity === 1).length;
-      host.info(`Kael: ${result.files} file(s) checked, ${errors} error(s), ${problems.length - errors} warning(s)`);
+      host.info(
+        `Kael: ${result.files} file(s) checked, ${errors} error(s), ${problems.length - errors} warning(s)`,
+      );
       if (problems.length > 0) void vscode.commands.executeCommand('workbench.actions.view.problems');
     }),
   );

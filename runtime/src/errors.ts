@@ -77,7 +77,13 @@ export class RemoteError extends KaelError {
   readonly remote: ErrorData;
 
   constructor(remote: ErrorData, code: KaelErrorCode = 'REMOTE_ERROR') {
-    super(code, remote.name === 'KaelError' || remote.name === 'ConfigError' ? remote.message : `${remote.name}: ${remote.message}`, { details: remote.details ?? {} });
+    super(
+      code,
+      remote.name === 'KaelError' || remote.name === 'ConfigError'
+        ? remote.message
+        : `${remote.name}: ${remote.message}`,
+      { details: remote.details ?? {} },
+    );
     this.remote = remote;
     if (remote.stack !== undefined) this.stack = remote.stack;
   }

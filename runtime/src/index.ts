@@ -2,13 +2,33 @@ export { KaelError, ConfigError, RemoteError, errorToData, isErrorData } from '.
 export type { KaelErrorCode, ErrorData } from './errors.js';
 export { WorkFrame, DEFAULT_AURI } from './frame/work-frame.js';
 export type { WorkFrameOptions } from './frame/work-frame.js';
-export type { FrameSnapshot, PackageSnapshot, CrontabSnapshot, CrontabEntrySnapshot, RunSummary, RunStatus } from './frame/frame-snapshot.js';
-export { compareVersions, highestVersion, isValidVersion, sameVersion, sortVersionsDescending, toSemver } from './version/version.js';
+export type {
+  FrameSnapshot,
+  PackageSnapshot,
+  CrontabSnapshot,
+  CrontabEntrySnapshot,
+  RunSummary,
+  RunStatus,
+} from './frame/frame-snapshot.js';
+export {
+  compareVersions,
+  highestVersion,
+  isValidVersion,
+  sameVersion,
+  sortVersionsDescending,
+  toSemver,
+} from './version/version.js';
 export { BrokerConnection, redact } from './broker/connection.js';
 export type { BrokerConnectionOptions } from './broker/connection.js';
 export { names } from './broker/names.js';
 export { parseSettingText, readSettingFile, SETTING_FILE } from './config/setting-file.js';
-export type { PackageSetting, ServiceSetting, CrontabSetting, CrontabEntry, SettingResult } from './config/setting-file.js';
+export type {
+  PackageSetting,
+  ServiceSetting,
+  CrontabSetting,
+  CrontabEntry,
+  SettingResult,
+} from './config/setting-file.js';
 export { parseFrameConfigText, readFrameConfig } from './config/frame-config.js';
 export type { FrameConfig, FramePathEntry } from './config/frame-config.js';
 export type { ConfigProblem, ProblemCode, Range, Position } from './config/problem.js';

@@ -29,16 +29,42 @@ export interface CodeServer {
 }
 
 /** Installs the .vsix into a fresh profile and starts code-server on `folder`. */
-export async function startCodeServer(vsix: string, folder: string, settings: Record<string, unknown>, env: Record<string, string>): Promise<CodeServer> {
+export async function startCodeServer(
+  vsix: string,
+  folder: string,
+  settings: Record<string, unknown>,
+  env: Record<string, string>,
+): Promise<CodeServer> {
   const profile = await fs.mkdtemp(path.join(os.tmpdir(), 'kael-cs-'));
   const userData = path.join(profile, 'user-data');
   const extensions = path.join(profile, 'extensions');
   await fs.mkdir(path.join(userData, 'User'), { recursive: true });
   await fs.writeFile(path.join(userData, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
   const childEnv = { ...process.env, ...env, PATH: `${NODE24_BIN}:${process.env['PATH'] ?? ''}` };
-  await run(CODE_SERVER, ['--user-data-dir', userData, '--extensions-dir', extensions, '--install-extension', vsix], childEnv);
+  await run(
+    CODE_SERVER,
+    ['--user-data-dir', userData, '--extensions-dir', extensions, '--install-extension', vsix],
+    childEnv,
+  );
   const port = await freePort();
-  const child = spawn(CODE_SERVER, ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--user-data-dir', userData, '--extensions-dir', extensions, folder], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(
+    CODE_SERVER,
+    [
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--user-data-dir',
+      userData,
+      '--extensions-dir',
+      extensions,
+      folder,
+    ],
+    { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+  );
   let log = '';
   child.stdout?.on('data', (c: Buffer) => (log += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (log += c.toString()));

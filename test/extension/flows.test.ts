@@ -52,14 +52,28 @@ describe('extension command flows against live frames', () => {
   let sessions: NamespaceSessions;
 
   before(async () => {
-    const cron = { 'setting.yaml': "type: crontab\ncrontab_name: ticker\nversion: 1.0\npublish:\n  - ['* * * * * *', 'echo tick']\n" };
-    procs.push(startFrameProcess(await makeFrameDir({ calc: versionedService('calc', '1.0'), ticker: cron }), ns, ['--heartbeat', '500']));
-    procs.push(startFrameProcess(await makeFrameDir({ calc: versionedService('calc', '1.2'), ticker: cron }), ns, ['--heartbeat', '500']));
+    const cron = {
+      'setting.yaml':
+        "type: crontab\ncrontab_name: ticker\nversion: 1.0\npublish:\n  - ['* * * * * *', 'echo tick']\n",
+    };
+    procs.push(
+      startFrameProcess(await makeFrameDir({ calc: versionedService('calc', '1.0'), ticker: cron }), ns, [
+        '--heartbeat',
+        '500',
+      ]),
+    );
+    procs.push(
+      startFrameProcess(await makeFrameDir({ calc: versionedService('calc', '1.2'), ticker: cron }), ns, [
+        '--heartbeat',
+        '500',
+      ]),
+    );
     await Promise.all(procs.map((p) => p.ready));
     sessions = new NamespaceSessions((name) => connectClient({ name, auri: AURI }));
     await sessions.show([ns]);
     const deadline = Date.now() + 10_000;
-    while (sessions.states()[0]?.frames.length !== 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while (sessions.states()[0]?.frames.length !== 2 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
   });
 
   after(async () => {
@@ -71,14 +85,18 @@ describe('extension command flows against live frames', () => {
   it('builds the live tree from membership events', () => {
     const [root] = buildTree(sessions.states(), 'frame');
     assert.equal(root?.children.length, 2);
-    const crontabs = root?.children.flatMap((f) => f.children.filter((p) => p.context === 'crontab-package')) ?? [];
+    const crontabs =
+      root?.children.flatMap((f) => f.children.filter((p) => p.context === 'crontab-package')) ?? [];
     assert.equal(crontabs.filter((c) => c.description?.endsWith('active')).length, 1);
   });
 
   it('calls a service with JSON arguments and shows the result', async () => {
     const host = new ScriptedHost([byLabel('calc__add'), () => '[2, 3]']);
     await callService({ host, sessions });
-    assert.deepEqual(host.shown.map((s) => [s.title, s.content]), [['calc__add result', '5']]);
+    assert.deepEqual(
+      host.shown.map((s) => [s.title, s.content]),
+      [['calc__add result', '5']],
+    );
   });
 
   it('updates a package to a picked version on all frames and reports per-frame results', async () => {
@@ -105,7 +123,11 @@ describe('extension command flows against live frames', () => {
   it('shows crontab runs with their output', async () => {
     await new Promise((r) => setTimeout(r, 2500));
     const host = new ScriptedHost([]);
-    await showCrontabRuns({ host, sessions, node: { namespace: ns, packageName: 'ticker', kind: 'crontab' } });
+    await showCrontabRuns({
+      host,
+      sessions,
+      node: { namespace: ns, packageName: 'ticker', kind: 'crontab' },
+    });
     assert.match(host.shown[0]?.content ?? '', /ACTIVE/);
     assert.match(host.shown[0]?.content ?? '', /\n {4}tick/);
   });
@@ -122,7 +144,8 @@ describe('a namespace whose broker cannot be reached', () => {
       await sessions.show(['nowhere']);
       assert.match(sessions.states()[0]?.error ?? '', /unreachable/);
       const deadline = Date.now() + 5000;
-      while (sessions.states()[0]?.error !== undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      while (sessions.states()[0]?.error !== undefined && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
       assert.equal(sessions.states()[0]?.error, undefined);
     } finally {
       await sessions.dispose();

@@ -14,14 +14,38 @@ describe('npm run package', () => {
     execFileSync('unzip', ['-q', vsix, '-d', dir]);
     const manifest = JSON.parse(await fs.readFile(path.join(dir, 'extension', 'package.json'), 'utf8')) as {
       main: string;
-      contributes: { views: Record<string, { id: string }[]>; commands: { command: string }[]; configuration: { properties: Record<string, unknown> } };
+      contributes: {
+        views: Record<string, { id: string }[]>;
+        commands: { command: string }[];
+        configuration: { properties: Record<string, unknown> };
+      };
     };
     assert.equal(manifest.main, 'dist/extension.js');
-    assert.deepEqual(manifest.contributes.views['kael']?.map((v) => v.id), ['kael.frames']);
-    for (const c of ['kael.connect', 'kael.callService', 'kael.updatePackage', 'kael.installPackage', 'kael.rollbackPackage', 'kael.restartServices', 'kael.restartCrontabs', 'kael.showCrontabRuns', 'kael.validateWorkspace']) {
-      assert.ok(manifest.contributes.commands.some((x) => x.command === c), c);
+    assert.deepEqual(
+      manifest.contributes.views['kael']?.map((v) => v.id),
+      ['kael.frames'],
+    );
+    for (const c of [
+      'kael.connect',
+      'kael.callService',
+      'kael.updatePackage',
+      'kael.installPackage',
+      'kael.rollbackPackage',
+      'kael.restartServices',
+      'kael.restartCrontabs',
+      'kael.showCrontabRuns',
+      'kael.validateWorkspace',
+    ]) {
+      assert.ok(
+        manifest.contributes.commands.some((x) => x.command === c),
+        c,
+      );
     }
-    assert.deepEqual(Object.keys(manifest.contributes.configuration.properties).sort(), ['kael.brokerUrl', 'kael.frameFileNames', 'kael.namespaces']);
+    assert.deepEqual(Object.keys(manifest.contributes.configuration.properties).sort(), [
+      'kael.brokerUrl',
+      'kael.frameFileNames',
+      'kael.namespaces',
+    ]);
     assert.ok((await fs.stat(path.join(dir, 'extension', 'dist', 'server.js'))).size > 0);
     assert.match(await fs.readFile(path.join(dir, 'extension.vsixmanifest'), 'utf8'), /Id="kael-vscode"/);
   });

@@ -17,8 +17,13 @@ export async function deleteNamespace(ns: string): Promise<void> {
   const prefix = names.namespacePrefix(ns);
   const run = promisify(execFile);
   const list = async (what: 'queues' | 'exchanges'): Promise<string[]> => {
-    const { stdout } = await run('rabbitmqctl', ['-q', `list_${what}`, 'name', '--no-table-headers'], { timeout: 30_000 });
-    return stdout.split('\n').map((l) => l.trim()).filter((n) => n.startsWith(prefix));
+    const { stdout } = await run('rabbitmqctl', ['-q', `list_${what}`, 'name', '--no-table-headers'], {
+      timeout: 30_000,
+    });
+    return stdout
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((n) => n.startsWith(prefix));
   };
   const conn = await amqp.connect(AURI, { noDelay: true });
   conn.on('error', () => undefined);

@@ -11,7 +11,12 @@ export { makeFrameDir } from '@kael/runtime/bench/frame-process';
 export type { FrameProcess, PackageFiles } from '@kael/runtime/bench/frame-process';
 
 /** Starts a frame process on the test broker. */
-export function startFrameProcess(conf: string, namespace: string, extraArgs: string[] = [], env: Record<string, string> = {}): FrameProcess {
+export function startFrameProcess(
+  conf: string,
+  namespace: string,
+  extraArgs: string[] = [],
+  env: Record<string, string> = {},
+): FrameProcess {
   return startProcess(conf, namespace, AURI, extraArgs, env);
 }
 
@@ -22,7 +27,8 @@ export const KAEL_CLI = path.join(ROOT, 'runtime/dist/cli/main.js');
 
 /** A service package used across the runtime tests. */
 export const TOOLS_SERVICE: Record<string, string> = {
-  'setting.yaml': 'type: service\nservice_base_name: tools\nversion: 1.0\npublish: [add, pid, slow, fail, failAsync, kw, fn, echo]\nargs:\n  add: { type: array, prefixItems: [{ type: number }, { type: number }] }\n',
+  'setting.yaml':
+    'type: service\nservice_base_name: tools\nversion: 1.0\npublish: [add, pid, slow, fail, failAsync, kw, fn, echo]\nargs:\n  add: { type: array, prefixItems: [{ type: number }, { type: number }] }\n',
   'index.js': [
     "'use strict';",
     'exports.add = (a, b) => a + b;',
@@ -37,8 +43,14 @@ export const TOOLS_SERVICE: Record<string, string> = {
 };
 
 /** Runs the kael CLI to completion. */
-export async function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [KAEL_CLI, ...args], { env: { ...process.env, KAEL_AURI: AURI, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [KAEL_CLI, ...args], {
+    env: { ...process.env, KAEL_AURI: AURI, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -65,9 +77,18 @@ export interface FrameAndClient<S extends object> {
 }
 
 /** Starts a frame (in this process, its workers forked) with `packages` and connects a client. */
-export async function frameWithClient<S extends object>(packages: Record<string, Record<string, string>>, options: Partial<WorkFrameOptions> = {}): Promise<FrameAndClient<S>> {
+export async function frameWithClient<S extends object>(
+  packages: Record<string, Record<string, string>>,
+  options: Partial<WorkFrameOptions> = {},
+): Promise<FrameAndClient<S>> {
   const namespace = randomNamespace();
-  const frame = new WorkFrame({ name: namespace, auri: AURI, serviceGroupConf: await makeFrameDir(packages), logger: createLogger('test', 'silent'), ...options });
+  const frame = new WorkFrame({
+    name: namespace,
+    auri: AURI,
+    serviceGroupConf: await makeFrameDir(packages),
+    logger: createLogger('test', 'silent'),
+    ...options,
+  });
   await frame.start();
   const client = await connectClient<S>({ name: namespace, auri: AURI });
   return {

@@ -28,8 +28,13 @@ export async function adminKey(secrets: vscode.SecretStorage): Promise<string | 
  * settings, and optionally the admin key. Returns false when cancelled.
  */
 export async function askConnection(secrets: vscode.SecretStorage): Promise<boolean> {
-  const current = vscode.workspace.getConfiguration('kael').get<string>('brokerUrl', '') || 'amqp://guest@127.0.0.1:5672';
-  const text = await vscode.window.showInputBox({ prompt: 'RabbitMQ URL (a password typed here goes to the secret store, not to settings)', value: current, ignoreFocusOut: true });
+  const current =
+    vscode.workspace.getConfiguration('kael').get<string>('brokerUrl', '') || 'amqp://guest@127.0.0.1:5672';
+  const text = await vscode.window.showInputBox({
+    prompt: 'RabbitMQ URL (a password typed here goes to the secret store, not to settings)',
+    value: current,
+    ignoreFocusOut: true,
+  });
   if (text === undefined) return false;
   let url: URL;
   try {
@@ -40,17 +45,39 @@ export async function askConnection(secrets: vscode.SecretStorage): Promise<bool
   }
   let password = decodeURIComponent(url.password);
   url.password = '';
-  if (password === '') password = (await vscode.window.showInputBox({ prompt: `Password of ${decodeURIComponent(url.username) || 'the broker user'}`, password: true, ignoreFocusOut: true })) ?? '';
+  if (password === '')
+    password =
+      (await vscode.window.showInputBox({
+        prompt: `Password of ${decodeURIComponent(url.username) || 'the broker user'}`,
+        password: true,
+        ignoreFocusOut: true,
+      })) ?? '';
   await secrets.store(PASSWORD_KEY, password);
-  await vscode.workspace.getConfiguration('kael').update('brokerUrl', url.toString(), vscode.ConfigurationTarget.Global);
+  await vscode.workspace
+    .getConfiguration('kael')
+    .update('brokerUrl', url.toString(), vscode.ConfigurationTarget.Global);
   const namespaces = vscode.workspace.getConfiguration('kael').get<string[]>('namespaces', []);
   if (namespaces.length === 0) {
-    const ns = await vscode.window.showInputBox({ prompt: 'Namespace(s) to show, comma-separated', ignoreFocusOut: true });
+    const ns = await vscode.window.showInputBox({
+      prompt: 'Namespace(s) to show, comma-separated',
+      ignoreFocusOut: true,
+    });
     if (ns !== undefined && ns.trim() !== '') {
-      await vscode.workspace.getConfiguration('kael').update('namespaces', ns.split(',').map((s) => s.trim()).filter((s) => s !== ''), vscode.ConfigurationTarget.Global);
+      await vscode.workspace.getConfiguration('kael').update(
+        'namespaces',
+        ns
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== ''),
+        vscode.ConfigurationTarget.Global,
+      );
     }
   }
-  const key = await vscode.window.showInputBox({ prompt: 'Admin key for signed commands (leave empty when the namespace has none)', password: true, ignoreFocusOut: true });
+  const key = await vscode.window.showInputBox({
+    prompt: 'Admin key for signed commands (leave empty when the namespace has none)',
+    password: true,
+    ignoreFocusOut: true,
+  });
   if (key !== undefined && key !== '') await secrets.store(ADMIN_KEY, key);
   return true;
 }

@@ -12,8 +12,11 @@ export async function startLanguageClient(context: vscode.ExtensionContext): Pro
   const frameFileNames = vscode.workspace.getConfiguration('kael').get<string[]>('frameFileNames');
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ scheme: 'file', language: 'yaml' }],
-    synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml,js,mjs,cjs,ts,py,sh,json}') },
-    initializationOptions: frameFileNames === undefined || frameFileNames.length === 0 ? {} : { frameFileNames },
+    synchronize: {
+      fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml,js,mjs,cjs,ts,py,sh,json}'),
+    },
+    initializationOptions:
+      frameFileNames === undefined || frameFileNames.length === 0 ? {} : { frameFileNames },
   };
   const client = new LanguageClient('kael', 'Kael', serverOptions, clientOptions);
   await client.start();

@@ -47,13 +47,20 @@ export class NamespaceSessions extends EventEmitter {
 
   /** What the tree shows. */
   states(): NamespaceState[] {
-    return [...this.sessions.values()].map((s) => ({ namespace: s.namespace, frames: s.frames, ...(s.error === undefined ? {} : { error: s.error }) }));
+    return [...this.sessions.values()].map((s) => ({
+      namespace: s.namespace,
+      frames: s.frames,
+      ...(s.error === undefined ? {} : { error: s.error }),
+    }));
   }
 
   /** The connected client of a namespace. @throws Error naming the namespace when it is not connected. */
   client(namespace: string): ServiceProxy {
     const s = this.sessions.get(namespace);
-    if (s?.client === undefined) throw new Error(`namespace ${namespace} is not connected${s?.error === undefined ? '' : `: ${s.error}`}`);
+    if (s?.client === undefined)
+      throw new Error(
+        `namespace ${namespace} is not connected${s?.error === undefined ? '' : `: ${s.error}`}`,
+      );
     return s.client;
   }
 
@@ -64,7 +71,9 @@ export class NamespaceSessions extends EventEmitter {
 
   /** Reconnects every namespace in error now. */
   async retryAll(): Promise<void> {
-    await Promise.all([...this.sessions.values()].filter((s) => s.client === undefined).map((s) => this.connect(s)));
+    await Promise.all(
+      [...this.sessions.values()].filter((s) => s.client === undefined).map((s) => this.connect(s)),
+    );
   }
 
   /** Closes every client. */
@@ -76,7 +85,14 @@ export class NamespaceSessions extends EventEmitter {
   }
 
   private async open(namespace: string): Promise<void> {
-    const s: Session = { namespace, client: undefined, frames: [], error: undefined, retry: undefined, unwatch: undefined };
+    const s: Session = {
+      namespace,
+      client: undefined,
+      frames: [],
+      error: undefined,
+      retry: undefined,
+      unwatch: undefined,
+    };
     this.sessions.set(namespace, s);
     await this.connect(s);
   }
@@ -114,7 +130,8 @@ export class NamespaceSessions extends EventEmitter {
 
 function describeError(e: unknown): string {
   const err = e as { code?: string; message?: string };
-  if (err.message?.includes('ACCESS_REFUSED') === true || err.message?.includes('403') === true) return 'RabbitMQ refused the credentials (check kael.brokerUrl and the password)';
+  if (err.message?.includes('ACCESS_REFUSED') === true || err.message?.includes('403') === true)
+    return 'RabbitMQ refused the credentials (check kael.brokerUrl and the password)';
   if (err.code === 'BROKER_UNAVAILABLE') return `RabbitMQ is unreachable: ${err.message ?? ''}`;
   return err.message ?? String(e);
 }

@@ -11,7 +11,10 @@ export interface Pick<T> {
  */
 export interface UiHost {
   pick<T>(items: Pick<T>[], placeholder: string): Promise<T | undefined>;
-  input(prompt: string, options?: { value?: string; password?: boolean; validate?: (text: string) => string | undefined }): Promise<string | undefined>;
+  input(
+    prompt: string,
+    options?: { value?: string; password?: boolean; validate?: (text: string) => string | undefined },
+  ): Promise<string | undefined>;
   /** A modal yes/no for changing operations. */
   confirm(message: string, action: string): Promise<boolean>;
   info(message: string): void;

@@ -6,7 +6,11 @@ export function vscodeHost(): UiHost {
   return {
     async pick(items, placeholder) {
       const chosen = await vscode.window.showQuickPick(
-        items.map((i) => ({ label: i.label, ...(i.description === undefined ? {} : { description: i.description }), value: i.value })),
+        items.map((i) => ({
+          label: i.label,
+          ...(i.description === undefined ? {} : { description: i.description }),
+          value: i.value,
+        })),
         { placeHolder: placeholder, ignoreFocusOut: true },
       );
       return chosen?.value;
@@ -25,9 +29,15 @@ export function vscodeHost(): UiHost {
     },
     info: (m) => void vscode.window.showInformationMessage(m),
     error: (m) => void vscode.window.showErrorMessage(m),
-    progress: async (title, task) => await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, (p) => task((line) => p.report({ message: line }))),
+    progress: async (title, task) =>
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, (p) =>
+        task((line) => p.report({ message: line })),
+      ),
     async show(_title, content, language) {
-      const doc = await vscode.workspace.openTextDocument({ content, ...(language === undefined ? {} : { language }) });
+      const doc = await vscode.workspace.openTextDocument({
+        content,
+        ...(language === undefined ? {} : { language }),
+      });
       await vscode.window.showTextDocument(doc, { preview: true });
     },
   };

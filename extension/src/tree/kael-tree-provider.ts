@@ -34,7 +34,10 @@ export class KaelTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     // A namespace is always expandable: VS Code remembers the state an id first had, and a namespace
     // starts without frames.
     const expandable = node.children.length > 0 || node.context === 'namespace';
-    const item = new vscode.TreeItem(node.label, expandable ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(
+      node.label,
+      expandable ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
+    );
     item.id = node.id;
     if (node.description !== undefined) item.description = node.description;
     if (node.tooltip !== undefined) item.tooltip = node.tooltip;

@@ -1,7 +1,20 @@
 import type { FrameSnapshot, PackageSnapshot, RunSummary } from '@kael/runtime/frame/frame-snapshot';
 
 /** Icons by name (VS Code codicons); the view maps them to ThemeIcons. */
-export type IconName = 'server' | 'server-process' | 'package' | 'symbol-method' | 'clock' | 'pass' | 'error' | 'warning' | 'debug-step-over' | 'circle-outline' | 'star-full' | 'plug' | 'versions';
+export type IconName =
+  | 'server'
+  | 'server-process'
+  | 'package'
+  | 'symbol-method'
+  | 'clock'
+  | 'pass'
+  | 'error'
+  | 'warning'
+  | 'debug-step-over'
+  | 'circle-outline'
+  | 'star-full'
+  | 'plug'
+  | 'versions';
 
 /** One node of the Kael tree, independent of VS Code (so it can be table-tested). */
 export interface TreeNode {
@@ -38,14 +51,47 @@ export interface NamespaceState {
 export type Grouping = 'frame' | 'package';
 
 /** Builds the whole tree from live snapshots. Pure. */
-export function buildTree(states: readonly NamespaceState[], grouping: Grouping, now = Date.now()): TreeNode[] {
+export function buildTree(
+  states: readonly NamespaceState[],
+  grouping: Grouping,
+  now = Date.now(),
+): TreeNode[] {
   return states.map((s) => {
     const base = { namespace: s.namespace };
     if (s.error !== undefined) {
-      return { id: `ns:${s.namespace}`, label: s.namespace, description: 'not connected', tooltip: s.error, icon: 'plug', context: 'namespace-error', data: base, children: [{ id: `ns:${s.namespace}:error`, label: s.error, icon: 'error', context: 'error', children: [], data: base }] };
+      return {
+        id: `ns:${s.namespace}`,
+        label: s.namespace,
+        description: 'not connected',
+        tooltip: s.error,
+        icon: 'plug',
+        context: 'namespace-error',
+        data: base,
+        children: [
+          {
+            id: `ns:${s.namespace}:error`,
+            label: s.error,
+            icon: 'error',
+            context: 'error',
+            children: [],
+            data: base,
+          },
+        ],
+      };
     }
-    const children = grouping === 'frame' ? s.frames.map((f) => frameNode(s.namespace, f, now)) : packageNodes(s.namespace, s.frames);
-    return { id: `ns:${s.namespace}`, label: s.namespace, description: `${s.frames.length} frame${s.frames.length === 1 ? '' : 's'}`, icon: 'server', context: 'namespace', data: base, children };
+    const children =
+      grouping === 'frame'
+        ? s.frames.map((f) => frameNode(s.namespace, f, now))
+        : packageNodes(s.namespace, s.frames);
+    return {
+      id: `ns:${s.namespace}`,
+      label: s.namespace,
+      description: `${s.frames.length} frame${s.frames.length === 1 ? '' : 's'}`,
+      icon: 'server',
+      context: 'namespace',
+      data: base,
+      children,
+    };
   });
 }
 
@@ -66,9 +112,33 @@ function frameNode(ns: string, f: FrameSnapshot, now: number): TreeNode {
 
 function packageNode(ns: string, f: FrameSnapshot, p: PackageSnapshot): TreeNode {
   const id = `pkg:${ns}:${f.id}:${p.kind}:${p.name}`;
-  const data: NodeData = { namespace: ns, frameId: f.id, packageName: p.name, ...(p.kind === 'unknown' ? {} : { kind: p.kind }) };
+  const data: NodeData = {
+    namespace: ns,
+    frameId: f.id,
+    packageName: p.name,
+    ...(p.kind === 'unknown' ? {} : { kind: p.kind }),
+  };
   if (p.error !== undefined) {
-    return { id, label: p.name, description: `${p.version ?? ''} failed`.trim(), tooltip: p.error.message, icon: 'error', context: `${p.kind}-package`, data, children: [{ id: `${id}:error`, label: p.error.message.split('\n')[0] ?? p.error.code, tooltip: p.error.message, icon: 'error', context: 'error', children: [], data }] };
+    return {
+      id,
+      label: p.name,
+      description: `${p.version ?? ''} failed`.trim(),
+      tooltip: p.error.message,
+      icon: 'error',
+      context: `${p.kind}-package`,
+      data,
+      children: [
+        {
+          id: `${id}:error`,
+          label: p.error.message.split('\n')[0] ?? p.error.code,
+          tooltip: p.error.message,
+          icon: 'error',
+          context: 'error',
+          children: [],
+          data,
+        },
+      ],
+    };
   }
   if (p.kind === 'crontab') {
     const c = f.crontabs.find((x) => x.name === p.name);
@@ -82,7 +152,12 @@ function packageNode(ns: string, f: FrameSnapshot, p: PackageSnapshot): TreeNode
       children: (c?.entries ?? []).map((e) => ({
         id: `${id}:${e.index}`,
         label: `${e.schedule}  ${e.command}`,
-        description: [e.nextRun === undefined ? undefined : `next ${e.nextRun.slice(11, 19)}`, e.lastRun === undefined ? undefined : `last ${e.lastRun.status}`].filter((x) => x !== undefined).join(' · '),
+        description: [
+          e.nextRun === undefined ? undefined : `next ${e.nextRun.slice(11, 19)}`,
+          e.lastRun === undefined ? undefined : `last ${e.lastRun.status}`,
+        ]
+          .filter((x) => x !== undefined)
+          .join(' · '),
         icon: runIcon(e.lastRun),
         context: 'crontab-entry',
         data,
@@ -98,7 +173,14 @@ function packageNode(ns: string, f: FrameSnapshot, p: PackageSnapshot): TreeNode
     icon: 'package',
     context: 'service-package',
     data,
-    children: (p.services ?? []).map((s) => ({ id: `${id}:${s}`, label: s, icon: 'symbol-method', context: 'service', data: { ...data, service: s }, children: [] })),
+    children: (p.services ?? []).map((s) => ({
+      id: `${id}:${s}`,
+      label: s,
+      icon: 'symbol-method',
+      context: 'service',
+      data: { ...data, service: s },
+      children: [],
+    })),
   };
 }
 
@@ -111,7 +193,10 @@ function runIcon(run: RunSummary | undefined): IconName {
 
 /** By package: each package with the frames running it and their versions. */
 function packageNodes(ns: string, frames: readonly FrameSnapshot[]): TreeNode[] {
-  const byPackage = new Map<string, { kind: PackageSnapshot['kind']; name: string; rows: { f: FrameSnapshot; p: PackageSnapshot }[] }>();
+  const byPackage = new Map<
+    string,
+    { kind: PackageSnapshot['kind']; name: string; rows: { f: FrameSnapshot; p: PackageSnapshot }[] }
+  >();
   for (const f of frames) {
     for (const p of f.packages) {
       const key = `${p.kind}:${p.name}`;
@@ -140,7 +225,12 @@ function packageNodes(ns: string, frames: readonly FrameSnapshot[]): TreeNode[] 
             tooltip: `${f.id} (pid ${f.pid})${p.error === undefined ? '' : `\n${p.error.message}`}`,
             icon: p.error !== undefined ? 'error' : 'server-process',
             context: 'frame',
-            data: { namespace: ns, frameId: f.id, packageName: name, ...(kind === 'unknown' ? {} : { kind }) },
+            data: {
+              namespace: ns,
+              frameId: f.id,
+              packageName: name,
+              ...(kind === 'unknown' ? {} : { kind }),
+            },
             children: [],
           };
         }),

@@ -18,7 +18,8 @@ function bigService(version: string): PackageFiles {
 async function waitForFrames(client: ServiceProxy, n: number): Promise<void> {
   const deadline = Date.now() + 30_000;
   while ((await client.servers()).length < n) {
-    if (Date.now() > deadline) throw new Error(`only ${(await client.servers()).length} of ${n} frames appeared`);
+    if (Date.now() > deadline)
+      throw new Error(`only ${(await client.servers()).length} of ${n} frames appeared`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -40,7 +41,11 @@ async function fanOut(options: BenchOptions): Promise<{ frames: number; p50_ms: 
       if (Object.keys(r).length !== 10) throw new Error(`fan-out got ${Object.keys(r).length} answers`);
     }
     samples.sort((a, b) => a - b);
-    return { frames: 10, p50_ms: round(median(samples)), p99_ms: round(samples[Math.floor(samples.length * 0.99)] ?? NaN) };
+    return {
+      frames: 10,
+      p50_ms: round(median(samples)),
+      p99_ms: round(samples[Math.floor(samples.length * 0.99)] ?? NaN),
+    };
   } finally {
     await client.close();
     await Promise.all(procs.map((p) => p.stop()));
@@ -48,12 +53,18 @@ async function fanOut(options: BenchOptions): Promise<{ frames: number; p50_ms: 
 }
 
 /** Updates a 1 MB package on 5 frames (incl. restart) while calls keep coming. */
-async function update(options: BenchOptions): Promise<{ frames: number; package_bytes: number; update_s: number; calls: number; failed_calls: number }> {
+async function update(
+  options: BenchOptions,
+): Promise<{ frames: number; package_bytes: number; update_s: number; calls: number; failed_calls: number }> {
   const ns = `bench-${randomBytes(3).toString('hex')}`;
   const procs: FrameProcess[] = [];
-  for (let i = 0; i < 5; i++) procs.push(startFrameProcess(await makeFrameDir({ big: bigService('1.0') }), ns, options.auri));
+  for (let i = 0; i < 5; i++)
+    procs.push(startFrameProcess(await makeFrameDir({ big: bigService('1.0') }), ns, options.auri));
   procs.push(startFrameProcess(await makeFrameDir({ big: bigService('2.0') }), ns, options.auri));
-  const client = await connectClient<{ big__add(a: number, b: number): Promise<number> }>({ name: ns, auri: options.auri });
+  const client = await connectClient<{ big__add(a: number, b: number): Promise<number> }>({
+    name: ns,
+    auri: options.auri,
+  });
   try {
     await Promise.all(procs.map((p) => p.ready));
     await waitForFrames(client, 6);

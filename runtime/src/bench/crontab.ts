@@ -26,9 +26,16 @@ export const section: BenchSection = {
   async run(options) {
     const ns = `bench-${randomBytes(3).toString('hex')}`;
     const log = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'kael-bench-')), 'ticks.txt');
-    const pkg = { ticker: { 'setting.yaml': `type: crontab\ncrontab_name: ticker\nversion: 1.0\npublish:\n  - ['* * * * * *', 'echo $KAEL_SCHEDULED_AT >> ${log}']\n` } };
+    const pkg = {
+      ticker: {
+        'setting.yaml': `type: crontab\ncrontab_name: ticker\nversion: 1.0\npublish:\n  - ['* * * * * *', 'echo $KAEL_SCHEDULED_AT >> ${log}']\n`,
+      },
+    };
     const start = async (): Promise<FrameProcess> => {
-      const p = startFrameProcess(await makeFrameDir(pkg), ns, options.auri, ['--heartbeat', String(HEARTBEAT_MS)]);
+      const p = startFrameProcess(await makeFrameDir(pkg), ns, options.auri, [
+        '--heartbeat',
+        String(HEARTBEAT_MS),
+      ]);
       await p.ready;
       return p;
     };
@@ -39,7 +46,8 @@ export const section: BenchSection = {
       const kills = options.quick ? 2 : 5;
       for (let i = 0; i < kills; i++) {
         let pid: number | undefined;
-        while ((pid = activePid(await client.servers())) === undefined) await new Promise((r) => setTimeout(r, 50));
+        while ((pid = activePid(await client.servers())) === undefined)
+          await new Promise((r) => setTimeout(r, 50));
         await new Promise((r) => setTimeout(r, 1500));
         const victim = procs.find((p) => p.child.pid === pid);
         const t = Date.now();
@@ -60,8 +68,16 @@ export const section: BenchSection = {
     const lines = (await fs.readFile(log, 'utf8')).split('\n').filter((l) => l !== '');
     const unique = [...new Set(lines)].map((l) => Date.parse(l)).sort((a, b) => a - b);
     let missed = 0;
-    for (let i = 1; i < unique.length; i++) missed += Math.round(((unique[i] ?? 0) - (unique[i - 1] ?? 0)) / 1000) - 1;
-    return { kills: failovers.length, failover_s: failovers.map(round), failover_median_s: round(median(failovers)), ticks: lines.length, double_runs: lines.length - unique.length, missed_ticks: missed };
+    for (let i = 1; i < unique.length; i++)
+      missed += Math.round(((unique[i] ?? 0) - (unique[i - 1] ?? 0)) / 1000) - 1;
+    return {
+      kills: failovers.length,
+      failover_s: failovers.map(round),
+      failover_median_s: round(median(failovers)),
+      ticks: lines.length,
+      double_runs: lines.length - unique.length,
+      missed_ticks: missed,
+    };
   },
   describe(r) {
     return [

@@ -17,10 +17,15 @@ async function main(): Promise<void> {
     if (msg === null) return;
     const [args] = decode(msg.content) as [[number, number], object];
     const body = encode({ ok: true, value: args[0] + args[1] });
-    ch.publish('', msg.properties.replyTo as string, Buffer.from(body.buffer, body.byteOffset, body.byteLength), {
-      correlationId: msg.properties.correlationId as string,
-      contentType: 'application/msgpack',
-    });
+    ch.publish(
+      '',
+      msg.properties.replyTo as string,
+      Buffer.from(body.buffer, body.byteOffset, body.byteLength),
+      {
+        correlationId: msg.properties.correlationId as string,
+        contentType: 'application/msgpack',
+      },
+    );
     ch.ack(msg);
   });
   process.send?.('ready');

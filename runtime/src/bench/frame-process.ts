@@ -15,7 +15,10 @@ export type PackageFiles = Record<string, string | Buffer>;
  * frame.yaml listing them. Used by the benchmarks and the tests.
  * @returns the frame.yaml path.
  */
-export async function makeFrameDir(packages: Record<string, PackageFiles>, options: { group?: string; extraPaths?: string[] } = {}): Promise<string> {
+export async function makeFrameDir(
+  packages: Record<string, PackageFiles>,
+  options: { group?: string; extraPaths?: string[] } = {},
+): Promise<string> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kael-frame-'));
   for (const [name, files] of Object.entries(packages)) {
     for (const [file, content] of Object.entries(files)) {
@@ -43,12 +46,20 @@ export interface FrameProcess {
 }
 
 /** Starts `kael run <conf> --name <ns>` and resolves `ready` when the frame reports that it started. */
-export function startFrameProcess(conf: string, namespace: string, auri: string, extraArgs: string[] = [], env: Record<string, string> = {}): FrameProcess {
+export function startFrameProcess(
+  conf: string,
+  namespace: string,
+  auri: string,
+  extraArgs: string[] = [],
+  env: Record<string, string> = {},
+): FrameProcess {
   const child = spawn(process.execPath, [KAEL_CLI, 'run', conf, '--name', namespace, ...extraArgs], {
     env: { ...process.env, KAEL_AURI: auri, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 0)));
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? 0)),
+  );
   let log = '';
   const ready = new Promise<void>((resolve, reject) => {
     child.stderr?.on('data', (chunk: Buffer) => {

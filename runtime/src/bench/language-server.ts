@@ -12,7 +12,11 @@ export const section: BenchSection = {
   name: 'language-server',
   async run(options) {
     const serverDir = path.dirname(createRequire(__filename).resolve('@kael/server/package.json'));
-    const { stdout } = await promisify(execFile)(process.execPath, [path.join(serverDir, 'dist/bench/main.js'), ...(options.quick ? ['--quick'] : [])], { timeout: 300_000 });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [path.join(serverDir, 'dist/bench/main.js'), ...(options.quick ? ['--quick'] : [])],
+      { timeout: 300_000 },
+    );
     return JSON.parse(stdout) as Record<string, unknown>;
   },
   describe(r) {

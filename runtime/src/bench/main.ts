@@ -14,7 +14,13 @@ const SECTIONS: readonly BenchSection[] = [rpc, cluster, crontab, languageServer
  * sections under their names.
  */
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, only: { type: 'string' }, quick: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: {
+      json: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+    },
+  });
   const only = values.only?.split(',');
   const auri = process.env['KAEL_AURI'] ?? DEFAULT_AURI;
   const out: Record<string, unknown> = {};

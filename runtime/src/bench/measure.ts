@@ -13,7 +13,11 @@ export function quantile(sorted: readonly number[], q: number): number {
 }
 
 /** Sequential latency over `n` calls after `warmup` calls. */
-export async function sequentialLatency(call: () => Promise<unknown>, n: number, warmup: number): Promise<{ p50_ms: number; p99_ms: number }> {
+export async function sequentialLatency(
+  call: () => Promise<unknown>,
+  n: number,
+  warmup: number,
+): Promise<{ p50_ms: number; p99_ms: number }> {
   for (let i = 0; i < warmup; i++) await call();
   const samples = new Array<number>(n);
   for (let i = 0; i < n; i++) {
@@ -26,7 +30,11 @@ export async function sequentialLatency(call: () => Promise<unknown>, n: number,
 }
 
 /** Calls per second with `inFlight` calls kept outstanding until `total` completed. */
-export async function throughput(call: () => Promise<unknown>, total: number, inFlight: number): Promise<number> {
+export async function throughput(
+  call: () => Promise<unknown>,
+  total: number,
+  inFlight: number,
+): Promise<number> {
   let started = 0;
   const t = process.hrtime.bigint();
   const lane = async (): Promise<void> => {
@@ -42,7 +50,10 @@ export async function throughput(call: () => Promise<unknown>, total: number, in
 
 /** The median of numbers. */
 export function median(values: readonly number[]): number {
-  return quantile([...values].sort((a, b) => a - b), 0.5);
+  return quantile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
 }
 
 /** Rounds to 3 decimals for printing. */

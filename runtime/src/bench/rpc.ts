@@ -19,7 +19,9 @@ interface Contender {
 /** The raw floor: plain amqplib with direct reply-to against a one-process plain amqplib server. */
 async function startFloor(auri: string): Promise<Contender> {
   const queue = `kael-bench-floor-${randomBytes(4).toString('hex')}`;
-  const server = fork(path.join(__dirname, 'floor-server.js'), [auri, queue], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const server = fork(path.join(__dirname, 'floor-server.js'), [auri, queue], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('message', () => resolve());
     server.once('exit', (code) => reject(new Error(`floor server exited ${code}`)));
@@ -29,12 +31,16 @@ async function startFloor(auri: string): Promise<Contender> {
   const ch = await conn.createChannel();
   ch.on('error', () => undefined);
   const pending = new Map<string, (v: unknown) => void>();
-  await ch.consume('amq.rabbitmq.reply-to', (msg) => {
-    if (msg === null) return;
-    const id = msg.properties.correlationId as string;
-    pending.get(id)?.((decode(msg.content) as { value: unknown }).value);
-    pending.delete(id);
-  }, { noAck: true });
+  await ch.consume(
+    'amq.rabbitmq.reply-to',
+    (msg) => {
+      if (msg === null) return;
+      const id = msg.properties.correlationId as string;
+      pending.get(id)?.((decode(msg.content) as { value: unknown }).value);
+      pending.delete(id);
+    },
+    { noAck: true },
+  );
   let n = 0;
   const bytes = encode([[1, 2], {}]);
   const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -43,7 +49,12 @@ async function startFloor(auri: string): Promise<Contender> {
       new Promise((resolve) => {
         const correlationId = String(n++);
         pending.set(correlationId, resolve);
-        ch.publish('', queue, body, { correlationId, replyTo: 'amq.rabbitmq.reply-to', contentType: 'application/msgpack', expiration: '30000' });
+        ch.publish('', queue, body, {
+          correlationId,
+          replyTo: 'amq.rabbitmq.reply-to',
+          contentType: 'application/msgpack',
+          expiration: '30000',
+        });
       }),
     close: async () => {
       await conn.close();
@@ -56,15 +67,27 @@ async function startFloor(auri: string): Promise<Contender> {
 /** kael with default settings: a frame on the example calculate package, a client calling calculate__add(1, 2). */
 async function startKael(auri: string): Promise<Contender> {
   const namespace = `bench-${randomBytes(3).toString('hex')}`;
-  const frame = new WorkFrame({ name: namespace, auri, serviceGroupConf: path.resolve(__dirname, '../../../examples/frame.yaml'), logger: createLogger('frame', 'warn') });
+  const frame = new WorkFrame({
+    name: namespace,
+    auri,
+    serviceGroupConf: path.resolve(__dirname, '../../../examples/frame.yaml'),
+    logger: createLogger('frame', 'warn'),
+  });
   await frame.start();
-  const client = await connectClient<{ calculate__add(a: number, b: number): Promise<number> }>({ name: namespace, auri });
+  const client = await connectClient<{ calculate__add(a: number, b: number): Promise<number> }>({
+    name: namespace,
+    auri,
+  });
   return {
     call: () => client.calculate__add(1, 2),
     close: async () => {
       await client.close();
       await frame.stop();
-      await deleteNamespaceQueues(auri, namespace, frame.snapshot().packages.flatMap((p) => p.services ?? []));
+      await deleteNamespaceQueues(
+        auri,
+        namespace,
+        frame.snapshot().packages.flatMap((p) => p.services ?? []),
+      );
     },
   };
 }
@@ -106,7 +129,11 @@ export const section: BenchSection = {
     }
     const fs = medianStats(f);
     const ks = medianStats(k);
-    return { floor: fs, kael: ks, ratio: { p50: round(ks.p50_ms / fs.p50_ms), calls_per_s: round(ks.calls_per_s / fs.calls_per_s) } };
+    return {
+      floor: fs,
+      kael: ks,
+      ratio: { p50: round(ks.p50_ms / fs.p50_ms), calls_per_s: round(ks.calls_per_s / fs.calls_per_s) },
+    };
   },
   describe(r) {
     const fs = r['floor'] as CallStats;

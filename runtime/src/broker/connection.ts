@@ -144,9 +144,16 @@ export class BrokerConnection extends EventEmitter {
         return conn;
       } catch (e) {
         if (this.options.failFast && this.attempt === 0 && !this.everConnected) {
-          throw new KaelError('BROKER_UNAVAILABLE', `cannot connect to RabbitMQ at ${redact(this.options.url)}: ${(e as Error).message}`, { cause: e });
+          throw new KaelError(
+            'BROKER_UNAVAILABLE',
+            `cannot connect to RabbitMQ at ${redact(this.options.url)}: ${(e as Error).message}`,
+            { cause: e },
+          );
         }
-        const delay = Math.min(this.options.maxBackoffMs, this.options.initialBackoffMs * 2 ** Math.min(this.attempt, 10));
+        const delay = Math.min(
+          this.options.maxBackoffMs,
+          this.options.initialBackoffMs * 2 ** Math.min(this.attempt, 10),
+        );
         this.attempt++;
         this.logger.warn('broker connect failed; retrying', { in_ms: delay, error: (e as Error).message });
         await new Promise<void>((r) => {
@@ -190,7 +197,9 @@ export class BrokerConnection extends EventEmitter {
     if (this.closing) return;
     this.logger.warn('broker connection lost; reconnecting', err === undefined ? {} : { error: err.message });
     this.emit('lost', err);
-    void this.start().catch((e: unknown) => this.logger.error('reconnect gave up', { error: (e as Error).message }));
+    void this.start().catch((e: unknown) =>
+      this.logger.error('reconnect gave up', { error: (e as Error).message }),
+    );
   }
 }
 

@@ -28,10 +28,14 @@ export interface ManagementArgs {
 }
 
 /** Parses the common management flags. @throws KaelError `USAGE` */
-export function parseManagement(argv: string[], usage: string): ManagementArgs & { name: string | undefined; auri: string | undefined } {
+export function parseManagement(
+  argv: string[],
+  usage: string,
+): ManagementArgs & { name: string | undefined; auri: string | undefined } {
   const { values, positionals } = parseCommandLine(argv, MANAGEMENT_FLAGS, usage);
   const kind = values.type ?? 'service';
-  if (kind !== 'service' && kind !== 'crontab') throw new KaelError('USAGE', `--type must be service or crontab, got "${kind}"`);
+  if (kind !== 'service' && kind !== 'crontab')
+    throw new KaelError('USAGE', `--type must be service or crontab, got "${kind}"`);
   return {
     positionals,
     json: values.json,
@@ -47,7 +51,10 @@ export function parseManagement(argv: string[], usage: string): ManagementArgs &
 }
 
 /** Connects with the parsed flags (namespace from --name or KAEL_NAME, admin key from KAEL_ADMIN_KEY). */
-export async function connectFromArgs(args: { name: string | undefined; auri: string | undefined }, usage: string): Promise<ServiceProxy> {
+export async function connectFromArgs(
+  args: { name: string | undefined; auri: string | undefined },
+  usage: string,
+): Promise<ServiceProxy> {
   return connectClient({ name: requireNamespace(args.name, usage), auri: args.auri });
 }
 
@@ -61,22 +68,41 @@ export function progress(line: string): void {
  */
 export function reportResults(results: ChangeResults | CommandResponse, json: boolean): number {
   const rows = Object.entries(results).map(([frame, r]) => {
-    const rec = r as { ok: boolean; from?: string | null; to?: string | null; error?: { code: string; message: string }; value?: unknown };
-    return { frame, ok: rec.ok, from: rec.from ?? null, to: rec.to ?? null, error: rec.error, value: rec.value };
+    const rec = r as {
+      ok: boolean;
+      from?: string | null;
+      to?: string | null;
+      error?: { code: string; message: string };
+      value?: unknown;
+    };
+    return {
+      frame,
+      ok: rec.ok,
+      from: rec.from ?? null,
+      to: rec.to ?? null,
+      error: rec.error,
+      value: rec.value,
+    };
   });
   if (json) printJson(results);
   else if (rows.length === 0) process.stdout.write('no frame was targeted\n');
   else {
     for (const r of rows) {
       const change = r.from !== null || r.to !== null ? ` ${r.from ?? '-'} → ${r.to ?? '-'}` : '';
-      process.stdout.write(`${r.ok ? 'ok    ' : 'FAILED'} ${r.frame}${change}${r.error === undefined ? '' : `  [${r.error.code}] ${r.error.message}`}\n`);
+      process.stdout.write(
+        `${r.ok ? 'ok    ' : 'FAILED'} ${r.frame}${change}${r.error === undefined ? '' : `  [${r.error.code}] ${r.error.message}`}\n`,
+      );
     }
   }
   return rows.every((r) => r.ok) ? 0 : 1;
 }
 
 /** Runs a management command body with a connected client, closing it afterwards. */
-export async function withClient(args: { name: string | undefined; auri: string | undefined }, usage: string, body: (client: ServiceProxy) => Promise<number>): Promise<number> {
+export async function withClient(
+  args: { name: string | undefined; auri: string | undefined },
+  usage: string,
+  body: (client: ServiceProxy) => Promise<number>,
+): Promise<number> {
   const client = await connectFromArgs(args, usage);
   try {
     return await body(client);
@@ -89,7 +115,12 @@ export async function withClient(args: { name: string | undefined; auri: string 
  * A management subcommand: parses the common flags, prints the usage for --help or when fewer than
  * `required` positional arguments are given, connects, runs `body`, closes.
  */
-export function clientCommand(summary: string, usage: string, required: number, body: (client: ServiceProxy, args: ManagementArgs) => Promise<number>): CliCommand {
+export function clientCommand(
+  summary: string,
+  usage: string,
+  required: number,
+  body: (client: ServiceProxy, args: ManagementArgs) => Promise<number>,
+): CliCommand {
   return {
     summary,
     async run(argv) {
@@ -104,6 +135,16 @@ export function clientCommand(summary: string, usage: string, required: number, 
 }
 
 /** The target and version options of a changing helper, from the parsed flags. */
-export function changeOptions(args: ManagementArgs): { id: string | undefined; notId: string[] | undefined; timeout: number; version?: string } {
-  return { id: args.id, notId: args.notId, timeout: args.timeout, ...(args.version === undefined ? {} : { version: args.version }) };
+export function changeOptions(args: ManagementArgs): {
+  id: string | undefined;
+  notId: string[] | undefined;
+  timeout: number;
+  version?: string;
+} {
+  return {
+    id: args.id,
+    notId: args.notId,
+    timeout: args.timeout,
+    ...(args.version === undefined ? {} : { version: args.version }),
+  };
 }

@@ -7,8 +7,13 @@ export const command = clientCommand(
   2,
   async (client, args) => {
     const [pkg = '', installPath = ''] = args.positionals;
-    progress(`installing ${args.kind} ${pkg}${args.version === undefined ? '' : ` ${args.version}`} at ${installPath}`);
-    const results = args.kind === 'service' ? await client.installService(pkg, installPath, changeOptions(args)) : await client.installCrontab(pkg, installPath, changeOptions(args));
+    progress(
+      `installing ${args.kind} ${pkg}${args.version === undefined ? '' : ` ${args.version}`} at ${installPath}`,
+    );
+    const results =
+      args.kind === 'service'
+        ? await client.installService(pkg, installPath, changeOptions(args))
+        : await client.installCrontab(pkg, installPath, changeOptions(args));
     return reportResults(results, args.json);
   },
 );

@@ -18,8 +18,14 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    const lines = await Promise.all(Object.entries(COMMANDS).map(async ([n, load]) => `  kael ${n.padEnd(10)} ${(await load()).command.summary}`));
-    process.stdout.write(`usage: kael <command> [options]\n\n${lines.join('\n')}\n\nEnvironment: KAEL_AURI (broker URL), KAEL_NAME (namespace), KAEL_ADMIN_KEY (signs changing commands).\n`);
+    const lines = await Promise.all(
+      Object.entries(COMMANDS).map(
+        async ([n, load]) => `  kael ${n.padEnd(10)} ${(await load()).command.summary}`,
+      ),
+    );
+    process.stdout.write(
+      `usage: kael <command> [options]\n\n${lines.join('\n')}\n\nEnvironment: KAEL_AURI (broker URL), KAEL_NAME (namespace), KAEL_ADMIN_KEY (signs changing commands).\n`,
+    );
     return name === undefined ? 2 : 0;
   }
   const load = COMMANDS[name];
@@ -36,7 +42,9 @@ main(process.argv.slice(2)).then(
   },
   (e: unknown) => {
     const err = e as { code?: string; message?: string };
-    process.stderr.write(`kael: ${err.code === undefined ? '' : `[${err.code}] `}${err.message ?? String(e)}\n`);
+    process.stderr.write(
+      `kael: ${err.code === undefined ? '' : `[${err.code}] `}${err.message ?? String(e)}\n`,
+    );
     process.exitCode = 1;
   },
 );

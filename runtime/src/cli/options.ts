@@ -30,7 +30,8 @@ export function parseCommandLine<O extends NonNullable<ParseArgsConfig['options'
 /** The namespace from --name or KAEL_NAME. @throws KaelError `USAGE` when neither is set. */
 export function requireNamespace(name: string | undefined, usage: string): string {
   const ns = name ?? process.env['KAEL_NAME'];
-  if (ns === undefined || ns === '') throw new KaelError('USAGE', `a namespace is needed: --name NS or KAEL_NAME\nusage: ${usage}`);
+  if (ns === undefined || ns === '')
+    throw new KaelError('USAGE', `a namespace is needed: --name NS or KAEL_NAME\nusage: ${usage}`);
   return ns;
 }
 
@@ -38,7 +39,8 @@ export function requireNamespace(name: string | undefined, usage: string): strin
 export function intFlag(value: string | undefined, flag: string, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new KaelError('USAGE', `--${flag} must be a positive integer, got "${value}"`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new KaelError('USAGE', `--${flag} must be a positive integer, got "${value}"`);
   return n;
 }
 

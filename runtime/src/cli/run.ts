@@ -2,7 +2,8 @@ import { WorkFrame } from '../frame/work-frame.js';
 import type { CliCommand } from './command.js';
 import { intFlag, parseCommandLine } from './options.js';
 
-const USAGE = 'kael run <frame.yaml> [--name NS] [--auri URL] [--processes N] [--concurrency N] [--heartbeat MS]';
+const USAGE =
+  'kael run <frame.yaml> [--name NS] [--auri URL] [--processes N] [--concurrency N] [--heartbeat MS]';
 
 /** `kael run`: the standalone daemon. SIGTERM/SIGINT drain in-flight calls and exit 0. */
 export const command: CliCommand = {

@@ -9,21 +9,31 @@ export function describeFrames(frames: readonly FrameSnapshot[], now = Date.now(
   if (frames.length === 0) return ['no live frame in this namespace'];
   const lines: string[] = [];
   for (const f of frames) {
-    lines.push(`frame ${f.id}  host ${f.host}  pid ${f.pid}  up ${Math.round((now - Date.parse(f.startedAt)) / 1000)} s  ${f.configFile}`);
+    lines.push(
+      `frame ${f.id}  host ${f.host}  pid ${f.pid}  up ${Math.round((now - Date.parse(f.startedAt)) / 1000)} s  ${f.configFile}`,
+    );
     for (const p of f.packages) {
       const cron = f.crontabs.find((c) => c.name === p.name && p.kind === 'crontab');
       const role = cron === undefined ? '' : cron.active ? '  ACTIVE' : '  standby';
-      lines.push(`  ${p.kind.padEnd(8)} ${p.name.padEnd(20)} ${(p.version ?? '?').padEnd(8)}${role}${p.services === undefined ? '' : `  ${p.services.join(' ')}`}`);
-      if (p.error !== undefined) lines.push(`           FAILED [${p.error.code}] ${p.error.message.split('\n')[0] ?? ''}`);
+      lines.push(
+        `  ${p.kind.padEnd(8)} ${p.name.padEnd(20)} ${(p.version ?? '?').padEnd(8)}${role}${p.services === undefined ? '' : `  ${p.services.join(' ')}`}`,
+      );
+      if (p.error !== undefined)
+        lines.push(`           FAILED [${p.error.code}] ${p.error.message.split('\n')[0] ?? ''}`);
     }
   }
   return lines;
 }
 
 /** `kael status`: exit 1 when any package failed to load. */
-export const command = clientCommand('show live frames, their packages and versions, crontab holders and load errors', USAGE, 0, async (client, args) => {
-  const frames = await client.servers();
-  if (args.json) printJson(frames);
-  else process.stdout.write(describeFrames(frames).join('\n') + '\n');
-  return frames.some((f) => f.packages.some((p) => p.error !== undefined)) ? 1 : 0;
-});
+export const command = clientCommand(
+  'show live frames, their packages and versions, crontab holders and load errors',
+  USAGE,
+  0,
+  async (client, args) => {
+    const frames = await client.servers();
+    if (args.json) printJson(frames);
+    else process.stdout.write(describeFrames(frames).join('\n') + '\n');
+    return frames.some((f) => f.packages.some((p) => p.error !== undefined)) ? 1 : 0;
+  },
+);

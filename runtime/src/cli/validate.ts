@@ -23,7 +23,11 @@ function loadCore(): ValidationCore {
   try {
     return createRequire(__filename)(specifier) as ValidationCore;
   } catch (e) {
-    throw new KaelError('USAGE', `kael validate needs the ${specifier} package (the language server): ${(e as Error).message}`, { cause: e });
+    throw new KaelError(
+      'USAGE',
+      `kael validate needs the ${specifier} package (the language server): ${(e as Error).message}`,
+      { cause: e },
+    );
   }
 }
 
@@ -31,7 +35,11 @@ function loadCore(): ValidationCore {
 export const command: CliCommand = {
   summary: 'check frame.yaml and setting.yaml files like the editor does (exit 1 on errors)',
   async run(argv) {
-    const { values, positionals } = parseCommandLine(argv, { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } }, USAGE);
+    const { values, positionals } = parseCommandLine(
+      argv,
+      { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+      USAGE,
+    );
     const target = positionals[0];
     if (values.help || target === undefined) {
       process.stdout.write(`usage: ${USAGE}\n`);
@@ -39,9 +47,16 @@ export const command: CliCommand = {
     }
     const problems = await loadCore().validatePath(path.resolve(target));
     const errors = problems.filter((p) => p.severity === 'error');
-    if (values.json) printJson({ ok: errors.length === 0, errors: errors.length, warnings: problems.length - errors.length, problems });
+    if (values.json)
+      printJson({
+        ok: errors.length === 0,
+        errors: errors.length,
+        warnings: problems.length - errors.length,
+        problems,
+      });
     else {
-      for (const p of problems) process.stdout.write(`${formatProblem(p)}${p.severity === 'warning' ? ' (warning)' : ''}\n`);
+      for (const p of problems)
+        process.stdout.write(`${formatProblem(p)}${p.severity === 'warning' ? ' (warning)' : ''}\n`);
       process.stdout.write(`${errors.length} error(s), ${problems.length - errors.length} warning(s)\n`);
     }
     return errors.length === 0 ? 0 : 1;

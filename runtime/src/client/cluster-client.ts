@@ -56,7 +56,12 @@ export class ClusterClient extends EventEmitter {
       this.view.on(event, (arg: unknown) => this.emit(event, arg));
     }
     this.view.on('frame-down', (f: FrameSnapshot) => {
-      for (const p of this.pending.values()) p.writeOff(f.id, { code: 'FRAME_NOT_FOUND', name: 'KaelError', message: `frame ${f.id} left the namespace` });
+      for (const p of this.pending.values())
+        p.writeOff(f.id, {
+          code: 'FRAME_NOT_FOUND',
+          name: 'KaelError',
+          message: `frame ${f.id} left the namespace`,
+        });
     });
   }
 
@@ -78,7 +83,9 @@ export class ClusterClient extends EventEmitter {
   /** Calls `listener` with the full frame list now and after every change; returns the unsubscribe function. */
   watch(listener: (frames: FrameSnapshot[]) => void): () => void {
     this.on('frames', listener);
-    void this.servers().then(listener, (e: unknown) => this.logger.warn('membership view failed', { error: (e as Error).message }));
+    void this.servers().then(listener, (e: unknown) =>
+      this.logger.warn('membership view failed', { error: (e as Error).message }),
+    );
     return () => this.off('frames', listener);
   }
 
@@ -86,25 +93,44 @@ export class ClusterClient extends EventEmitter {
    * Sends a command to every frame, to frame `id` only, or to all but `notId` (the seed's `command`).
    * @returns the command id for {@link getResponse}.
    */
-  async command(fn: string, kwargs: Record<string, unknown> = {}, target: TargetOptions = {}): Promise<string> {
+  async command(
+    fn: string,
+    kwargs: Record<string, unknown> = {},
+    target: TargetOptions = {},
+  ): Promise<string> {
     const frames = await this.servers();
     const targets = new Set(selectFrames(frames, target).map((f) => f.id));
     if (target.id !== undefined) targets.add(target.id);
     const body: CommandMessage = { fn, kwargs };
     const excluded = frames.filter((f) => !targets.has(f.id)).map((f) => f.id);
     if (excluded.length > 0) body.notId = excluded;
-    if (this.adminKey !== undefined && CHANGING_COMMANDS.has(fn)) body.auth = signCommand(this.adminKey, fn, kwargs);
-    const [exchange, routingKey] = target.id !== undefined ? ['', names.frameQueue(this.namespace, target.id)] : [names.commandExchange(this.namespace), ''];
+    if (this.adminKey !== undefined && CHANGING_COMMANDS.has(fn))
+      body.auth = signCommand(this.adminKey, fn, kwargs);
+    const [exchange, routingKey] =
+      target.id !== undefined
+        ? ['', names.frameQueue(this.namespace, target.id)]
+        : [names.commandExchange(this.namespace), ''];
     const pending = new PendingCommand(fn, targets);
-    const handle = await this.requests.request(exchange, routingKey, body, { timeoutMs: 600_000, mandatory: target.id !== undefined, label: fn }, (envelope, msg) => {
-      const from = msg.properties.appId as string | undefined;
-      return from !== undefined && pending.add(from, envelope);
-    });
+    const handle = await this.requests.request(
+      exchange,
+      routingKey,
+      body,
+      { timeoutMs: 600_000, mandatory: target.id !== undefined, label: fn },
+      (envelope, msg) => {
+        const from = msg.properties.appId as string | undefined;
+        return from !== undefined && pending.add(from, envelope);
+      },
+    );
     pending.cancel = () => handle.cancel();
     const id = handle.correlationId;
     this.pending.set(id, pending);
     handle.done.catch((e: KaelError) => {
-      if (target.id !== undefined) pending.writeOff(target.id, { code: e.code === 'SERVICE_NOT_FOUND' ? 'FRAME_NOT_FOUND' : e.code, name: 'KaelError', message: e.code === 'SERVICE_NOT_FOUND' ? `no frame has id ${target.id}` : e.message });
+      if (target.id !== undefined)
+        pending.writeOff(target.id, {
+          code: e.code === 'SERVICE_NOT_FOUND' ? 'FRAME_NOT_FOUND' : e.code,
+          name: 'KaelError',
+          message: e.code === 'SERVICE_NOT_FOUND' ? `no frame has id ${target.id}` : e.message,
+        });
     });
     return id;
   }
@@ -126,7 +152,11 @@ export class ClusterClient extends EventEmitter {
   }
 
   /** `command` then `getResponse`. */
-  async commandAll(fn: string, kwargs: Record<string, unknown> = {}, options: TargetOptions & { timeout?: number } = {}): Promise<CommandResponse> {
+  async commandAll(
+    fn: string,
+    kwargs: Record<string, unknown> = {},
+    options: TargetOptions & { timeout?: number } = {},
+  ): Promise<CommandResponse> {
     return this.getResponse(await this.command(fn, kwargs, options), { timeout: options.timeout ?? 5000 });
   }
 
@@ -134,29 +164,55 @@ export class ClusterClient extends EventEmitter {
    * The highest live version of a package (with `service`), or of every package of the kind.
    * @example await client.getLastVersion({ service: 'calculate', pkgType: 'service' }) // '1.10'
    */
-  async getLastVersion(options: { service?: string; pkgType?: 'service' | 'crontab' } = {}): Promise<string | undefined | Record<string, string>> {
+  async getLastVersion(
+    options: { service?: string; pkgType?: 'service' | 'crontab' } = {},
+  ): Promise<string | undefined | Record<string, string>> {
     const kind = options.pkgType ?? 'service';
     const frames = await this.servers();
     const byName = new Map<string, string[]>();
-    for (const f of frames) for (const p of f.packages) if (p.kind === kind && p.version !== undefined) byName.set(p.name, [...(byName.get(p.name) ?? []), p.version]);
+    for (const f of frames)
+      for (const p of f.packages)
+        if (p.kind === kind && p.version !== undefined)
+          byName.set(p.name, [...(byName.get(p.name) ?? []), p.version]);
     if (options.service !== undefined) return highestVersion(byName.get(options.service) ?? []);
     return Object.fromEntries([...byName].map(([n, v]) => [n, highestVersion(v) ?? '']));
   }
 
   /** Which frame holds which version of each package of a kind (the picture before an update). */
-  async packageStatus(options: { pkg?: string; pkgType?: 'service' | 'crontab' } = {}): Promise<{ frame: string; host: string; name: string; version: string | undefined; path: string; error?: string }[]> {
+  async packageStatus(
+    options: { pkg?: string; pkgType?: 'service' | 'crontab' } = {},
+  ): Promise<
+    { frame: string; host: string; name: string; version: string | undefined; path: string; error?: string }[]
+  > {
     const kind = options.pkgType ?? 'service';
     return (await this.servers()).flatMap((f) =>
       f.packages
         .filter((p) => p.kind === kind && (options.pkg === undefined || p.name === options.pkg))
-        .map((p) => ({ frame: f.id, host: f.host, name: p.name, version: p.version, path: p.dir, ...(p.error === undefined ? {} : { error: p.error.message }) })),
+        .map((p) => ({
+          frame: f.id,
+          host: f.host,
+          name: p.name,
+          version: p.version,
+          path: p.dir,
+          ...(p.error === undefined ? {} : { error: p.error.message }),
+        })),
     );
   }
 
   /** Every frame's crontab status with run history (the seed's `get_all_crontab_status`). */
-  async getAllCrontabStatus(options: { crontab?: string; timeout?: number } = {}): Promise<Record<string, CrontabStatus[]>> {
-    const response = await this.commandAll('_get_crontab_status', options.crontab === undefined ? {} : { crontab: options.crontab }, { timeout: options.timeout ?? 5000 });
-    return Object.fromEntries(Object.entries(response).filter(([, r]) => r.ok).map(([id, r]) => [id, (r as { value: CrontabStatus[] }).value]));
+  async getAllCrontabStatus(
+    options: { crontab?: string; timeout?: number } = {},
+  ): Promise<Record<string, CrontabStatus[]>> {
+    const response = await this.commandAll(
+      '_get_crontab_status',
+      options.crontab === undefined ? {} : { crontab: options.crontab },
+      { timeout: options.timeout ?? 5000 },
+    );
+    return Object.fromEntries(
+      Object.entries(response)
+        .filter(([, r]) => r.ok)
+        .map(([id, r]) => [id, (r as { value: CrontabStatus[] }).value]),
+    );
   }
 
   /** Updates a service package on the frames holding it (or frame `id`) to `version` (default: highest live). */
@@ -170,12 +226,20 @@ export class ClusterClient extends EventEmitter {
   }
 
   /** Installs a service package at `installPath` (relative to each frame's frame.yaml folder) on frames lacking it. */
-  async installService(pkg: string, installPath: string, options: ChangeOptions = {}): Promise<ChangeResults> {
+  async installService(
+    pkg: string,
+    installPath: string,
+    options: ChangeOptions = {},
+  ): Promise<ChangeResults> {
     return this.deploy('install', 'service', pkg, installPath, options);
   }
 
   /** Installs a crontab package; see {@link installService}. */
-  async installCrontab(pkg: string, installPath: string, options: ChangeOptions = {}): Promise<ChangeResults> {
+  async installCrontab(
+    pkg: string,
+    installPath: string,
+    options: ChangeOptions = {},
+  ): Promise<ChangeResults> {
     return this.deploy('install', 'crontab', pkg, installPath, options);
   }
 
@@ -190,8 +254,15 @@ export class ClusterClient extends EventEmitter {
   }
 
   /** Restarts service or crontab packages (fresh code from disk) on every frame, frame `id`, or all but `notId`. */
-  async restartServers(pkgType: 'service' | 'crontab', options: ChangeOptions = {}): Promise<CommandResponse> {
-    return this.commandAll(pkgType === 'service' ? '_restart_service' : '_restart_crontab', {}, { ...options, timeout: options.timeout ?? 120_000 });
+  async restartServers(
+    pkgType: 'service' | 'crontab',
+    options: ChangeOptions = {},
+  ): Promise<CommandResponse> {
+    return this.commandAll(
+      pkgType === 'service' ? '_restart_service' : '_restart_crontab',
+      {},
+      { ...options, timeout: options.timeout ?? 120_000 },
+    );
   }
 
   /** Releases what the management half holds. */
@@ -202,36 +273,96 @@ export class ClusterClient extends EventEmitter {
     await this.requests.close();
   }
 
-  private async deploy(op: 'install' | 'update', kind: 'service' | 'crontab', pkg: string, installPath: string | undefined, options: ChangeOptions): Promise<ChangeResults> {
+  private async deploy(
+    op: 'install' | 'update',
+    kind: 'service' | 'crontab',
+    pkg: string,
+    installPath: string | undefined,
+    options: ChangeOptions,
+  ): Promise<ChangeResults> {
     const plan = planDeploy(await this.servers(), op, kind, pkg, options);
     if (plan.targets.length === 0) {
-      throw new KaelError(op === 'install' ? 'PACKAGE_EXISTS' : 'PACKAGE_NOT_FOUND', op === 'install' ? `every selected frame already has ${kind} package "${pkg}"; use update` : `no selected frame has ${kind} package "${pkg}"; use install`);
+      throw new KaelError(
+        op === 'install' ? 'PACKAGE_EXISTS' : 'PACKAGE_NOT_FOUND',
+        op === 'install'
+          ? `every selected frame already has ${kind} package "${pkg}"; use update`
+          : `no selected frame has ${kind} package "${pkg}"; use install`,
+      );
     }
-    const kwargs: Record<string, unknown> = { pkg, pkg_type: kind, version: plan.version, source: plan.source.id };
+    const kwargs: Record<string, unknown> = {
+      pkg,
+      pkg_type: kind,
+      version: plan.version,
+      source: plan.source.id,
+    };
     if (installPath !== undefined) kwargs['install_path'] = installPath;
     const fn = op === 'install' ? '_install_pkg' : '_update_pkg';
-    return this.toChangeResults(await this.sendTo(fn, kwargs, plan.targets.map((f) => f.id), options.timeout), plan.targets, kind, pkg);
+    return this.toChangeResults(
+      await this.sendTo(
+        fn,
+        kwargs,
+        plan.targets.map((f) => f.id),
+        options.timeout,
+      ),
+      plan.targets,
+      kind,
+      pkg,
+    );
   }
 
-  private async rollback(kind: 'service' | 'crontab', pkg: string, options: ChangeOptions): Promise<ChangeResults> {
+  private async rollback(
+    kind: 'service' | 'crontab',
+    pkg: string,
+    options: ChangeOptions,
+  ): Promise<ChangeResults> {
     const frames = await this.servers();
-    const selected = selectFrames(frames, options).filter((f) => options.id !== undefined || versionOn(f, kind, pkg) !== undefined);
-    if (selected.length === 0) throw new KaelError('PACKAGE_NOT_FOUND', `no selected frame has ${kind} package "${pkg}"`);
-    return this.toChangeResults(await this.sendTo('_rollback_pkg', { pkg, pkg_type: kind }, selected.map((f) => f.id), options.timeout), selected, kind, pkg);
+    const selected = selectFrames(frames, options).filter(
+      (f) => options.id !== undefined || versionOn(f, kind, pkg) !== undefined,
+    );
+    if (selected.length === 0)
+      throw new KaelError('PACKAGE_NOT_FOUND', `no selected frame has ${kind} package "${pkg}"`);
+    return this.toChangeResults(
+      await this.sendTo(
+        '_rollback_pkg',
+        { pkg, pkg_type: kind },
+        selected.map((f) => f.id),
+        options.timeout,
+      ),
+      selected,
+      kind,
+      pkg,
+    );
   }
 
-  private async sendTo(fn: string, kwargs: Record<string, unknown>, ids: string[], timeout: number | undefined): Promise<CommandResponse> {
+  private async sendTo(
+    fn: string,
+    kwargs: Record<string, unknown>,
+    ids: string[],
+    timeout: number | undefined,
+  ): Promise<CommandResponse> {
     const frames = await this.servers();
     const notId = frames.map((f) => f.id).filter((id) => !ids.includes(id));
     const target: TargetOptions = ids.length === 1 ? { id: ids[0] } : { notId };
     return this.getResponse(await this.command(fn, kwargs, target), { timeout: timeout ?? 120_000 });
   }
 
-  private toChangeResults(response: CommandResponse, targets: readonly FrameSnapshot[], kind: 'service' | 'crontab', pkg: string): ChangeResults {
+  private toChangeResults(
+    response: CommandResponse,
+    targets: readonly FrameSnapshot[],
+    kind: 'service' | 'crontab',
+    pkg: string,
+  ): ChangeResults {
     const out: ChangeResults = {};
     for (const [id, r] of Object.entries(response)) {
-      const before = versionOn(targets.find((f) => f.id === id) ?? ({ packages: [] } as unknown as FrameSnapshot), kind, pkg) ?? null;
-      out[id] = r.ok ? (r.value as DeployResult) : { ok: false, from: before, to: null, error: { code: r.error.code, message: r.error.message } };
+      const before =
+        versionOn(
+          targets.find((f) => f.id === id) ?? ({ packages: [] } as unknown as FrameSnapshot),
+          kind,
+          pkg,
+        ) ?? null;
+      out[id] = r.ok
+        ? (r.value as DeployResult)
+        : { ok: false, from: before, to: null, error: { code: r.error.code, message: r.error.message } };
     }
     return out;
   }
@@ -239,10 +370,16 @@ export class ClusterClient extends EventEmitter {
   private async startView(): Promise<void> {
     await this.view.start();
     // Ask every frame to answer now instead of waiting for its next heartbeat.
-    const handle = await this.requests.request(names.commandExchange(this.namespace), '', { fn: '_ping', kwargs: {} }, { timeoutMs: 5000, mandatory: false, label: '_ping' }, (envelope) => {
-      if (envelope.ok) this.view.learn(envelope.value as FrameSnapshot);
-      return false;
-    });
+    const handle = await this.requests.request(
+      names.commandExchange(this.namespace),
+      '',
+      { fn: '_ping', kwargs: {} },
+      { timeoutMs: 5000, mandatory: false, label: '_ping' },
+      (envelope) => {
+        if (envelope.ok) this.view.learn(envelope.value as FrameSnapshot);
+        return false;
+      },
+    );
     handle.done.catch(() => undefined);
     await new Promise((r) => setTimeout(r, 300));
     handle.cancel();

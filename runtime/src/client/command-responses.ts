@@ -59,7 +59,15 @@ export class PendingCommand {
       });
     }
     for (const t of this.targets) {
-      if (!(t in this.replies)) this.replies[t] = { ok: false, error: { code: 'COMMAND_TIMEOUT', name: 'KaelError', message: `frame ${t} did not answer ${this.fn} within ${timeoutMs} ms` } };
+      if (!(t in this.replies))
+        this.replies[t] = {
+          ok: false,
+          error: {
+            code: 'COMMAND_TIMEOUT',
+            name: 'KaelError',
+            message: `frame ${t} did not answer ${this.fn} within ${timeoutMs} ms`,
+          },
+        };
     }
     return { ...this.replies };
   }

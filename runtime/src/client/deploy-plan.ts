@@ -18,7 +18,11 @@ export interface DeployPlan {
 }
 
 /** The version of package `name` of `kind` a frame holds (loaded or failed with a setting), if any. */
-export function versionOn(frame: FrameSnapshot, kind: 'service' | 'crontab', name: string): string | undefined {
+export function versionOn(
+  frame: FrameSnapshot,
+  kind: 'service' | 'crontab',
+  name: string,
+): string | undefined {
   return frame.packages.find((p) => p.kind === kind && p.name === name)?.version;
 }
 
@@ -35,17 +39,33 @@ export function selectFrames(frames: readonly FrameSnapshot[], target: TargetOpt
  * and that frame answers PACKAGE_EXISTS / PACKAGE_NOT_FOUND when it does not fit).
  * @throws KaelError `VERSION_NOT_FOUND` when no live frame holds the package or that version; `FRAME_NOT_FOUND` for an unknown id.
  */
-export function planDeploy(frames: readonly FrameSnapshot[], op: 'install' | 'update', kind: 'service' | 'crontab', name: string, options: TargetOptions & { version?: string | undefined }): DeployPlan {
+export function planDeploy(
+  frames: readonly FrameSnapshot[],
+  op: 'install' | 'update',
+  kind: 'service' | 'crontab',
+  name: string,
+  options: TargetOptions & { version?: string | undefined },
+): DeployPlan {
   const holders = frames.filter((f) => versionOn(f, kind, name) !== undefined);
-  if (holders.length === 0) throw new KaelError('VERSION_NOT_FOUND', `no live frame holds ${kind} package "${name}"`);
+  if (holders.length === 0)
+    throw new KaelError('VERSION_NOT_FOUND', `no live frame holds ${kind} package "${name}"`);
   const version = options.version ?? highestVersion(holders.map((f) => versionOn(f, kind, name) ?? ''));
-  const source = holders.find((f) => version !== undefined && sameVersion(versionOn(f, kind, name) ?? '', version));
+  const source = holders.find(
+    (f) => version !== undefined && sameVersion(versionOn(f, kind, name) ?? '', version),
+  );
   if (version === undefined || source === undefined) {
     const known = [...new Set(holders.map((f) => versionOn(f, kind, name)))].join(', ');
-    throw new KaelError('VERSION_NOT_FOUND', `no live frame holds ${kind} package "${name}" version ${String(options.version)} (live versions: ${known})`);
+    throw new KaelError(
+      'VERSION_NOT_FOUND',
+      `no live frame holds ${kind} package "${name}" version ${String(options.version)} (live versions: ${known})`,
+    );
   }
-  if (options.id !== undefined && !frames.some((f) => f.id === options.id)) throw new KaelError('FRAME_NOT_FOUND', `no live frame has id ${options.id}`);
+  if (options.id !== undefined && !frames.some((f) => f.id === options.id))
+    throw new KaelError('FRAME_NOT_FOUND', `no live frame has id ${options.id}`);
   const selected = selectFrames(frames, options);
-  const targets = options.id !== undefined ? selected : selected.filter((f) => (versionOn(f, kind, name) !== undefined) === (op === 'update'));
+  const targets =
+    options.id !== undefined
+      ? selected
+      : selected.filter((f) => (versionOn(f, kind, name) !== undefined) === (op === 'update'));
   return { version, source, targets };
 }

@@ -43,7 +43,12 @@ export class FrameClient extends ClusterClient {
   private readonly timeoutMs: number;
   private readonly queues = new Map<string, string>();
 
-  constructor(broker: BrokerConnection, namespace: string, logger: Logger, options: { timeoutMs?: number; adminKey?: string | undefined } = {}) {
+  constructor(
+    broker: BrokerConnection,
+    namespace: string,
+    logger: Logger,
+    options: { timeoutMs?: number; adminKey?: string | undefined } = {},
+  ) {
     super(broker, namespace, logger, { adminKey: options.adminKey });
     this.timeoutMs = options.timeoutMs ?? 30_000;
   }
@@ -86,12 +91,22 @@ export type ServiceProxy<S extends object = {}> = FrameClient & S;
  * Connects a client to a namespace.
  * @throws KaelError `BROKER_UNAVAILABLE` when RabbitMQ cannot be reached; `USAGE` without a namespace.
  */
-export async function connectClient<S extends object = Record<never, never>>(options: ClientOptions = {}): Promise<ServiceProxy<S>> {
+export async function connectClient<S extends object = Record<never, never>>(
+  options: ClientOptions = {},
+): Promise<ServiceProxy<S>> {
   const name = options.name ?? process.env['KAEL_NAME'];
-  if (name === undefined || name === '') throw new KaelError('USAGE', 'a client needs a namespace: pass name or set KAEL_NAME');
-  const logger = options.logger ?? createLogger('client', process.env['KAEL_LOG_LEVEL'] === undefined ? 'warn' : undefined);
+  if (name === undefined || name === '')
+    throw new KaelError('USAGE', 'a client needs a namespace: pass name or set KAEL_NAME');
+  const logger =
+    options.logger ??
+    createLogger('client', process.env['KAEL_LOG_LEVEL'] === undefined ? 'warn' : undefined);
   const auri = options.auri ?? process.env['KAEL_AURI'] ?? DEFAULT_AURI;
-  const broker = new BrokerConnection({ url: auri, connectionName: `kael-client:${name}`, failFast: true, logger });
+  const broker = new BrokerConnection({
+    url: auri,
+    connectionName: `kael-client:${name}`,
+    failFast: true,
+    logger,
+  });
   await broker.start();
   const client = new FrameClient(broker, name, logger, {
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),

@@ -28,7 +28,8 @@ export function encodeBody(value: unknown, contentType: ContentType = MSGPACK): 
   try {
     if (contentType === JSON_TYPE) {
       const text = JSON.stringify(value, (_k, v: unknown) => {
-        if (typeof v === 'function' || typeof v === 'symbol') throw new TypeError(`cannot encode a ${typeof v}`);
+        if (typeof v === 'function' || typeof v === 'symbol')
+          throw new TypeError(`cannot encode a ${typeof v}`);
         return v;
       });
       return Buffer.from(text ?? 'null', 'utf8');
@@ -38,7 +39,9 @@ export function encodeBody(value: unknown, contentType: ContentType = MSGPACK): 
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   } catch (e) {
     if (e instanceof KaelError) throw e;
-    throw new KaelError('ENCODE_ERROR', `cannot encode value as ${contentType}: ${(e as Error).message}`, { cause: e });
+    throw new KaelError('ENCODE_ERROR', `cannot encode value as ${contentType}: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
 }
 
@@ -56,7 +59,11 @@ export function decodeBody(body: Buffer, contentType: string | undefined): unkno
       return JSON.parse(body.toString('utf8')) as unknown;
     }
   } catch (e) {
-    throw new KaelError('DECODE_ERROR', `cannot decode ${body.length}-byte body as ${contentType ?? 'msgpack or JSON'}: ${(e as Error).message}`, { cause: e });
+    throw new KaelError(
+      'DECODE_ERROR',
+      `cannot decode ${body.length}-byte body as ${contentType ?? 'msgpack or JSON'}: ${(e as Error).message}`,
+      { cause: e },
+    );
   }
 }
 
@@ -66,9 +73,12 @@ const MAX_DEPTH = 100;
 // msgpack silently drops functions and recurses forever on cycles; say so instead. A depth bound
 // finds cycles without allocating a set per message.
 function assertEncodable(value: unknown, depth: number): void {
-  if (typeof value === 'function' || typeof value === 'symbol') throw new TypeError(`cannot encode a ${typeof value}`);
-  if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value) || value instanceof Date) return;
-  if (depth > MAX_DEPTH) throw new TypeError(`cannot encode a value nested deeper than ${MAX_DEPTH} levels (a reference cycle?)`);
+  if (typeof value === 'function' || typeof value === 'symbol')
+    throw new TypeError(`cannot encode a ${typeof value}`);
+  if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value) || value instanceof Date)
+    return;
+  if (depth > MAX_DEPTH)
+    throw new TypeError(`cannot encode a value nested deeper than ${MAX_DEPTH} levels (a reference cycle?)`);
   if (Array.isArray(value)) {
     for (const v of value) assertEncodable(v, depth + 1);
   } else {

@@ -4,7 +4,12 @@ import type { CommandHandler } from './command-context.js';
 import { exportPackage, installPackage, rollbackPackage, updatePackage } from './deploy-commands.js';
 
 /** `_ping()`: the frame's full snapshot (clients use it to discover frames at once). */
-const ping: CommandHandler = async (ctx) => Promise.resolve({ ...ctx.frame.snapshot(), uptimeMs: Math.round(process.uptime() * 1000), load: os.loadavg()[0] });
+const ping: CommandHandler = async (ctx) =>
+  Promise.resolve({
+    ...ctx.frame.snapshot(),
+    uptimeMs: Math.round(process.uptime() * 1000),
+    load: os.loadavg()[0],
+  });
 
 /** `_get_pkg_version({ pkg?, pkg_type })`: this frame's packages of a kind with versions and paths. */
 const getPackageVersion: CommandHandler = async (ctx, kwargs) => {
@@ -14,23 +19,41 @@ const getPackageVersion: CommandHandler = async (ctx, kwargs) => {
     ctx.frame
       .snapshot()
       .packages.filter((p) => p.kind === kind && (only === undefined || p.name === only))
-      .map((p) => ({ name: p.name, version: p.version ?? null, path: p.dir, ...(p.error === undefined ? {} : { error: p.error }) })),
+      .map((p) => ({
+        name: p.name,
+        version: p.version ?? null,
+        path: p.dir,
+        ...(p.error === undefined ? {} : { error: p.error }),
+      })),
   );
 };
 
 /** `_get_crontab_status({ crontab? })`: crontab state with run history. */
-const getCrontabStatus: CommandHandler = async (ctx, kwargs) => Promise.resolve(ctx.frame.crontabStatus(stringArg(kwargs, 'crontab', true)));
+const getCrontabStatus: CommandHandler = async (ctx, kwargs) =>
+  Promise.resolve(ctx.frame.crontabStatus(stringArg(kwargs, 'crontab', true)));
 
 /** `_restart_service()`: reloads service packages from disk on new worker processes, then drains the old. */
 const restartService: CommandHandler = async (ctx) => {
   await ctx.frame.reload('service');
-  return { ok: true, packages: ctx.frame.snapshot().packages.filter((p) => p.kind === 'service').map((p) => `${p.name} ${p.version ?? ''}`.trim()) };
+  return {
+    ok: true,
+    packages: ctx.frame
+      .snapshot()
+      .packages.filter((p) => p.kind === 'service')
+      .map((p) => `${p.name} ${p.version ?? ''}`.trim()),
+  };
 };
 
 /** `_restart_crontab()`: reloads crontab packages from disk and re-elects. */
 const restartCrontab: CommandHandler = async (ctx) => {
   await ctx.frame.reload('crontab');
-  return { ok: true, packages: ctx.frame.snapshot().packages.filter((p) => p.kind === 'crontab').map((p) => `${p.name} ${p.version ?? ''}`.trim()) };
+  return {
+    ok: true,
+    packages: ctx.frame
+      .snapshot()
+      .packages.filter((p) => p.kind === 'crontab')
+      .map((p) => `${p.name} ${p.version ?? ''}`.trim()),
+  };
 };
 
 /** Every command a frame answers, by the seed's names. There is deliberately no remote shell. */

@@ -80,7 +80,9 @@ export class ClusterAgent implements FrameComponent {
     if (ch === undefined) return;
     const body: Announcement = { type, frame: this.frame.snapshot(), seq: ++this.seq };
     try {
-      ch.publish(names.membershipExchange(this.frame.namespace), '', encodeBody(body), { contentType: 'application/msgpack' });
+      ch.publish(names.membershipExchange(this.frame.namespace), '', encodeBody(body), {
+        contentType: 'application/msgpack',
+      });
     } catch (e) {
       this.frame.logger.warn('announcement failed', { error: (e as Error).message });
     }
@@ -100,24 +102,35 @@ export class ClusterAgent implements FrameComponent {
     const reply = await this.run(command);
     // Announce the new state before replying, so a caller that got the reply sees it in its view.
     if (CHANGING_COMMANDS.has(command.fn)) this.publish('hello');
-    await sendReply(ch, msg, reply, this.frame.id).catch((e: unknown) => this.frame.logger.warn('command reply failed', { error: (e as Error).message }));
+    await sendReply(ch, msg, reply, this.frame.id).catch((e: unknown) =>
+      this.frame.logger.warn('command reply failed', { error: (e as Error).message }),
+    );
   }
 
   private async run(command: CommandMessage): Promise<Parameters<typeof sendReply>[2]> {
     const handler = BUILTIN_COMMANDS.get(command.fn);
     if (handler === undefined) {
-      return failure(new KaelError('COMMAND_UNKNOWN', `frame ${this.frame.id} has no command "${command.fn}" (known: ${[...BUILTIN_COMMANDS.keys()].join(', ')})`));
+      return failure(
+        new KaelError(
+          'COMMAND_UNKNOWN',
+          `frame ${this.frame.id} has no command "${command.fn}" (known: ${[...BUILTIN_COMMANDS.keys()].join(', ')})`,
+        ),
+      );
     }
     try {
       this.verifier.check(command.fn, command.kwargs, command.auth);
     } catch (e) {
-      this.frame.logger.warn('refused an unauthorized command', { command: command.fn, error: (e as Error).message });
+      this.frame.logger.warn('refused an unauthorized command', {
+        command: command.fn,
+        error: (e as Error).message,
+      });
       return failure(e);
     }
     try {
       return { ok: true, value: await handler(this.context, command.kwargs) };
     } catch (e) {
-      if (command.fn !== '_ping') this.frame.logger.warn(`command ${command.fn} failed`, { error: (e as Error).message });
+      if (command.fn !== '_ping')
+        this.frame.logger.warn(`command ${command.fn} failed`, { error: (e as Error).message });
       return failure(e);
     }
   }
@@ -125,8 +138,12 @@ export class ClusterAgent implements FrameComponent {
   private async fetchArchive(source: string, pkg: string, kind: PackageKind): Promise<ExportedPackage> {
     const kwargs = { pkg, pkg_type: kind };
     const body: CommandMessage = { fn: '_export_pkg', kwargs };
-    if (this.frame.options.adminKey !== undefined) body.auth = signCommand(this.frame.options.adminKey, '_export_pkg', kwargs);
-    const value = await this.requests.call('', names.frameQueue(this.frame.namespace, source), body, { timeoutMs: 60_000, label: `_export_pkg from ${source}` });
+    if (this.frame.options.adminKey !== undefined)
+      body.auth = signCommand(this.frame.options.adminKey, '_export_pkg', kwargs);
+    const value = await this.requests.call('', names.frameQueue(this.frame.namespace, source), body, {
+      timeoutMs: 60_000,
+      label: `_export_pkg from ${source}`,
+    });
     return value as ExportedPackage;
   }
 }

@@ -31,20 +31,26 @@ export type CommandHandler = (ctx: CommandContext, kwargs: Record<string, unknow
  */
 export function stringArg(kwargs: Record<string, unknown>, name: string): string;
 export function stringArg(kwargs: Record<string, unknown>, name: string, optional: true): string | undefined;
-export function stringArg(kwargs: Record<string, unknown>, name: string, optional = false): string | undefined {
+export function stringArg(
+  kwargs: Record<string, unknown>,
+  name: string,
+  optional = false,
+): string | undefined {
   const v = kwargs[name];
   if (v === undefined || v === null) {
     if (optional) return undefined;
     throw new KaelError('USAGE', `missing argument "${name}"`);
   }
-  if (typeof v !== 'string' && typeof v !== 'number') throw new KaelError('USAGE', `argument "${name}" must be a string`);
+  if (typeof v !== 'string' && typeof v !== 'number')
+    throw new KaelError('USAGE', `argument "${name}" must be a string`);
   return String(v);
 }
 
 /** The `pkg_type` argument (default `service`). @throws KaelError `USAGE` for another value. */
 export function kindArg(kwargs: Record<string, unknown>): PackageKind {
   const v = kwargs['pkg_type'] ?? 'service';
-  if (v !== 'service' && v !== 'crontab') throw new KaelError('USAGE', `pkg_type must be "service" or "crontab", got ${JSON.stringify(v)}`);
+  if (v !== 'service' && v !== 'crontab')
+    throw new KaelError('USAGE', `pkg_type must be "service" or "crontab", got ${JSON.stringify(v)}`);
   return v;
 }
 

@@ -20,7 +20,8 @@ export interface CommandMessage {
  */
 export function readCommand(msg: ConsumeMessage): CommandMessage {
   const body = decodeBody(msg.content, msg.properties.contentType as string | undefined);
-  if (body === null || typeof body !== 'object') throw new KaelError('DECODE_ERROR', 'command body must be a map {fn, kwargs}');
+  if (body === null || typeof body !== 'object')
+    throw new KaelError('DECODE_ERROR', 'command body must be a map {fn, kwargs}');
   const b = body as Record<string, unknown>;
   const kwargs = b['kwargs'] ?? {};
   if (typeof b['fn'] !== 'string' || kwargs === null || typeof kwargs !== 'object' || Array.isArray(kwargs)) {

@@ -24,9 +24,17 @@ export const exportPackage: CommandHandler = async (ctx, kwargs): Promise<Export
   const kind = kindArg(kwargs);
   const name = stringArg(kwargs, 'pkg');
   const record = findPackage(ctx.frame, kind, name);
-  if (record?.setting === undefined) throw new KaelError('PACKAGE_NOT_FOUND', `frame ${ctx.frame.id} has no ${kind} package "${name}"`);
+  if (record?.setting === undefined)
+    throw new KaelError('PACKAGE_NOT_FOUND', `frame ${ctx.frame.id} has no ${kind} package "${name}"`);
   const packed = await packFolder(record.dir);
-  return { name, kind, version: record.setting.version, sha256: packed.sha256, size: packed.size, data: packed.data };
+  return {
+    name,
+    kind,
+    version: record.setting.version,
+    sha256: packed.sha256,
+    size: packed.size,
+    data: packed.data,
+  };
 };
 
 async function fetchVersion(ctx: CommandContext, kwargs: Record<string, unknown>) {
@@ -36,9 +44,18 @@ async function fetchVersion(ctx: CommandContext, kwargs: Record<string, unknown>
   const source = stringArg(kwargs, 'source');
   const archive = await ctx.fetchArchive(source, name, kind);
   if (!sameVersion(archive.version, version)) {
-    throw new KaelError('VERSION_NOT_FOUND', `frame ${source} now holds ${name} ${archive.version}, not ${version}`);
+    throw new KaelError(
+      'VERSION_NOT_FOUND',
+      `frame ${source} now holds ${name} ${archive.version}, not ${version}`,
+    );
   }
-  return { kind, name, version, archive, data: Buffer.from(archive.data.buffer, archive.data.byteOffset, archive.data.byteLength) };
+  return {
+    kind,
+    name,
+    version,
+    archive,
+    data: Buffer.from(archive.data.buffer, archive.data.byteOffset, archive.data.byteLength),
+  };
 }
 
 /** `_update_pkg({ pkg, pkg_type, version, source })`: replaces this frame's copy with the source frame's version, then restarts that kind. */
@@ -47,12 +64,21 @@ export const updatePackage: CommandHandler = async (ctx, kwargs): Promise<Deploy
   const name = stringArg(kwargs, 'pkg');
   const record = findPackage(ctx.frame, kind, name);
   if (record?.setting === undefined) {
-    throw new KaelError('PACKAGE_NOT_FOUND', `frame ${ctx.frame.id} has no ${kind} package "${name}" to update; use install to add it`);
+    throw new KaelError(
+      'PACKAGE_NOT_FOUND',
+      `frame ${ctx.frame.id} has no ${kind} package "${name}" to update; use install to add it`,
+    );
   }
   const from = record.setting.version;
   if (sameVersion(from, stringArg(kwargs, 'version'))) return { ok: true, from, to: from, unchanged: true };
   const { version, archive, data } = await fetchVersion(ctx, kwargs);
-  await swapInArchive(record.dir, data, archive.sha256, historyDir(ctx.frame.options.serviceGroupConf, kind, name), from);
+  await swapInArchive(
+    record.dir,
+    data,
+    archive.sha256,
+    historyDir(ctx.frame.options.serviceGroupConf, kind, name),
+    from,
+  );
   await ctx.frame.reload(kind);
   return { ok: true, from, to: version };
 };
@@ -62,14 +88,21 @@ export const installPackage: CommandHandler = async (ctx, kwargs): Promise<Deplo
   const kind = kindArg(kwargs);
   const name = stringArg(kwargs, 'pkg');
   if (findPackage(ctx.frame, kind, name) !== undefined) {
-    throw new KaelError('PACKAGE_EXISTS', `frame ${ctx.frame.id} already has ${kind} package "${name}"; use update to change its version`);
+    throw new KaelError(
+      'PACKAGE_EXISTS',
+      `frame ${ctx.frame.id} already has ${kind} package "${name}"; use update to change its version`,
+    );
   }
   const installPath = stringArg(kwargs, 'install_path');
   const frameFile = ctx.frame.options.serviceGroupConf;
   const target = path.resolve(path.dirname(frameFile), installPath);
   const { version, archive, data } = await fetchVersion(ctx, kwargs);
-  const exists = await fs.stat(target).then(() => true, () => false);
-  if (exists) throw new KaelError('PACKAGE_EXISTS', `install path ${target} already exists on frame ${ctx.frame.id}`);
+  const exists = await fs.stat(target).then(
+    () => true,
+    () => false,
+  );
+  if (exists)
+    throw new KaelError('PACKAGE_EXISTS', `install path ${target} already exists on frame ${ctx.frame.id}`);
   await swapInArchive(target, data, archive.sha256, undefined);
   await addFramePath(frameFile, installPath);
   await ctx.frame.reload(kind);
@@ -81,7 +114,8 @@ export const rollbackPackage: CommandHandler = async (ctx, kwargs): Promise<Depl
   const kind = kindArg(kwargs);
   const name = stringArg(kwargs, 'pkg');
   const record = findPackage(ctx.frame, kind, name);
-  if (record?.setting === undefined) throw new KaelError('PACKAGE_NOT_FOUND', `frame ${ctx.frame.id} has no ${kind} package "${name}"`);
+  if (record?.setting === undefined)
+    throw new KaelError('PACKAGE_NOT_FOUND', `frame ${ctx.frame.id} has no ${kind} package "${name}"`);
   const to = await restoreNewest(record.dir, historyDir(ctx.frame.options.serviceGroupConf, kind, name));
   await ctx.frame.reload(kind);
   return { ok: true, from: record.setting.version, to };

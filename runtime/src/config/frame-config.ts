@@ -45,13 +45,28 @@ export function parseFrameConfigText(text: string, file: string): FrameConfigRes
   }));
   if (problems.length > 0) return { config: undefined, problems, source };
   for (const v of validateAgainstSchema('frame', source.value ?? null)) {
-    problems.push({ file, pointer: v.pointer, code: 'schema', message: v.message || 'frame.yaml must be a mapping with service_group and path', severity: 'error', range: rangeAt(source, v.pointer, v.part) });
+    problems.push({
+      file,
+      pointer: v.pointer,
+      code: 'schema',
+      message: v.message || 'frame.yaml must be a mapping with service_group and path',
+      severity: 'error',
+      range: rangeAt(source, v.pointer, v.part),
+    });
   }
   if (problems.length > 0) return { config: undefined, problems, source };
   const obj = source.value as { service_group: string; path: string[] };
   const base = path.dirname(path.resolve(file));
-  const packages = obj.path.map((raw, i) => ({ raw, dir: path.resolve(base, raw), pointer: toPointer(['path', i]) }));
-  return { config: { file: path.resolve(file), serviceGroup: obj.service_group, packages }, problems, source };
+  const packages = obj.path.map((raw, i) => ({
+    raw,
+    dir: path.resolve(base, raw),
+    pointer: toPointer(['path', i]),
+  }));
+  return {
+    config: { file: path.resolve(file), serviceGroup: obj.service_group, packages },
+    problems,
+    source,
+  };
 }
 
 /**
@@ -64,7 +79,10 @@ export async function readFrameConfig(file: string): Promise<FrameConfig> {
   try {
     text = await fs.readFile(abs, 'utf8');
   } catch (e) {
-    throw new ConfigError('CONFIG_INVALID', `cannot read frame config ${abs}: ${(e as Error).message}`, { cause: e, details: { file: abs, pointer: '' } });
+    throw new ConfigError('CONFIG_INVALID', `cannot read frame config ${abs}: ${(e as Error).message}`, {
+      cause: e,
+      details: { file: abs, pointer: '' },
+    });
   }
   const { config, problems } = parseFrameConfigText(text, abs);
   if (config === undefined) {

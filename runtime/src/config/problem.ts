@@ -62,6 +62,9 @@ export function toPointer(segments: readonly (string | number)[]): string {
 
 /** One line per problem: `file:line:col: path: message [code]` (1-based line and column). */
 export function formatProblem(problem: ConfigProblem): string {
-  const where = problem.range === undefined ? problem.file : `${problem.file}:${problem.range.start.line + 1}:${problem.range.start.character + 1}`;
+  const where =
+    problem.range === undefined
+      ? problem.file
+      : `${problem.file}:${problem.range.start.line + 1}:${problem.range.start.character + 1}`;
   return `${where}: ${problem.message} [${problem.code}]`;
 }

@@ -15,7 +15,10 @@ export const SCHEMAS: Readonly<Record<SchemaKind, JsonSchema>> = {
 };
 
 /** The package `type` values and the schema each selects. */
-export const PACKAGE_TYPES: Readonly<Record<string, 'service' | 'crontab'>> = { service: 'service', crontab: 'crontab' };
+export const PACKAGE_TYPES: Readonly<Record<string, 'service' | 'crontab'>> = {
+  service: 'service',
+  crontab: 'crontab',
+};
 
 /** A schema violation located by JSON pointer; `part` says whether the key or the value is at fault. */
 export interface SchemaViolation {
@@ -73,24 +76,54 @@ function explainError(e: ErrorObject): Omit<SchemaViolation, 'keyword'> {
   const params = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case 'required':
-      return { pointer: e.instancePath, part: 'value', message: at(`missing required field "${String(params['missingProperty'])}"`) };
+      return {
+        pointer: e.instancePath,
+        part: 'value',
+        message: at(`missing required field "${String(params['missingProperty'])}"`),
+      };
     case 'additionalProperties': {
       const name = String(params['additionalProperty']);
       const pointer = e.instancePath + toPointer([name]);
       return { pointer, part: 'key', message: `${pointerToPath(pointer)}: unknown field "${name}"` };
     }
     case 'const':
-      return { pointer: e.instancePath, part: 'value', message: at(`must be ${JSON.stringify(params['allowedValue'])}`) };
+      return {
+        pointer: e.instancePath,
+        part: 'value',
+        message: at(`must be ${JSON.stringify(params['allowedValue'])}`),
+      };
     case 'enum':
-      return { pointer: e.instancePath, part: 'value', message: at(`must be one of ${(params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`) };
+      return {
+        pointer: e.instancePath,
+        part: 'value',
+        message: at(
+          `must be one of ${(params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
+        ),
+      };
     case 'type':
-      return { pointer: e.instancePath, part: 'value', message: at(`must be ${String(params['type']).replace(',', ' or ')}`) };
+      return {
+        pointer: e.instancePath,
+        part: 'value',
+        message: at(`must be ${String(params['type']).replace(',', ' or ')}`),
+      };
     case 'pattern':
-      return { pointer: e.instancePath, part: 'value', message: at(`does not match the pattern ${String(params['pattern'])}`) };
+      return {
+        pointer: e.instancePath,
+        part: 'value',
+        message: at(`does not match the pattern ${String(params['pattern'])}`),
+      };
     case 'minItems':
-      return { pointer: e.instancePath, part: 'value', message: at(`must have at least ${String(params['limit'])} item(s)`) };
+      return {
+        pointer: e.instancePath,
+        part: 'value',
+        message: at(`must have at least ${String(params['limit'])} item(s)`),
+      };
     case 'maxItems':
-      return { pointer: e.instancePath, part: 'value', message: at(`must have at most ${String(params['limit'])} item(s)`) };
+      return {
+        pointer: e.instancePath,
+        part: 'value',
+        message: at(`must have at most ${String(params['limit'])} item(s)`),
+      };
     case 'uniqueItems': {
       const later = Math.max(Number(params['i']), Number(params['j']));
       const earlier = Math.min(Number(params['i']), Number(params['j']));
@@ -98,7 +131,11 @@ function explainError(e: ErrorObject): Omit<SchemaViolation, 'keyword'> {
       return { pointer, part: 'value', message: `${pointerToPath(pointer)}: duplicate of item ${earlier}` };
     }
     case 'propertyNames':
-      return { pointer: e.instancePath + toPointer([String(params['propertyName'])]), part: 'key', message: at(`"${String(params['propertyName'])}" is not a valid name`) };
+      return {
+        pointer: e.instancePath + toPointer([String(params['propertyName'])]),
+        part: 'key',
+        message: at(`"${String(params['propertyName'])}" is not a valid name`),
+      };
     default:
       return { pointer: e.instancePath, part: 'value', message: at(e.message ?? `fails ${e.keyword}`) };
   }

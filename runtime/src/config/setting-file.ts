@@ -62,11 +62,24 @@ export interface SettingResult {
 export function parseSettingText(text: string, file: string): SettingResult {
   const source = parseYamlSource(text);
   const problems: ConfigProblem[] = [];
-  const report = (pointer: string, code: ProblemCode, message: string, part: 'key' | 'value' = 'value', severity: 'error' | 'warning' = 'error'): void => {
+  const report = (
+    pointer: string,
+    code: ProblemCode,
+    message: string,
+    part: 'key' | 'value' = 'value',
+    severity: 'error' | 'warning' = 'error',
+  ): void => {
     problems.push({ file, pointer, code, message, severity, range: rangeAt(source, pointer, part) });
   };
   for (const e of source.syntaxErrors) {
-    problems.push({ file, pointer: '', code: 'yaml-syntax', message: `YAML syntax error: ${e.message}`, severity: 'error', range: e.range });
+    problems.push({
+      file,
+      pointer: '',
+      code: 'yaml-syntax',
+      message: `YAML syntax error: ${e.message}`,
+      severity: 'error',
+      range: e.range,
+    });
   }
   if (problems.length > 0) return { setting: undefined, problems, source };
 
@@ -80,7 +93,12 @@ export function parseSettingText(text: string, file: string): SettingResult {
   const kind = typeof type === 'string' ? PACKAGE_TYPES[type] : undefined;
   if (kind === undefined) {
     if (type === undefined) report('', 'schema', 'missing required field "type" (service or crontab)');
-    else report('/type', 'type-unknown', `type: unknown package type ${JSON.stringify(type)}; expected "service" or "crontab"`);
+    else
+      report(
+        '/type',
+        'type-unknown',
+        `type: unknown package type ${JSON.stringify(type)}; expected "service" or "crontab"`,
+      );
     return { setting: undefined, problems, source };
   }
   for (const v of validateAgainstSchema(kind, obj)) {
@@ -91,7 +109,11 @@ export function parseSettingText(text: string, file: string): SettingResult {
 
   const version = scalarText(source, '/version');
   if (version !== undefined && !problems.some((p) => p.pointer === '/version') && !isValidVersion(version)) {
-    report('/version', 'version-invalid', `version: "${version}" is not a version kael can order (expected e.g. 1.0, 1.10 or 1.2.3)`);
+    report(
+      '/version',
+      'version-invalid',
+      `version: "${version}" is not a version kael can order (expected e.g. 1.0, 1.10 or 1.2.3)`,
+    );
   }
   if (problems.some((p) => p.severity === 'error')) return { setting: undefined, problems, source };
 
@@ -99,25 +121,40 @@ export function parseSettingText(text: string, file: string): SettingResult {
   if (setting.type === 'service') {
     for (const name of Object.keys(setting.args)) {
       if (!setting.publish.includes(name)) {
-        report(toPointer(['args', name]), 'args-unknown', `args.${name}: "${name}" is not a published function`, 'key', 'warning');
+        report(
+          toPointer(['args', name]),
+          'args-unknown',
+          `args.${name}: "${name}" is not a published function`,
+          'key',
+          'warning',
+        );
       }
     }
   }
   if (setting.type === 'crontab') {
     // The same schedule rule as the scheduler: a schedule the runtime would reject fails the package here.
     if (setting.timezone !== undefined && scheduleProblem('* * * * *', setting.timezone) !== undefined) {
-      report('/timezone', 'schedule-invalid', `timezone: "${setting.timezone}" is not a known IANA time zone`);
+      report(
+        '/timezone',
+        'schedule-invalid',
+        `timezone: "${setting.timezone}" is not a known IANA time zone`,
+      );
     }
     for (const e of setting.entries) {
       const why = scheduleProblem(e.schedule);
-      if (why !== undefined) report(toPointer(['publish', e.index, 0]), 'schedule-invalid', `publish[${e.index}][0]: ${why}`);
+      if (why !== undefined)
+        report(toPointer(['publish', e.index, 0]), 'schedule-invalid', `publish[${e.index}][0]: ${why}`);
     }
   }
   const usable = !problems.some((p) => p.severity === 'error');
   return { setting: usable ? setting : undefined, problems, source };
 }
 
-function toSetting(kind: 'service' | 'crontab', obj: Record<string, unknown>, version: string): PackageSetting {
+function toSetting(
+  kind: 'service' | 'crontab',
+  obj: Record<string, unknown>,
+  version: string,
+): PackageSetting {
   if (kind === 'service') {
     return {
       type: 'service',
@@ -148,8 +185,14 @@ export async function readSettingFile(dir: string): Promise<SettingResult> {
     text = await fs.readFile(file, 'utf8');
   } catch (e) {
     const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
-    const message = missing ? `${SETTING_FILE} not found in ${dir}` : `cannot read ${file}: ${(e as Error).message}`;
-    return { setting: undefined, problems: [{ file, pointer: '', code: 'setting-missing', message, severity: 'error' }], source: undefined };
+    const message = missing
+      ? `${SETTING_FILE} not found in ${dir}`
+      : `cannot read ${file}: ${(e as Error).message}`;
+    return {
+      setting: undefined,
+      problems: [{ file, pointer: '', code: 'setting-missing', message, severity: 'error' }],
+      source: undefined,
+    };
   }
   return parseSettingText(text, file);
 }

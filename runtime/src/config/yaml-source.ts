@@ -36,7 +36,10 @@ export function offsetToPosition(source: YamlSource, offset: number): Position {
 }
 
 /** Finds the node at a JSON pointer and, for map members, the pair holding it. */
-export function nodeAt(source: YamlSource, pointer: string): { node: Node | undefined; pair: Pair | undefined } {
+export function nodeAt(
+  source: YamlSource,
+  pointer: string,
+): { node: Node | undefined; pair: Pair | undefined } {
   let node: unknown = source.document.contents;
   let pair: Pair | undefined;
   if (pointer === '') return { node: node as Node | undefined, pair };
@@ -66,10 +69,14 @@ export function rangeAt(source: YamlSource, pointer: string, part: 'key' | 'valu
   for (let n = segments.length; n >= 0; n--) {
     const p = n === 0 ? '' : '/' + segments.slice(0, n).join('/');
     const { node, pair } = nodeAt(source, p);
-    const target = part === 'key' && n === segments.length && pair !== undefined ? (pair.key as Node | null) : node;
+    const target =
+      part === 'key' && n === segments.length && pair !== undefined ? (pair.key as Node | null) : node;
     const range = target?.range ?? (pair?.key as Node | null | undefined)?.range;
     if (range !== undefined && range !== null) {
-      return { start: offsetToPosition(source, range[0]), end: offsetToPosition(source, Math.max(range[1], range[0] + 1)) };
+      return {
+        start: offsetToPosition(source, range[0]),
+        end: offsetToPosition(source, Math.max(range[1], range[0] + 1)),
+      };
     }
   }
   const firstLine = source.text.split('\n', 1)[0] ?? '';

@@ -12,7 +12,10 @@ export interface Claim {
   frame: string;
 }
 
-const CLAIM_QUEUE: Options.AssertQueue = { durable: false, arguments: { 'x-max-length': 500, 'x-expires': 24 * 3600_000 } };
+const CLAIM_QUEUE: Options.AssertQueue = {
+  durable: false,
+  arguments: { 'x-max-length': 500, 'x-expires': 24 * 3600_000 },
+};
 
 /**
  * The record of ticks a crontab's active frames have claimed, kept on the broker so a frame that
@@ -41,7 +44,8 @@ export class ClaimLog {
         const msg = await ch.get(this.queue, { noAck: false });
         if (msg === false) break;
         const c = decodeBody(msg.content, msg.properties.contentType as string | undefined) as Partial<Claim>;
-        if (typeof c.entry === 'number' && typeof c.at === 'number' && c.at > (out.get(c.entry) ?? -Infinity)) out.set(c.entry, c.at);
+        if (typeof c.entry === 'number' && typeof c.at === 'number' && c.at > (out.get(c.entry) ?? -Infinity))
+          out.set(c.entry, c.at);
       }
     } finally {
       await ch.close().catch(() => undefined);
@@ -55,14 +59,19 @@ export class ClaimLog {
    */
   async claim(claim: Claim): Promise<void> {
     const conn = this.broker.current;
-    if (conn === undefined) throw new KaelError('BROKER_UNAVAILABLE', 'no broker connection to record the claim');
+    if (conn === undefined)
+      throw new KaelError('BROKER_UNAVAILABLE', 'no broker connection to record the claim');
     const ch = await this.confirmChannel(conn);
     await ch.assertQueue(this.queue, CLAIM_QUEUE);
     ch.sendToQueue(this.queue, encodeBody(claim), { contentType: 'application/msgpack' });
     try {
       await ch.waitForConfirms();
     } catch (e) {
-      throw new KaelError('BROKER_UNAVAILABLE', `claim of ${this.crontab}[${claim.entry}] at ${new Date(claim.at).toISOString()} was not confirmed`, { cause: e });
+      throw new KaelError(
+        'BROKER_UNAVAILABLE',
+        `claim of ${this.crontab}[${claim.entry}] at ${new Date(claim.at).toISOString()} was not confirmed`,
+        { cause: e },
+      );
     }
   }
 

@@ -32,7 +32,11 @@ export function scriptWord(command: string): string | undefined {
  * so `cat word.txt >> log.txt` works as in a crontab.
  * @param fileExists tells whether a path inside the package is a file.
  */
-export function planCommand(command: string, packageDir: string, fileExists: (p: string) => boolean): CommandPlan {
+export function planCommand(
+  command: string,
+  packageDir: string,
+  fileExists: (p: string) => boolean,
+): CommandPlan {
   const script = scriptWord(command);
   if (script !== undefined) {
     const abs = path.resolve(packageDir, script);

@@ -20,11 +20,21 @@ export interface CommandOutcome {
  * Runs a crontab command in the package folder, in its own process group so a timeout kills the
  * command and everything it started.
  */
-export function runCommand(command: string, cwd: string, env: Record<string, string>, timeoutMs: number): Promise<CommandOutcome> {
+export function runCommand(
+  command: string,
+  cwd: string,
+  env: Record<string, string>,
+  timeoutMs: number,
+): Promise<CommandOutcome> {
   const plan = planCommand(command, cwd, (p) => existsSync(p) && statSync(p).isFile());
   const startedAt = new Date();
   return new Promise((resolve) => {
-    const child = spawn(plan.file, plan.args, { cwd, env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(plan.file, plan.args, {
+      cwd,
+      env: { ...process.env, ...env },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = Buffer.alloc(0);
     const keep = (chunk: Buffer): void => {
       output = Buffer.concat([output, chunk]);
@@ -50,7 +60,14 @@ export function runCommand(command: string, cwd: string, env: Record<string, str
       if (finished) return;
       finished = true;
       clearTimeout(timer);
-      resolve({ startedAt, endedAt: new Date(), exitCode, signal, timedOut, output: output.toString('utf8') + extra });
+      resolve({
+        startedAt,
+        endedAt: new Date(),
+        exitCode,
+        signal,
+        timedOut,
+        output: output.toString('utf8') + extra,
+      });
     };
     child.once('error', (e) => finish(null, null, `cannot start ${plan.file}: ${e.message}\n`));
     child.once('exit', (code, signal) => {

@@ -31,7 +31,10 @@ export class CrontabHost implements FrameComponent {
 
   /** Full state with run history, for `_get_crontab_status`. */
   status(crontab?: string): CrontabStatus[] {
-    const all: CrontabStatus[] = [...this.runners.map((r) => r.status()), ...this.failed().map((r) => ({ ...failedSnapshot(r), timezone: zoneName(undefined), entries: [] }))];
+    const all: CrontabStatus[] = [
+      ...this.runners.map((r) => r.status()),
+      ...this.failed().map((r) => ({ ...failedSnapshot(r), timezone: zoneName(undefined), entries: [] })),
+    ];
     return crontab === undefined ? all : all.filter((c) => c.name === crontab);
   }
 
@@ -46,12 +49,22 @@ export class CrontabHost implements FrameComponent {
   }
 
   private failed(): PackageRecord[] {
-    return this.frame.records().filter((r) => r.error !== undefined && (r.setting?.type === 'crontab' || r.declared?.type === 'crontab'));
+    return this.frame
+      .records()
+      .filter(
+        (r) => r.error !== undefined && (r.setting?.type === 'crontab' || r.declared?.type === 'crontab'),
+      );
   }
 }
 
 function failedSnapshot(r: PackageRecord): CrontabSnapshot {
-  const snap: CrontabSnapshot = { name: r.setting?.name ?? r.declared?.name ?? path.basename(r.dir), version: r.setting?.version ?? '', dir: r.dir, active: false, entries: [] };
+  const snap: CrontabSnapshot = {
+    name: r.setting?.name ?? r.declared?.name ?? path.basename(r.dir),
+    version: r.setting?.version ?? '',
+    dir: r.dir,
+    active: false,
+    entries: [],
+  };
   if (r.error !== undefined) snap.error = r.error;
   return snap;
 }

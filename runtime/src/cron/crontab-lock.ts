@@ -74,7 +74,11 @@ export class CrontabLock {
       const ch = await conn.createChannel();
       ch.on('error', () => undefined);
       try {
-        await ch.assertQueue(names.crontabLock(this.namespace, this.crontab), { exclusive: true, autoDelete: false, durable: false });
+        await ch.assertQueue(names.crontabLock(this.namespace, this.crontab), {
+          exclusive: true,
+          autoDelete: false,
+          durable: false,
+        });
       } catch {
         return; // Held by another frame: the channel was closed by the broker; try again later.
       }
@@ -89,7 +93,10 @@ export class CrontabLock {
       this.logger.info(`crontab ${this.crontab}: this frame is active`);
       this.handlers.onAcquired();
     } catch (e) {
-      this.logger.debug('crontab lock attempt failed', { crontab: this.crontab, error: (e as Error).message });
+      this.logger.debug('crontab lock attempt failed', {
+        crontab: this.crontab,
+        error: (e as Error).message,
+      });
     } finally {
       this.trying = false;
       if (this.channel === undefined) this.schedule();

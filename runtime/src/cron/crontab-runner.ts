@@ -45,7 +45,15 @@ export class CrontabRunner {
     readonly record: CrontabRecord,
   ) {
     const s = record.setting;
-    this.entries = s.entries.map((e) => ({ index: e.index, schedule: parseSchedule(e.schedule, s.timezone), command: e.command, timer: undefined, running: 0, runs: [], lastClaimed: undefined }));
+    this.entries = s.entries.map((e) => ({
+      index: e.index,
+      schedule: parseSchedule(e.schedule, s.timezone),
+      command: e.command,
+      timer: undefined,
+      running: 0,
+      runs: [],
+      lastClaimed: undefined,
+    }));
     this.claims = new ClaimLog(frame.broker, frame.namespace, s.name);
     this.lock = new CrontabLock(frame.broker, frame.namespace, s.name, frame.logger, {
       onAcquired: () => void this.becomeActive(),
@@ -89,7 +97,17 @@ export class CrontabRunner {
           schedule: e.schedule.text,
           command: e.command,
           ...(next === undefined ? {} : { nextRun: next.toISOString() }),
-          ...(last === undefined ? {} : { lastRun: { scheduledAt: last.scheduledAt, status: last.status, ...(last.startedAt === undefined ? {} : { startedAt: last.startedAt }), ...(last.durationMs === undefined ? {} : { durationMs: last.durationMs }), exitCode: last.exitCode ?? null } }),
+          ...(last === undefined
+            ? {}
+            : {
+                lastRun: {
+                  scheduledAt: last.scheduledAt,
+                  status: last.status,
+                  ...(last.startedAt === undefined ? {} : { startedAt: last.startedAt }),
+                  ...(last.durationMs === undefined ? {} : { durationMs: last.durationMs }),
+                  exitCode: last.exitCode ?? null,
+                },
+              }),
         };
       }),
     };
@@ -97,7 +115,11 @@ export class CrontabRunner {
 
   status(): CrontabStatus {
     const snap = this.snapshot();
-    return { ...snap, timezone: zoneName(this.record.setting.timezone), entries: snap.entries.map((e, i) => ({ ...e, runs: [...(this.entries[i]?.runs ?? [])] })) };
+    return {
+      ...snap,
+      timezone: zoneName(this.record.setting.timezone),
+      entries: snap.entries.map((e, i) => ({ ...e, runs: [...(this.entries[i]?.runs ?? [])] })),
+    };
   }
 
   private async becomeActive(): Promise<void> {
@@ -106,7 +128,10 @@ export class CrontabRunner {
     try {
       known = await this.claims.latest();
     } catch (e) {
-      this.frame.logger.error(`crontab ${this.name}: cannot read claims; not running until the next election`, { error: (e as Error).message });
+      this.frame.logger.error(
+        `crontab ${this.name}: cannot read claims; not running until the next election`,
+        { error: (e as Error).message },
+      );
       return;
     }
     if (generation !== this.generation) return;
@@ -135,7 +160,11 @@ export class CrontabRunner {
     let from = now;
     if (e.lastClaimed !== undefined) {
       from = Math.max(e.lastClaimed, now - this.record.setting.graceMs);
-      for (let t = nextFire(e.schedule, new Date(from)); t !== undefined && t.getTime() <= now; t = nextFire(e.schedule, t)) {
+      for (
+        let t = nextFire(e.schedule, new Date(from));
+        t !== undefined && t.getTime() <= now;
+        t = nextFire(e.schedule, t)
+      ) {
         if (generation !== this.generation) return;
         await this.fire(e, t.getTime(), true, generation);
         from = t.getTime();
@@ -151,11 +180,14 @@ export class CrontabRunner {
     const at = next.getTime();
     const arm = (): void => {
       const wait = at - Date.now();
-      e.timer = setTimeout(() => {
-        if (Date.now() < at) return arm();
-        void this.fire(e, at, false, generation);
-        this.scheduleNext(e, at, generation);
-      }, Math.min(Math.max(wait, 0), MAX_TIMER_MS));
+      e.timer = setTimeout(
+        () => {
+          if (Date.now() < at) return arm();
+          void this.fire(e, at, false, generation);
+          this.scheduleNext(e, at, generation);
+        },
+        Math.min(Math.max(wait, 0), MAX_TIMER_MS),
+      );
     };
     arm();
   }
@@ -167,12 +199,21 @@ export class CrontabRunner {
     try {
       await this.claims.claim({ entry: e.index, at, frame: this.frame.id });
     } catch (err) {
-      this.frame.logger.error(`crontab ${this.name}[${e.index}]: claim failed; tick not run`, { at: new Date(at).toISOString(), error: (err as Error).message });
+      this.frame.logger.error(`crontab ${this.name}[${e.index}]: claim failed; tick not run`, {
+        at: new Date(at).toISOString(),
+        error: (err as Error).message,
+      });
       return;
     }
     e.lastClaimed = Math.max(at, e.lastClaimed ?? at);
     if (skip) {
-      this.remember(e, { entry: e.index, command: e.command, scheduledAt: new Date(at).toISOString(), status: 'skipped', output: '' });
+      this.remember(e, {
+        entry: e.index,
+        command: e.command,
+        scheduledAt: new Date(at).toISOString(),
+        status: 'skipped',
+        output: '',
+      });
       return;
     }
     const run = this.run(e, at, missed);
@@ -187,7 +228,12 @@ export class CrontabRunner {
       const outcome = await runCommand(
         e.command,
         path.resolve(this.record.dir),
-        { KAEL_NAMESPACE: this.frame.namespace, KAEL_CRONTAB: s.name, KAEL_ENTRY: String(e.index), KAEL_SCHEDULED_AT: new Date(at).toISOString() },
+        {
+          KAEL_NAMESPACE: this.frame.namespace,
+          KAEL_CRONTAB: s.name,
+          KAEL_ENTRY: String(e.index),
+          KAEL_SCHEDULED_AT: new Date(at).toISOString(),
+        },
         s.timeoutMs,
       );
       const ok = outcome.exitCode === 0 && !outcome.timedOut;

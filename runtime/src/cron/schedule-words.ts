@@ -1,7 +1,20 @@
 import type { CronSchedule } from './schedule.js';
 
 const WEEKDAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTH_NAMES = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 
 function all(set: ReadonlySet<number>, min: number, max: number): boolean {
   return set.size === max - min + 1;
@@ -37,11 +50,17 @@ function timePart(s: CronSchedule): string {
     return `at ${pad(hours[0] ?? 0)}:${pad(mins[0] ?? 0)}${onlyZeroSeconds ? '' : `:${pad(secs[0] ?? 0)}`}`;
   }
   const parts: string[] = [];
-  if (!onlyZeroSeconds) parts.push(all(s.seconds, 0, 59) ? 'every second' : stepWords(secs, 'second', 60) ?? `at second ${list(secs.map(String), 'and')}`);
+  if (!onlyZeroSeconds)
+    parts.push(
+      all(s.seconds, 0, 59)
+        ? 'every second'
+        : (stepWords(secs, 'second', 60) ?? `at second ${list(secs.map(String), 'and')}`),
+    );
   if (all(s.minutes, 0, 59)) {
     if (onlyZeroSeconds) parts.push('every minute');
   } else parts.push(stepWords(mins, 'minute', 60) ?? `at minute ${list(mins.map(String), 'and')}`);
-  if (!all(s.hours, 0, 23)) parts.push(stepWords(hours, 'hour', 24) ?? `during hour ${list(hours.map(String), 'and')}`);
+  if (!all(s.hours, 0, 23))
+    parts.push(stepWords(hours, 'hour', 24) ?? `during hour ${list(hours.map(String), 'and')}`);
   return parts.join(', ');
 }
 
@@ -55,12 +74,20 @@ function stepWords(values: number[], unit: string, size: number): string | undef
 
 function dayPart(s: CronSchedule): string {
   const days = s.dayRestricted ? `on day ${list(sorted(s.days).map(String), 'and')}` : '';
-  const weekdays = s.weekdayRestricted ? `on ${list(sorted(s.weekdays).map((d) => WEEKDAY_NAMES[d] ?? String(d)), 'and')}` : '';
+  const weekdays = s.weekdayRestricted
+    ? `on ${list(
+        sorted(s.weekdays).map((d) => WEEKDAY_NAMES[d] ?? String(d)),
+        'and',
+      )}`
+    : '';
   if (days !== '' && weekdays !== '') return `${days} or ${weekdays}`;
   return days || weekdays;
 }
 
 function monthPart(s: CronSchedule): string {
   if (all(s.months, 1, 12)) return '';
-  return `in ${list(sorted(s.months).map((m) => MONTH_NAMES[m - 1] ?? String(m)), 'and')}`;
+  return `in ${list(
+    sorted(s.months).map((m) => MONTH_NAMES[m - 1] ?? String(m)),
+    'and',
+  )}`;
 }

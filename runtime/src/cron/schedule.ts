@@ -32,8 +32,18 @@ const SECOND: FieldSpec = { name: 'second', min: 0, max: 59 };
 const MINUTE: FieldSpec = { name: 'minute', min: 0, max: 59 };
 const HOUR: FieldSpec = { name: 'hour', min: 0, max: 23 };
 const DAY: FieldSpec = { name: 'day-of-month', min: 1, max: 31 };
-const MONTH: FieldSpec = { name: 'month', min: 1, max: 12, names: ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'] };
-const WEEKDAY: FieldSpec = { name: 'day-of-week', min: 0, max: 7, names: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] };
+const MONTH: FieldSpec = {
+  name: 'month',
+  min: 1,
+  max: 12,
+  names: ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'],
+};
+const WEEKDAY: FieldSpec = {
+  name: 'day-of-week',
+  min: 0,
+  max: 7,
+  names: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'],
+};
 
 const MACROS: Record<string, string> = {
   '@yearly': '0 0 1 1 *',
@@ -53,9 +63,15 @@ const MACROS: Record<string, string> = {
 export function parseSchedule(text: string, timezone?: string): CronSchedule {
   const trimmed = text.trim();
   const expanded = MACROS[trimmed.toLowerCase()] ?? trimmed;
-  if (expanded.startsWith('@')) throw invalid(`"${trimmed}" is not a supported macro (use @yearly, @monthly, @weekly, @daily or @hourly)`);
+  if (expanded.startsWith('@'))
+    throw invalid(
+      `"${trimmed}" is not a supported macro (use @yearly, @monthly, @weekly, @daily or @hourly)`,
+    );
   const parts = expanded.split(/\s+/).filter((p) => p !== '');
-  if (parts.length !== 5 && parts.length !== 6) throw invalid(`"${trimmed}" has ${parts.length} field${parts.length === 1 ? '' : 's'}; expected 5 (or 6 with seconds)`);
+  if (parts.length !== 5 && parts.length !== 6)
+    throw invalid(
+      `"${trimmed}" has ${parts.length} field${parts.length === 1 ? '' : 's'}; expected 5 (or 6 with seconds)`,
+    );
   const hasSeconds = parts.length === 6;
   const f = hasSeconds ? parts : ['0', ...parts];
   if (timezone !== undefined) checkZone(timezone);
@@ -87,7 +103,8 @@ export function scheduleProblem(text: string, timezone?: string): string | undef
 
 /** True when the schedule fires at this wall-clock time. */
 export function matches(s: CronSchedule, w: WallClock): boolean {
-  if (!s.seconds.has(w.second) || !s.minutes.has(w.minute) || !s.hours.has(w.hour) || !s.months.has(w.month)) return false;
+  if (!s.seconds.has(w.second) || !s.minutes.has(w.minute) || !s.hours.has(w.hour) || !s.months.has(w.month))
+    return false;
   const day = s.days.has(w.day);
   const weekday = s.weekdays.has(w.weekday);
   return s.dayRestricted && s.weekdayRestricted ? day || weekday : day && weekday;
@@ -139,7 +156,8 @@ function parseField(text: string, spec: FieldSpec): Set<number> {
   for (const item of text.split(',')) {
     const [range = '', stepText] = item.split('/');
     const step = stepText === undefined ? 1 : Number(stepText);
-    if (!Number.isInteger(step) || step < 1) throw invalid(`${spec.name}: step "${stepText ?? ''}" must be a positive integer`);
+    if (!Number.isInteger(step) || step < 1)
+      throw invalid(`${spec.name}: step "${stepText ?? ''}" must be a positive integer`);
     let lo: number;
     let hi: number;
     if (range === '*') [lo, hi] = [spec.min, spec.max === 7 ? 6 : spec.max];
@@ -159,9 +177,11 @@ function parseField(text: string, spec: FieldSpec): Set<number> {
 function value(text: string, spec: FieldSpec): number {
   const named = spec.names?.indexOf(text.toLowerCase()) ?? -1;
   if (named >= 0) return named + (spec.min === 1 ? 1 : 0);
-  if (!/^\d+$/.test(text)) throw invalid(`${spec.name}: "${text}" is not a number${spec.names === undefined ? '' : ' or a name'}`);
+  if (!/^\d+$/.test(text))
+    throw invalid(`${spec.name}: "${text}" is not a number${spec.names === undefined ? '' : ' or a name'}`);
   const n = Number(text);
-  if (n < spec.min || n > spec.max) throw invalid(`${spec.name}: ${n} is out of range ${spec.min}-${spec.max}`);
+  if (n < spec.min || n > spec.max)
+    throw invalid(`${spec.name}: ${n} is out of range ${spec.min}-${spec.max}`);
   return n;
 }
 

@@ -32,7 +32,8 @@ export class ServiceHost implements FrameComponent {
       concurrency: this.frame.options.concurrency,
       packages: records.map((r) => ({ dir: r.dir, setting: r.setting })),
     };
-    const fresh = records.length === 0 ? [] : Array.from({ length: this.frame.options.processes }, () => this.spawn());
+    const fresh =
+      records.length === 0 ? [] : Array.from({ length: this.frame.options.processes }, () => this.spawn());
     this.workers = fresh;
     let results: LoadResults[];
     try {
@@ -65,16 +66,23 @@ export class ServiceHost implements FrameComponent {
     if (init === undefined) throw new Error('ServiceHost.spawn before restart');
     const worker = new WorkerHandle(init);
     void worker.exited.then((code) => this.onExit(worker, code));
-    void worker.ready.then(() => {
-      this.respawnDelayMs = 100;
-    }, () => undefined);
+    void worker.ready.then(
+      () => {
+        this.respawnDelayMs = 100;
+      },
+      () => undefined,
+    );
     return worker;
   }
 
   private onExit(worker: WorkerHandle, code: number | string): void {
     const slot = this.workers.indexOf(worker);
     if (this.stopping || worker.isDraining || slot < 0) return;
-    this.frame.logger.error('service worker died; restarting it', { pid: worker.child.pid, exit: code, in_ms: this.respawnDelayMs });
+    this.frame.logger.error('service worker died; restarting it', {
+      pid: worker.child.pid,
+      exit: code,
+      in_ms: this.respawnDelayMs,
+    });
     setTimeout(() => {
       if (this.stopping || this.workers[slot] !== worker) return;
       this.workers[slot] = this.spawn();

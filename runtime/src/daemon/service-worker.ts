@@ -42,7 +42,12 @@ async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void>
   }
   send({ type: 'loaded', results });
   const endpoints = endpointsOf(loaded);
-  broker = new BrokerConnection({ url: message.auri, connectionName: `kael-worker:${message.namespace}`, failFast: false, logger });
+  broker = new BrokerConnection({
+    url: message.auri,
+    connectionName: `kael-worker:${message.namespace}`,
+    failFast: false,
+    logger,
+  });
   await broker.onReady(async (conn) => {
     const ch = await conn.createChannel();
     ch.on('error', (err: Error) => logger.warn('service channel error', { error: err.message }));
@@ -69,7 +74,11 @@ function handle(ch: Channel, acks: AckBatcher, ep: ServiceEndpoint, msg: Consume
   try {
     request = readCallRequest(msg);
   } catch (e) {
-    logger.warn('rejected a malformed request', { queue: msg.fields.routingKey, error: (e as Error).message, bytes: msg.content.length });
+    logger.warn('rejected a malformed request', {
+      queue: msg.fields.routingKey,
+      error: (e as Error).message,
+      bytes: msg.content.length,
+    });
     publishReply(ch, msg, failure(e));
     safely(() => ch.nack(msg, false, false));
     acks.settledElsewhere(msg);

@@ -19,15 +19,27 @@ export class WorkerHandle {
   constructor(init: Extract<ToWorker, { type: 'init' }>) {
     // KAEL_WORKER_NODE_ARGS passes node flags to workers only (e.g. --max-old-space-size=4096, --cpu-prof).
     const execArgv = (process.env['KAEL_WORKER_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
-    this.child = fork(path.join(__dirname, 'service-worker.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
-    this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve(code ?? signal ?? 0)));
+    this.child = fork(path.join(__dirname, 'service-worker.js'), [], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      execArgv,
+    });
+    this.exited = new Promise((resolve) =>
+      this.child.once('exit', (code, signal) => resolve(code ?? signal ?? 0)),
+    );
     this.ready = new Promise<LoadResults>((resolve, reject) => {
       let results: LoadResults = [];
       this.child.on('message', (m: FromWorker) => {
         if (m.type === 'loaded') results = m.results;
         else if (m.type === 'consuming') resolve(results);
       });
-      this.child.once('exit', (code, signal) => reject(new KaelError('COMMAND_FAILED', `service worker ${this.child.pid ?? '?'} exited (${code ?? signal}) before it was ready`)));
+      this.child.once('exit', (code, signal) =>
+        reject(
+          new KaelError(
+            'COMMAND_FAILED',
+            `service worker ${this.child.pid ?? '?'} exited (${code ?? signal}) before it was ready`,
+          ),
+        ),
+      );
     });
     this.ready.catch(() => undefined);
     this.child.on('error', () => undefined);

@@ -2,7 +2,11 @@ import amqp from 'amqplib';
 import { names } from '../broker/names.js';
 
 /** Deletes the service queues a short-lived namespace left behind (the demo and benchmarks use it). */
-export async function deleteNamespaceQueues(auri: string, namespace: string, services: readonly string[]): Promise<void> {
+export async function deleteNamespaceQueues(
+  auri: string,
+  namespace: string,
+  services: readonly string[],
+): Promise<void> {
   const conn = await amqp.connect(auri, { noDelay: true });
   conn.on('error', () => undefined);
   try {

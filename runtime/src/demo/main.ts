@@ -24,17 +24,25 @@ async function main(): Promise<void> {
   const namespace = `demo-${randomBytes(3).toString('hex')}`;
   const conf = path.resolve(__dirname, '../../../examples/frame.yaml');
   const say = (line: string): void => void process.stdout.write(line + '\n');
-  const frame = new WorkFrame({ name: namespace, serviceGroupConf: conf, logger: createLogger('frame', 'warn') });
+  const frame = new WorkFrame({
+    name: namespace,
+    serviceGroupConf: conf,
+    logger: createLogger('frame', 'warn'),
+  });
   await frame.start();
   say(`frame ${frame.id} started in namespace "${namespace}" from ${conf}`);
   for (const p of frame.snapshot().packages) {
-    say(`  ${p.kind} package ${p.name} ${p.version ?? ''}${p.services === undefined ? '' : ` → ${p.services.join(', ')}`}${p.error === undefined ? '' : ` FAILED: ${p.error.message}`}`);
+    say(
+      `  ${p.kind} package ${p.name} ${p.version ?? ''}${p.services === undefined ? '' : ` → ${p.services.join(', ')}`}${p.error === undefined ? '' : ` FAILED: ${p.error.message}`}`,
+    );
   }
   const client = await connectClient<ExampleServices>({ name: namespace, auri: frame.options.auri });
   try {
     say(`calculate__add(1, 2) = ${JSON.stringify(await client.calculate__add(1, 2))}`);
     say(`calculate__minus(10, 4) = ${JSON.stringify(await client.calculate__minus(10, 4))}`);
-    say(`time__now() = ${JSON.stringify(await client.time__now())}   (index.ts, loaded without a build step)`);
+    say(
+      `time__now() = ${JSON.stringify(await client.time__now())}   (index.ts, loaded without a build step)`,
+    );
     const t0 = Date.now();
     await Promise.all([client.time__sleep(200), client.time__sleep(200), client.time__sleep(200)]);
     say(`3 × time__sleep(200) in parallel took ${Date.now() - t0} ms`);
@@ -56,7 +64,11 @@ async function main(): Promise<void> {
   } finally {
     await client.close();
     await frame.stop();
-    await deleteNamespaceQueues(frame.options.auri, namespace, frame.snapshot().packages.flatMap((p) => p.services ?? []));
+    await deleteNamespaceQueues(
+      frame.options.auri,
+      namespace,
+      frame.snapshot().packages.flatMap((p) => p.services ?? []),
+    );
   }
   say('frame stopped; namespace cleaned up');
 }
@@ -64,7 +76,9 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (e: unknown) => {
-    process.stderr.write(`demo failed: ${e instanceof KaelError ? `[${e.code}] ` : ''}${(e as Error).message}\n`);
+    process.stderr.write(
+      `demo failed: ${e instanceof KaelError ? `[${e.code}] ` : ''}${(e as Error).message}\n`,
+    );
     process.exit(1);
   },
 );

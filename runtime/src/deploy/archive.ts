@@ -30,7 +30,20 @@ export interface PackedArchive {
 }
 
 /** Names never packed: VCS data, caches, kael's own history, editor and OS junk. */
-const SKIPPED = new Set(['.git', '.hg', '.svn', '__pycache__', '.kael', '.cache', '.DS_Store', 'Thumbs.db', '.idea', '.vscode', '.pytest_cache', '.mypy_cache']);
+const SKIPPED = new Set([
+  '.git',
+  '.hg',
+  '.svn',
+  '__pycache__',
+  '.kael',
+  '.cache',
+  '.DS_Store',
+  'Thumbs.db',
+  '.idea',
+  '.vscode',
+  '.pytest_cache',
+  '.mypy_cache',
+]);
 
 /** Limits checked when unpacking. */
 export interface ArchiveLimits {
@@ -52,18 +65,26 @@ export async function packFolder(root: string): Promise<PackedArchive> {
   const entries: ArchiveEntry[] = [];
   const contents: Buffer[] = [];
   const walk = async (rel: string): Promise<void> => {
-    const names = (await fs.readdir(path.join(root, rel))).filter((n) => !SKIPPED.has(n) && !n.endsWith('.pyc')).sort();
+    const names = (await fs.readdir(path.join(root, rel)))
+      .filter((n) => !SKIPPED.has(n) && !n.endsWith('.pyc'))
+      .sort();
     for (const name of names) {
       const relPath = rel === '' ? name : `${rel}/${name}`;
       const abs = path.join(root, relPath);
       const st = await fs.lstat(abs);
-      if (st.isSymbolicLink()) entries.push({ path: relPath, type: 'symlink', target: await fs.readlink(abs) });
+      if (st.isSymbolicLink())
+        entries.push({ path: relPath, type: 'symlink', target: await fs.readlink(abs) });
       else if (st.isDirectory()) {
         entries.push({ path: relPath, type: 'dir' });
         await walk(relPath);
       } else if (st.isFile()) {
         const data = await fs.readFile(abs);
-        entries.push({ path: relPath, type: 'file', mode: st.mode & 0o111 ? 0o755 : 0o644, size: data.length });
+        entries.push({
+          path: relPath,
+          type: 'file',
+          mode: st.mode & 0o111 ? 0o755 : 0o644,
+          size: data.length,
+        });
         contents.push(data);
       }
     }
@@ -79,8 +100,14 @@ export async function packFolder(root: string): Promise<PackedArchive> {
  * @throws KaelError `ARCHIVE_INVALID` on a size over the limits, a digest mismatch, a malformed
  * archive, an absolute or `..` path, or a link leading outside the folder.
  */
-export async function unpackArchive(data: Buffer, expectedSha256: string, dest: string, limits: ArchiveLimits = DEFAULT_LIMITS): Promise<ArchiveEntry[]> {
-  if (data.length > limits.maxCompressed) throw invalid(`archive is ${data.length} bytes; the limit is ${limits.maxCompressed}`);
+export async function unpackArchive(
+  data: Buffer,
+  expectedSha256: string,
+  dest: string,
+  limits: ArchiveLimits = DEFAULT_LIMITS,
+): Promise<ArchiveEntry[]> {
+  if (data.length > limits.maxCompressed)
+    throw invalid(`archive is ${data.length} bytes; the limit is ${limits.maxCompressed}`);
   const digest = sha256(data);
   if (digest !== expectedSha256) throw invalid(`sha256 mismatch: expected ${expectedSha256}, got ${digest}`);
   let raw: Buffer;
@@ -101,7 +128,9 @@ export async function unpackArchive(data: Buffer, expectedSha256: string, dest: 
       const size = e.size ?? 0;
       if (offset + size > body.length) throw invalid(`entry ${e.path} runs past the end of the archive`);
       await fs.mkdir(path.dirname(target), { recursive: true });
-      await fs.writeFile(target, body.subarray(offset, offset + size), { mode: e.mode === 0o755 ? 0o755 : 0o644 });
+      await fs.writeFile(target, body.subarray(offset, offset + size), {
+        mode: e.mode === 0o755 ? 0o755 : 0o644,
+      });
       offset += size;
     }
   }
@@ -125,15 +154,20 @@ function parseRaw(raw: Buffer): { entries: ArchiveEntry[]; body: Buffer } {
 }
 
 function checkEntry(e: ArchiveEntry): void {
-  if (typeof e.path !== 'string' || e.path === '' || e.path.includes('\0') || e.path.includes('\\')) throw invalid(`bad entry path ${JSON.stringify(e.path)}`);
+  if (typeof e.path !== 'string' || e.path === '' || e.path.includes('\0') || e.path.includes('\\'))
+    throw invalid(`bad entry path ${JSON.stringify(e.path)}`);
   if (path.posix.isAbsolute(e.path) || /^[A-Za-z]:/.test(e.path)) throw invalid(`absolute path ${e.path}`);
-  if (e.path.split('/').some((s) => s === '..' || s === '.' || s === '')) throw invalid(`path ${e.path} leaves the package folder`);
-  if (!['file', 'dir', 'symlink'].includes(e.type)) throw invalid(`entry ${e.path} has unknown type ${String(e.type)}`);
-  if (e.type === 'file' && (!Number.isInteger(e.size) || (e.size ?? -1) < 0)) throw invalid(`entry ${e.path} has a bad size`);
+  if (e.path.split('/').some((s) => s === '..' || s === '.' || s === ''))
+    throw invalid(`path ${e.path} leaves the package folder`);
+  if (!['file', 'dir', 'symlink'].includes(e.type))
+    throw invalid(`entry ${e.path} has unknown type ${String(e.type)}`);
+  if (e.type === 'file' && (!Number.isInteger(e.size) || (e.size ?? -1) < 0))
+    throw invalid(`entry ${e.path} has a bad size`);
   if (e.type === 'symlink') {
     const t = e.target ?? '';
     const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(e.path), t));
-    if (t === '' || path.posix.isAbsolute(t) || resolved === '..' || resolved.startsWith('../')) throw invalid(`link ${e.path} → ${t} leads outside the package folder`);
+    if (t === '' || path.posix.isAbsolute(t) || resolved === '..' || resolved.startsWith('../'))
+      throw invalid(`link ${e.path} → ${t} leads outside the package folder`);
   }
 }
 

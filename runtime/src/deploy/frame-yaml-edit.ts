@@ -11,9 +11,15 @@ import { ConfigError } from '../errors.js';
 export async function addFramePath(frameFile: string, entry: string): Promise<void> {
   const text = await fs.readFile(frameFile, 'utf8');
   const doc = parseDocument(text);
-  if (doc.errors.length > 0) throw new ConfigError('CONFIG_INVALID', `${frameFile}: ${doc.errors[0]?.message ?? 'YAML error'}`, { details: { file: frameFile, pointer: '' } });
+  if (doc.errors.length > 0)
+    throw new ConfigError('CONFIG_INVALID', `${frameFile}: ${doc.errors[0]?.message ?? 'YAML error'}`, {
+      details: { file: frameFile, pointer: '' },
+    });
   const list = doc.get('path', true);
-  if (!isSeq(list)) throw new ConfigError('CONFIG_INVALID', `${frameFile}: path must be a list`, { details: { file: frameFile, pointer: '/path' } });
+  if (!isSeq(list))
+    throw new ConfigError('CONFIG_INVALID', `${frameFile}: path must be a list`, {
+      details: { file: frameFile, pointer: '/path' },
+    });
   if (list.items.some((i) => String((i as { value?: unknown }).value ?? i) === entry)) return;
   list.add(doc.createNode(entry));
   const tmp = `${frameFile}.${randomBytes(4).toString('hex')}.tmp`;

@@ -18,7 +18,13 @@ export function historyDir(frameConfigFile: string, kind: string, name: string):
  * The old folder goes to `history` (newest last; `KEPT_VERSIONS` kept).
  * @throws KaelError `ARCHIVE_INVALID` (nothing changed on disk).
  */
-export async function swapInArchive(targetDir: string, data: Buffer, digest: string, history: string | undefined, oldVersion?: string): Promise<void> {
+export async function swapInArchive(
+  targetDir: string,
+  data: Buffer,
+  digest: string,
+  history: string | undefined,
+  oldVersion?: string,
+): Promise<void> {
   const staging = `${targetDir}.kael-staging-${randomBytes(4).toString('hex')}`;
   await fs.mkdir(path.dirname(targetDir), { recursive: true });
   try {
@@ -31,8 +37,16 @@ export async function swapInArchive(targetDir: string, data: Buffer, digest: str
 }
 
 /** Replaces `targetDir` by `replacement` (a folder on the same file system), keeping the old one in history. */
-export async function swapIn(targetDir: string, replacement: string, history: string | undefined, oldVersion?: string): Promise<void> {
-  const exists = await fs.stat(targetDir).then(() => true, () => false);
+export async function swapIn(
+  targetDir: string,
+  replacement: string,
+  history: string | undefined,
+  oldVersion?: string,
+): Promise<void> {
+  const exists = await fs.stat(targetDir).then(
+    () => true,
+    () => false,
+  );
   if (!exists) {
     await fs.mkdir(path.dirname(targetDir), { recursive: true });
     await fs.rename(replacement, targetDir);
@@ -45,7 +59,11 @@ export async function swapIn(targetDir: string, replacement: string, history: st
   } catch (e) {
     await fs.rename(aside, targetDir);
     await fs.rm(replacement, { recursive: true, force: true });
-    throw new KaelError('COMMAND_FAILED', `cannot swap in the new version of ${targetDir}: ${(e as Error).message}`, { cause: e });
+    throw new KaelError(
+      'COMMAND_FAILED',
+      `cannot swap in the new version of ${targetDir}: ${(e as Error).message}`,
+      { cause: e },
+    );
   }
   if (history === undefined) {
     await fs.rm(aside, { recursive: true, force: true });
@@ -70,7 +88,8 @@ export async function listHistory(history: string): Promise<{ dir: string; versi
  */
 export async function restoreNewest(targetDir: string, history: string): Promise<string> {
   const newest = (await listHistory(history)).pop();
-  if (newest === undefined) throw new KaelError('VERSION_NOT_FOUND', `no previous version of ${targetDir} is kept to roll back to`);
+  if (newest === undefined)
+    throw new KaelError('VERSION_NOT_FOUND', `no previous version of ${targetDir} is kept to roll back to`);
   const staging = `${targetDir}.kael-staging-${randomBytes(4).toString('hex')}`;
   await moveAcross(newest.dir, staging);
   await swapIn(targetDir, staging, undefined);
@@ -79,7 +98,8 @@ export async function restoreNewest(targetDir: string, history: string): Promise
 
 async function prune(history: string): Promise<void> {
   const all = await listHistory(history);
-  for (const old of all.slice(0, Math.max(0, all.length - KEPT_VERSIONS))) await fs.rm(old.dir, { recursive: true, force: true });
+  for (const old of all.slice(0, Math.max(0, all.length - KEPT_VERSIONS)))
+    await fs.rm(old.dir, { recursive: true, force: true });
 }
 
 async function moveAcross(from: string, to: string): Promise<void> {

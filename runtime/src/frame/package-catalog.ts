@@ -44,7 +44,10 @@ export function isCrontabRecord(r: PackageRecord): r is CrontabRecord {
  * carries the problems and an `error`. Checks across packages: missing folders, missing setting.yaml,
  * and a `service_base_name` or `crontab_name` used twice (the later one fails).
  */
-export async function loadCatalog(config: FrameConfig, view: FileView = diskFileView): Promise<PackageRecord[]> {
+export async function loadCatalog(
+  config: FrameConfig,
+  view: FileView = diskFileView,
+): Promise<PackageRecord[]> {
   const records = await Promise.all(config.packages.map((entry) => loadRecord(config.file, entry, view)));
   const seen = new Map<string, PackageRecord>();
   for (const r of records) {
@@ -67,16 +70,39 @@ export async function loadCatalog(config: FrameConfig, view: FileView = diskFile
   return records;
 }
 
-async function loadRecord(frameFile: string, entry: FrameConfig['packages'][number], view: FileView): Promise<PackageRecord> {
-  const record: PackageRecord = { dir: entry.dir, raw: entry.raw, pointer: entry.pointer, setting: undefined, problems: [], error: undefined };
+async function loadRecord(
+  frameFile: string,
+  entry: FrameConfig['packages'][number],
+  view: FileView,
+): Promise<PackageRecord> {
+  const record: PackageRecord = {
+    dir: entry.dir,
+    raw: entry.raw,
+    pointer: entry.pointer,
+    setting: undefined,
+    problems: [],
+    error: undefined,
+  };
   if (!(await view.isDirectory(entry.dir))) {
-    fail(record, { file: frameFile, pointer: entry.pointer, code: 'path-missing', severity: 'error', message: `${entry.pointer.slice(1).replace('/', '[')}]: package folder ${entry.dir} does not exist` });
+    fail(record, {
+      file: frameFile,
+      pointer: entry.pointer,
+      code: 'path-missing',
+      severity: 'error',
+      message: `${entry.pointer.slice(1).replace('/', '[')}]: package folder ${entry.dir} does not exist`,
+    });
     return record;
   }
   const file = path.join(entry.dir, SETTING_FILE);
   const text = await view.readText(file);
   if (text === undefined) {
-    fail(record, { file, pointer: '', code: 'setting-missing', severity: 'error', message: `${SETTING_FILE} not found in ${entry.dir}` });
+    fail(record, {
+      file,
+      pointer: '',
+      code: 'setting-missing',
+      severity: 'error',
+      message: `${SETTING_FILE} not found in ${entry.dir}`,
+    });
     return record;
   }
   const result = parseSettingText(text, file);
@@ -100,7 +126,12 @@ function fail(record: PackageRecord, problem: ConfigProblem): void {
 export function problemsToError(problems: readonly ConfigProblem[]): ErrorData {
   const errors = problems.filter((p) => p.severity === 'error');
   const first = errors[0];
-  const message = errors.map((p) => `${p.file}${p.range === undefined ? '' : `:${p.range.start.line + 1}:${p.range.start.character + 1}`}: ${p.message}`).join('\n');
+  const message = errors
+    .map(
+      (p) =>
+        `${p.file}${p.range === undefined ? '' : `:${p.range.start.line + 1}:${p.range.start.character + 1}`}: ${p.message}`,
+    )
+    .join('\n');
   return {
     code: 'PACKAGE_INVALID',
     name: 'ConfigError',

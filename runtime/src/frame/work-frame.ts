@@ -68,7 +68,9 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
    * Connects a client (no services started): the seed's `WORK_FRAME(name, auri)` without a config.
    * @throws KaelError `BROKER_UNAVAILABLE`
    */
-  static async connect<S extends object = Record<never, never>>(options: ClientOptions = {}): Promise<ServiceProxy<S>> {
+  static async connect<S extends object = Record<never, never>>(
+    options: ClientOptions = {},
+  ): Promise<ServiceProxy<S>> {
     return connectClient<S>(options);
   }
 
@@ -95,7 +97,8 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
   }
 
   get broker(): BrokerConnection {
-    if (this.brokerConn === undefined) throw new KaelError('USAGE', 'the broker is connected only after start()');
+    if (this.brokerConn === undefined)
+      throw new KaelError('USAGE', 'the broker is connected only after start()');
     return this.brokerConn;
   }
 
@@ -114,7 +117,12 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
     this.ns = this.explicitName ?? config.serviceGroup;
     this.packageRecords = await loadCatalog(config);
     this.reportProblems(this.packageRecords);
-    this.brokerConn = new BrokerConnection({ url: this.options.auri, connectionName: `kael-frame:${this.ns}`, failFast: false, logger: this.logger });
+    this.brokerConn = new BrokerConnection({
+      url: this.options.auri,
+      connectionName: `kael-frame:${this.ns}`,
+      failFast: false,
+      logger: this.logger,
+    });
     await this.brokerConn.start();
     this.services = new ServiceHost(this);
     this.crontabs = new CrontabHost(this);
@@ -123,7 +131,11 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
     await this.crontabs.start();
     await this.agent.start();
     this.state = 'running';
-    this.logger.info('frame started', { id: this.id, namespace: this.ns, packages: this.packageRecords.length });
+    this.logger.info('frame started', {
+      id: this.id,
+      namespace: this.ns,
+      packages: this.packageRecords.length,
+    });
   }
 
   /** The seed's name for {@link start}. */
@@ -192,7 +204,11 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
     for (const r of records) {
       for (const p of r.problems) {
         const level = p.severity === 'error' ? 'error' : 'warn';
-        this.logger[level](`package ${r.raw}: ${formatProblem(p)}`, { code: p.code, file: p.file, pointer: p.pointer });
+        this.logger[level](`package ${r.raw}: ${formatProblem(p)}`, {
+          code: p.code,
+          file: p.file,
+          pointer: p.pointer,
+        });
       }
     }
   }
@@ -200,7 +216,8 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
 
 function toPackageSnapshot(r: PackageRecord): PackageSnapshot {
   const s = r.setting;
-  const declaredKind = r.declared?.type === 'service' || r.declared?.type === 'crontab' ? r.declared.type : 'unknown';
+  const declaredKind =
+    r.declared?.type === 'service' || r.declared?.type === 'crontab' ? r.declared.type : 'unknown';
   const snap: PackageSnapshot = {
     kind: s?.type ?? declaredKind,
     name: s?.name ?? r.declared?.name ?? path.basename(r.dir),

@@ -83,7 +83,11 @@ export class MembershipView extends EventEmitter {
     }
     if (known !== undefined && a.seq >= 0 && a.seq < known.seq) return;
     const changed = known === undefined || JSON.stringify(known.frame) !== JSON.stringify(a.frame);
-    this.members.set(a.frame.id, { frame: a.frame, seq: Math.max(a.seq, known?.seq ?? -1), lastSeen: Date.now() });
+    this.members.set(a.frame.id, {
+      frame: a.frame,
+      seq: Math.max(a.seq, known?.seq ?? -1),
+      lastSeen: Date.now(),
+    });
     if (known === undefined) this.emit('frame-up', a.frame);
     else if (changed) this.emit('frame-changed', a.frame);
     if (changed) this.emit('frames', this.frames());

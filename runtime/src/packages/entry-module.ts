@@ -10,7 +10,10 @@ export const ENTRY_CANDIDATES = ['index.js', 'index.mjs', 'index.cjs', 'index.ts
  * index.cjs, else index.ts. The runtime loader and the language server both use this rule.
  * @returns the absolute file, or undefined when the package has none.
  */
-export async function resolveEntryModule(dir: string, view: FileView = diskFileView): Promise<string | undefined> {
+export async function resolveEntryModule(
+  dir: string,
+  view: FileView = diskFileView,
+): Promise<string | undefined> {
   const pkgText = await view.readText(path.join(dir, 'package.json'));
   if (pkgText !== undefined) {
     try {

@@ -25,23 +25,44 @@ export async function loadServiceModule(dir: string, setting: ServiceSetting): P
   const settingFile = path.join(dir, SETTING_FILE);
   const entry = await resolveEntryModule(dir);
   if (entry === undefined) {
-    throw invalid(settingFile, '', `no entry module in ${dir} (package.json main, index.js, index.mjs, index.cjs or index.ts)`, 'entry-missing');
+    throw invalid(
+      settingFile,
+      '',
+      `no entry module in ${dir} (package.json main, index.js, index.mjs, index.cjs or index.ts)`,
+      'entry-missing',
+    );
   }
   let exports: Record<string, unknown>;
   try {
     exports = await importModule(entry);
   } catch (e) {
-    throw new ConfigError('PACKAGE_INVALID', `${entry}: cannot load the entry module: ${(e as Error).message}`, {
-      cause: e,
-      details: { file: entry, pointer: '', code: 'entry-missing' },
-    });
+    throw new ConfigError(
+      'PACKAGE_INVALID',
+      `${entry}: cannot load the entry module: ${(e as Error).message}`,
+      {
+        cause: e,
+        details: { file: entry, pointer: '', code: 'entry-missing' },
+      },
+    );
   }
   const functions = new Map<string, ServiceFunction>();
   const entryName = path.basename(entry);
   for (const [i, name] of setting.publish.entries()) {
     const fn = exports[name];
-    if (fn === undefined) throw invalid(settingFile, `/publish/${i}`, `publish[${i}]: "${name}" is not exported by ${entryName}`, 'export-missing');
-    if (typeof fn !== 'function') throw invalid(settingFile, `/publish/${i}`, `publish[${i}]: "${name}" is exported by ${entryName} but is a ${typeof fn}, not a function`, 'export-not-function');
+    if (fn === undefined)
+      throw invalid(
+        settingFile,
+        `/publish/${i}`,
+        `publish[${i}]: "${name}" is not exported by ${entryName}`,
+        'export-missing',
+      );
+    if (typeof fn !== 'function')
+      throw invalid(
+        settingFile,
+        `/publish/${i}`,
+        `publish[${i}]: "${name}" is exported by ${entryName} but is a ${typeof fn}, not a function`,
+        'export-not-function',
+      );
     functions.set(`${setting.name}__${name}`, fn as ServiceFunction);
   }
   return { setting, dir, functions };
@@ -59,7 +80,8 @@ async function importModule(file: string): Promise<Record<string, unknown>> {
     return require(file) as Record<string, unknown>;
   } catch (e) {
     // A .js file in a `"type": "module"` package cannot be required; import() reads it as ESM.
-    if ((e as NodeJS.ErrnoException).code === 'ERR_REQUIRE_ESM') return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    if ((e as NodeJS.ErrnoException).code === 'ERR_REQUIRE_ESM')
+      return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
     throw e;
   }
 }

@@ -8,7 +8,9 @@ import ts from 'typescript';
  * with `node --require` for crontab commands that name a `.ts` file.
  */
 export function registerTypeScript(): void {
-  const extensions = (Module as unknown as { _extensions: Record<string, (m: NodeModule, file: string) => void> })._extensions;
+  const extensions = (
+    Module as unknown as { _extensions: Record<string, (m: NodeModule, file: string) => void> }
+  )._extensions;
   if (extensions['.ts'] !== undefined) return;
   extensions['.ts'] = (module, file) => {
     const source = fs.readFileSync(file, 'utf8');

@@ -49,8 +49,12 @@ export class ServiceEndpoint {
    */
   invoke(request: CallRequest): ReplyEnvelope | Promise<ReplyEnvelope> {
     if (this.validateArgs !== undefined && !this.validateArgs(request.args)) {
-      const why = explainErrors(this.validateArgs.errors ?? []).map((v) => v.message.replace(/^\[(\d+)\]/, 'args[$1]')).join('; ');
-      return failure(new KaelError('INVALID_ARGS', `${this.name}: ${why || 'arguments do not match the schema'}`));
+      const why = explainErrors(this.validateArgs.errors ?? [])
+        .map((v) => v.message.replace(/^\[(\d+)\]/, 'args[$1]'))
+        .join('; ');
+      return failure(
+        new KaelError('INVALID_ARGS', `${this.name}: ${why || 'arguments do not match the schema'}`),
+      );
     }
     const args = Object.keys(request.kwargs).length === 0 ? request.args : [...request.args, request.kwargs];
     let value: unknown;

@@ -18,7 +18,12 @@ export function failure(error: unknown): ReplyEnvelope {
  * @returns undefined when the request had no `replyTo`; else what `publish()` returned (false: the
  * channel's buffer is full, wait for `'drain'` before publishing more).
  */
-export function publishReply(channel: Channel, request: ConsumeMessage | Message, envelope: ReplyEnvelope, appId?: string): boolean | undefined {
+export function publishReply(
+  channel: Channel,
+  request: ConsumeMessage | Message,
+  envelope: ReplyEnvelope,
+  appId?: string,
+): boolean | undefined {
   const { replyTo, correlationId } = request.properties as { replyTo?: string; correlationId?: string };
   if (typeof replyTo !== 'string' || replyTo === '') return undefined;
   const contentType = replyContentType(request.properties.contentType as string | undefined);
@@ -35,7 +40,12 @@ export function publishReply(channel: Channel, request: ConsumeMessage | Message
 }
 
 /** {@link publishReply}, then waits for `'drain'` when the channel's buffer is full. */
-export async function sendReply(channel: Channel, request: ConsumeMessage | Message, envelope: ReplyEnvelope, appId?: string): Promise<boolean> {
+export async function sendReply(
+  channel: Channel,
+  request: ConsumeMessage | Message,
+  envelope: ReplyEnvelope,
+  appId?: string,
+): Promise<boolean> {
   const sent = publishReply(channel, request, envelope, appId);
   if (sent === false) await waitDrain(channel);
   return sent !== undefined;

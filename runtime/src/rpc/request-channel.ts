@@ -77,7 +77,10 @@ export class RequestChannel {
       const live = this.broker.current;
       if (!this.closed && live === conn) {
         setTimeout(() => {
-          if (!this.closed && this.broker.current === conn) this.ready(conn).catch((e: unknown) => this.logger.warn('cannot reopen the reply channel', { error: (e as Error).message }));
+          if (!this.closed && this.broker.current === conn)
+            this.ready(conn).catch((e: unknown) =>
+              this.logger.warn('cannot reopen the reply channel', { error: (e as Error).message }),
+            );
         }, 100).unref();
       }
     });
@@ -99,7 +102,12 @@ export class RequestChannel {
    * Sends one request and resolves with the value of its single reply.
    * @throws KaelError `SERVICE_NOT_FOUND` | `RPC_TIMEOUT` | `BROKER_UNAVAILABLE` | `ENCODE_ERROR`; RemoteError with the remote code.
    */
-  async call(exchange: string, routingKey: string, value: unknown, options: RequestOptions): Promise<unknown> {
+  async call(
+    exchange: string,
+    routingKey: string,
+    value: unknown,
+    options: RequestOptions,
+  ): Promise<unknown> {
     const ch = this.channel;
     // Fast path (connected, not blocked): one promise per call, settled straight from the reply.
     if (ch !== undefined && this.blocked === undefined) {
@@ -110,7 +118,15 @@ export class RequestChannel {
           return true;
         };
         try {
-          this.publishRequest(ch, exchange, routingKey, value, options, onReply, (error) => error !== undefined && reject(error));
+          this.publishRequest(
+            ch,
+            exchange,
+            routingKey,
+            value,
+            options,
+            onReply,
+            (error) => error !== undefined && reject(error),
+          );
         } catch (e) {
           reject(e instanceof Error ? e : new Error(String(e)));
         }
@@ -122,29 +138,52 @@ export class RequestChannel {
       return true;
     });
     await handle.done;
-    if (result === undefined) throw new KaelError('RPC_TIMEOUT', `no reply from ${options.label ?? routingKey}`);
+    if (result === undefined)
+      throw new KaelError('RPC_TIMEOUT', `no reply from ${options.label ?? routingKey}`);
     if (!result.ok) throw new RemoteError(result.error, remoteCode(result.error.code));
     return result.value;
   }
 
   /** Publishes a request whose replies go to `onReply`. */
-  async request(exchange: string, routingKey: string, value: unknown, options: RequestOptions, onReply: ReplyHandler): Promise<RequestHandle> {
+  async request(
+    exchange: string,
+    routingKey: string,
+    value: unknown,
+    options: RequestOptions,
+    onReply: ReplyHandler,
+  ): Promise<RequestHandle> {
     const ch = this.channel ?? (await this.waitChannel(options.timeoutMs));
     if (this.blocked !== undefined) await this.blocked;
     let settle!: (error: KaelError | undefined) => void;
     const done = new Promise<void>((resolve, reject) => {
       settle = (error) => (error === undefined ? resolve() : reject(error));
     });
-    const correlationId = this.publishRequest(ch, exchange, routingKey, value, options, onReply, (error) => settle(error));
+    const correlationId = this.publishRequest(ch, exchange, routingKey, value, options, onReply, (error) =>
+      settle(error),
+    );
     return { correlationId, done, cancel: () => this.end(correlationId, undefined) };
   }
 
   /** Encodes, registers and publishes one request. @throws KaelError `ENCODE_ERROR` */
-  private publishRequest(ch: Channel, exchange: string, routingKey: string, value: unknown, options: RequestOptions, onReply: ReplyHandler, onEnd: Pending['onEnd']): string {
+  private publishRequest(
+    ch: Channel,
+    exchange: string,
+    routingKey: string,
+    value: unknown,
+    options: RequestOptions,
+    onReply: ReplyHandler,
+    onEnd: Pending['onEnd'],
+  ): string {
     const contentType = options.contentType ?? MSGPACK;
     const body = encodeBody(value, contentType);
     const correlationId = `${this.prefix}.${(this.counter++).toString(36)}`;
-    this.pending.set(correlationId, { onReply, onEnd, deadline: Date.now() + options.timeoutMs, timeoutMs: options.timeoutMs, label: options.label ?? routingKey });
+    this.pending.set(correlationId, {
+      onReply,
+      onEnd,
+      deadline: Date.now() + options.timeoutMs,
+      timeoutMs: options.timeoutMs,
+      label: options.label ?? routingKey,
+    });
     this.startSweeper();
     // The expiration alone keeps stale requests from running: RabbitMQ keeps a message's original
     // expiry when it is requeued. No per-call headers: encoding a header table costs throughput.
@@ -185,7 +224,10 @@ export class RequestChannel {
     try {
       envelope = readEnvelope(msg);
     } catch (e) {
-      envelope = { ok: false, error: { code: 'DECODE_ERROR', name: 'KaelError', message: (e as Error).message } };
+      envelope = {
+        ok: false,
+        error: { code: 'DECODE_ERROR', name: 'KaelError', message: (e as Error).message },
+      };
     }
     let finished = true;
     try {
@@ -200,7 +242,13 @@ export class RequestChannel {
     const id = msg.properties.correlationId as string | undefined;
     const p = id === undefined ? undefined : this.pending.get(id);
     if (p === undefined || id === undefined) return;
-    this.end(id, new KaelError('SERVICE_NOT_FOUND', `${p.label}: no frame serves it (nothing is bound to ${msg.fields.routingKey})`));
+    this.end(
+      id,
+      new KaelError(
+        'SERVICE_NOT_FOUND',
+        `${p.label}: no frame serves it (nothing is bound to ${msg.fields.routingKey})`,
+      ),
+    );
   }
 
   private end(id: string, error: KaelError | undefined): void {
@@ -221,7 +269,8 @@ export class RequestChannel {
     this.sweeper = setInterval(() => {
       const now = Date.now();
       for (const [id, p] of this.pending) {
-        if (p.deadline <= now) this.end(id, new KaelError('RPC_TIMEOUT', `${p.label}: no reply within ${p.timeoutMs} ms`));
+        if (p.deadline <= now)
+          this.end(id, new KaelError('RPC_TIMEOUT', `${p.label}: no reply within ${p.timeoutMs} ms`));
       }
     }, SWEEP_MS);
   }
@@ -234,14 +283,19 @@ export class RequestChannel {
     const deadline = Date.now() + timeoutMs;
     while (this.channel === undefined) {
       if (Date.now() >= deadline) throw new KaelError('BROKER_UNAVAILABLE', 'no broker connection');
-      await Promise.race([this.broker.ready(), new Promise((r) => setTimeout(r, Math.min(100, deadline - Date.now())))]);
+      await Promise.race([
+        this.broker.ready(),
+        new Promise((r) => setTimeout(r, Math.min(100, deadline - Date.now()))),
+      ]);
       await new Promise((r) => setImmediate(r));
     }
     return this.channel;
   }
 }
 
-function remoteCode(code: string): 'REMOTE_ERROR' | 'INVALID_ARGS' | 'ENCODE_ERROR' | 'DECODE_ERROR' | 'COMMAND_UNKNOWN' | 'UNAUTHORIZED' {
+function remoteCode(
+  code: string,
+): 'REMOTE_ERROR' | 'INVALID_ARGS' | 'ENCODE_ERROR' | 'DECODE_ERROR' | 'COMMAND_UNKNOWN' | 'UNAUTHORIZED' {
   switch (code) {
     case 'INVALID_ARGS':
     case 'ENCODE_ERROR':

@@ -11,19 +11,33 @@ export interface CommandAuth {
 }
 
 /** Commands that change code or state: refused unsigned when the frame has an admin key. */
-export const CHANGING_COMMANDS: ReadonlySet<string> = new Set(['_install_pkg', '_update_pkg', '_rollback_pkg', '_restart_service', '_restart_crontab', '_export_pkg']);
+export const CHANGING_COMMANDS: ReadonlySet<string> = new Set([
+  '_install_pkg',
+  '_update_pkg',
+  '_rollback_pkg',
+  '_restart_service',
+  '_restart_crontab',
+  '_export_pkg',
+]);
 
 /** JSON with sorted keys, so both sides sign the same bytes whatever the key order. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (ArrayBuffer.isView(value)) return JSON.stringify(Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64'));
+  if (ArrayBuffer.isView(value))
+    return JSON.stringify(Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64'));
   const obj = value as Record<string, unknown>;
-  return `{${Object.keys(obj).sort().filter((k) => obj[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
+  return `{${Object.keys(obj)
+    .sort()
+    .filter((k) => obj[k] !== undefined)
+    .map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`)
+    .join(',')}}`;
 }
 
 function mac(key: string, fn: string, kwargs: unknown, ts: number, nonce: string): string {
-  return createHmac('sha256', key).update(`${fn}\n${ts}\n${nonce}\n${canonicalJson(kwargs)}`).digest('hex');
+  return createHmac('sha256', key)
+    .update(`${fn}\n${ts}\n${nonce}\n${canonicalJson(kwargs)}`)
+    .digest('hex');
 }
 
 /** Signs a command with the admin key. */
@@ -52,15 +66,26 @@ export class CommandVerifier {
    */
   check(fn: string, kwargs: unknown, auth: CommandAuth | undefined, now = Date.now()): void {
     if (this.key === undefined || !CHANGING_COMMANDS.has(fn)) return;
-    if (auth === undefined || typeof auth.sig !== 'string' || typeof auth.nonce !== 'string' || typeof auth.ts !== 'number') {
+    if (
+      auth === undefined ||
+      typeof auth.sig !== 'string' ||
+      typeof auth.nonce !== 'string' ||
+      typeof auth.ts !== 'number'
+    ) {
       throw new KaelError('UNAUTHORIZED', `${fn} must be signed with the admin key (KAEL_ADMIN_KEY)`);
     }
-    if (Math.abs(now - auth.ts) > this.windowMs) throw new KaelError('UNAUTHORIZED', `${fn}: signature timestamp is outside the ${this.windowMs / 1000} s window`);
+    if (Math.abs(now - auth.ts) > this.windowMs)
+      throw new KaelError(
+        'UNAUTHORIZED',
+        `${fn}: signature timestamp is outside the ${this.windowMs / 1000} s window`,
+      );
     const expected = Buffer.from(mac(this.key, fn, kwargs, auth.ts, auth.nonce), 'hex');
     const given = Buffer.from(auth.sig, 'hex');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new KaelError('UNAUTHORIZED', `${fn}: wrong signature`);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected))
+      throw new KaelError('UNAUTHORIZED', `${fn}: wrong signature`);
     this.forgetOld(now);
-    if (this.seen.has(auth.nonce)) throw new KaelError('UNAUTHORIZED', `${fn}: replayed command (nonce already used)`);
+    if (this.seen.has(auth.nonce))
+      throw new KaelError('UNAUTHORIZED', `${fn}: replayed command (nonce already used)`);
     this.seen.set(auth.nonce, auth.ts);
   }
 

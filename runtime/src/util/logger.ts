@@ -7,11 +7,19 @@ export interface Logger {
 }
 
 /** A logger that writes `time level [scope] message {fields}` lines to stderr; debug only when KAEL_DEBUG is set. */
-export function createLogger(scope: string, level: 'debug' | 'info' | 'warn' | 'error' | 'silent' = defaultLevel()): Logger {
+export function createLogger(
+  scope: string,
+  level: 'debug' | 'info' | 'warn' | 'error' | 'silent' = defaultLevel(),
+): Logger {
   const order = { debug: 0, info: 1, warn: 2, error: 3, silent: 4 };
-  const write = (lvl: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void => {
+  const write = (
+    lvl: 'debug' | 'info' | 'warn' | 'error',
+    message: string,
+    fields?: Record<string, unknown>,
+  ): void => {
     if (order[lvl] < order[level]) return;
-    const extra = fields === undefined || Object.keys(fields).length === 0 ? '' : ' ' + JSON.stringify(fields);
+    const extra =
+      fields === undefined || Object.keys(fields).length === 0 ? '' : ' ' + JSON.stringify(fields);
     process.stderr.write(`${new Date().toISOString()} ${lvl} [${scope}] ${message}${extra}\n`);
   };
   return {

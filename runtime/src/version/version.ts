@@ -61,6 +61,7 @@ export function sortVersionsDescending(versions: readonly string[]): string[] {
 
 function requireSemver(text: string): string {
   const v = toSemver(text);
-  if (v === undefined) throw new KaelError('VERSION_INVALID', `"${text}" is not a version (expected e.g. 1.0, 1.10 or 1.2.3)`);
+  if (v === undefined)
+    throw new KaelError('VERSION_INVALID', `"${text}" is not a version (expected e.g. 1.0, 1.10 or 1.2.3)`);
   return v;
 }

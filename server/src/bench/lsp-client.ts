@@ -24,9 +24,15 @@ export class LspClient {
   private version = 0;
 
   constructor() {
-    this.child = spawn(process.execPath, [path.join(__dirname, '..', 'main.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-    if (this.child.stdout === null || this.child.stdin === null) throw new Error('language server has no stdio');
-    this.connection = createMessageConnection(new StreamMessageReader(this.child.stdout), new StreamMessageWriter(this.child.stdin));
+    this.child = spawn(process.execPath, [path.join(__dirname, '..', 'main.js'), '--stdio'], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    if (this.child.stdout === null || this.child.stdin === null)
+      throw new Error('language server has no stdio');
+    this.connection = createMessageConnection(
+      new StreamMessageReader(this.child.stdout),
+      new StreamMessageWriter(this.child.stdin),
+    );
     this.connection.onNotification('textDocument/publishDiagnostics', (p: Published) => {
       const i = this.waiters.findIndex((w) => w.uri === p.uri);
       if (i >= 0) this.waiters.splice(i, 1)[0]?.resolve(p);
@@ -36,7 +42,12 @@ export class LspClient {
 
   /** `initialize` + `initialized` with the given workspace folder. */
   async initialize(folder: string): Promise<unknown> {
-    const result = await this.connection.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(folder).href, workspaceFolders: [{ uri: pathToFileURL(folder).href, name: 'ws' }], capabilities: {} });
+    const result = await this.connection.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri: pathToFileURL(folder).href,
+      workspaceFolders: [{ uri: pathToFileURL(folder).href, name: 'ws' }],
+      capabilities: {},
+    });
     await this.connection.sendNotification('initialized', {});
     return result;
   }
@@ -47,15 +58,22 @@ export class LspClient {
   }
 
   async open(file: string, text: string): Promise<void> {
-    await this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: pathToFileURL(file).href, languageId: 'yaml', version: ++this.version, text } });
+    await this.connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri: pathToFileURL(file).href, languageId: 'yaml', version: ++this.version, text },
+    });
   }
 
   async change(file: string, text: string): Promise<void> {
-    await this.connection.sendNotification('textDocument/didChange', { textDocument: { uri: pathToFileURL(file).href, version: ++this.version }, contentChanges: [{ text }] });
+    await this.connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri: pathToFileURL(file).href, version: ++this.version },
+      contentChanges: [{ text }],
+    });
   }
 
   async close(file: string): Promise<void> {
-    await this.connection.sendNotification('textDocument/didClose', { textDocument: { uri: pathToFileURL(file).href } });
+    await this.connection.sendNotification('textDocument/didClose', {
+      textDocument: { uri: pathToFileURL(file).href },
+    });
   }
 
   /** Shuts the server down and waits for it to exit. */

@@ -27,7 +27,10 @@ async function main(): Promise<void> {
   const pkg = path.join(root, 'big');
   const text = await writePackage(pkg, 'big', 195);
   for (let i = 0; i < 200; i++) await writePackage(path.join(root, 'ws', `p${i}`), `p${i}`, 5);
-  await fs.writeFile(path.join(root, 'ws', 'frame.yaml'), `service_group: g\npath:\n${Array.from({ length: 200 }, (_, i) => `  - ./p${i}`).join('\n')}\n`);
+  await fs.writeFile(
+    path.join(root, 'ws', 'frame.yaml'),
+    `service_group: g\npath:\n${Array.from({ length: 200 }, (_, i) => `  - ./p${i}`).join('\n')}\n`,
+  );
   const client = new LspClient();
   try {
     await client.initialize(root);
@@ -47,10 +50,21 @@ async function main(): Promise<void> {
     }
     samples.sort((a, b) => a - b);
     const t = process.hrtime.bigint();
-    const ws = await client.connection.sendRequest<{ files: number }>('kael/validateWorkspace', { folders: [path.join(root, 'ws')] });
+    const ws = await client.connection.sendRequest<{ files: number }>('kael/validateWorkspace', {
+      folders: [path.join(root, 'ws')],
+    });
     const workspaceMs = Number(process.hrtime.bigint() - t) / 1e6;
     const round = (x: number): number => Math.round(x * 100) / 100;
-    process.stdout.write(JSON.stringify({ change_to_diagnostics: { lines: text.split('\n').length, p50_ms: round(quantile(samples, 0.5)), p99_ms: round(quantile(samples, 0.99)) }, workspace: { packages: 200, files: ws.files, ms: round(workspaceMs) } }) + '\n');
+    process.stdout.write(
+      JSON.stringify({
+        change_to_diagnostics: {
+          lines: text.split('\n').length,
+          p50_ms: round(quantile(samples, 0.5)),
+          p99_ms: round(quantile(samples, 0.99)),
+        },
+        workspace: { packages: 200, files: ws.files, ms: round(workspaceMs) },
+      }) + '\n',
+    );
   } finally {
     await client.stop();
     await fs.rm(root, { recursive: true, force: true });

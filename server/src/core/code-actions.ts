@@ -24,15 +24,32 @@ export async function publishFixes(file: string, text: string, view: FileView): 
   const names = publish.items.map((i) => (isScalar(i) ? String(i.value as string) : ''));
   const found = await entryExports(path.dirname(file), view);
   if (found === undefined) return [];
-  const exported = [...found.exports.names].filter(([n, k]) => k !== 'value' && n !== 'default').map(([n]) => n);
-  const whole: Range = { start: offsetToPosition(source, publish.range[0]), end: offsetToPosition(source, publish.range[1]) };
+  const exported = [...found.exports.names]
+    .filter(([n, k]) => k !== 'value' && n !== 'default')
+    .map(([n]) => n);
+  const whole: Range = {
+    start: offsetToPosition(source, publish.range[0]),
+    end: offsetToPosition(source, publish.range[1]),
+  };
   const fixes: QuickFix[] = [];
   for (const name of exported.filter((n) => !names.includes(n))) {
-    fixes.push({ title: `Publish "${name}"`, range: whole, newText: render(publish, [...names, name], text) });
+    fixes.push({
+      title: `Publish "${name}"`,
+      range: whole,
+      newText: render(publish, [...names, name], text),
+    });
   }
   if (!found.exports.dynamic) {
     for (const name of names.filter((n) => !found.exports.names.has(n))) {
-      fixes.push({ title: `Remove "${name}" from publish (not exported)`, range: whole, newText: render(publish, names.filter((n) => n !== name), text) });
+      fixes.push({
+        title: `Remove "${name}" from publish (not exported)`,
+        range: whole,
+        newText: render(
+          publish,
+          names.filter((n) => n !== name),
+          text,
+        ),
+      });
     }
   }
   return fixes;

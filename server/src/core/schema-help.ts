@@ -45,8 +45,15 @@ export function complete(kind: DocumentKind, text: string, pos: Position): Sugge
   const keyValue = /^(\w+):\s*(\S*)$/.exec(before);
   if (keyValue !== null) {
     const prop = schema.properties?.[keyValue[1] ?? ''];
-    const values = prop?.enum ?? (prop?.const === undefined ? (keyValue[1] === 'type' ? ['service', 'crontab'] : []) : [prop.const]);
-    return (keyValue[1] === 'type' ? ['service', 'crontab'] : values).map((v) => ({ label: String(v), kind: 'value', detail: prop?.description, insertText: String(v) }));
+    const values =
+      prop?.enum ??
+      (prop?.const === undefined ? (keyValue[1] === 'type' ? ['service', 'crontab'] : []) : [prop.const]);
+    return (keyValue[1] === 'type' ? ['service', 'crontab'] : values).map((v) => ({
+      label: String(v),
+      kind: 'value',
+      detail: prop?.description,
+      insertText: String(v),
+    }));
   }
   if (/^\w*$/.test(before)) {
     const present = new Set([...text.matchAll(/^(\w+):/gm)].map((m) => m[1]));
@@ -80,7 +87,12 @@ export function hover(kind: DocumentKind, text: string, pos: Position, now = new
       }
     }
   }
-  const item = typeof index === 'number' ? (typeof field === 'number' ? prop.items?.prefixItems?.[field] : prop.items) : undefined;
+  const item =
+    typeof index === 'number'
+      ? typeof field === 'number'
+        ? prop.items?.prefixItems?.[field]
+        : prop.items
+      : undefined;
   return `**${String(top)}**: ${(item ?? prop).description ?? prop.description ?? ''}`;
 }
 
@@ -90,7 +102,11 @@ function formatLocal(d: Date): string {
 }
 
 /** The path (keys and indexes) of the innermost node containing `offset`. */
-function pathAt(node: Node | null | undefined, offset: number, path: (string | number)[]): (string | number)[] | undefined {
+function pathAt(
+  node: Node | null | undefined,
+  offset: number,
+  path: (string | number)[],
+): (string | number)[] | undefined {
   if (node === null || node === undefined) return undefined;
   if (isMap(node)) {
     for (const pair of node.items) {
@@ -107,7 +123,8 @@ function pathAt(node: Node | null | undefined, offset: number, path: (string | n
   if (isSeq(node)) {
     for (const [i, item] of node.items.entries()) {
       const r = (item as Node | null)?.range;
-      if (r !== undefined && r !== null && offset >= r[0] && offset <= r[2]) return pathAt(item as Node, offset, [...path, i]) ?? [...path, i];
+      if (r !== undefined && r !== null && offset >= r[0] && offset <= r[2])
+        return pathAt(item as Node, offset, [...path, i]) ?? [...path, i];
     }
     return undefined;
   }

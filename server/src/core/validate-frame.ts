@@ -17,11 +17,28 @@ export async function validateFrame(file: string, text: string, view: FileView):
     const entry = record.pointer.slice(1).replace('/', '[') + ']';
     for (const p of record.problems) {
       if (p.file === config.file) out.push({ ...p, range: rangeAt(source, p.pointer) });
-      else if (p.code === 'setting-missing') out.push({ file, pointer: record.pointer, code: 'setting-missing', severity: 'error', message: `${entry}: ${record.raw} has no setting.yaml`, range: at });
+      else if (p.code === 'setting-missing')
+        out.push({
+          file,
+          pointer: record.pointer,
+          code: 'setting-missing',
+          severity: 'error',
+          message: `${entry}: ${record.raw} has no setting.yaml`,
+          range: at,
+        });
     }
-    const inPackage = record.problems.filter((p) => p.file !== config.file && p.code !== 'setting-missing' && p.severity === 'error');
+    const inPackage = record.problems.filter(
+      (p) => p.file !== config.file && p.code !== 'setting-missing' && p.severity === 'error',
+    );
     if (inPackage.length > 0) {
-      out.push({ file, pointer: record.pointer, code: 'schema', severity: 'warning', message: `${entry}: package ${record.raw} has ${inPackage.length} error(s) in ${inPackage[0]?.file ?? 'its setting.yaml'}`, range: at });
+      out.push({
+        file,
+        pointer: record.pointer,
+        code: 'schema',
+        severity: 'warning',
+        message: `${entry}: package ${record.raw} has ${inPackage.length} error(s) in ${inPackage[0]?.file ?? 'its setting.yaml'}`,
+        range: at,
+      });
     }
   }
   return out;

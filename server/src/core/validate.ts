@@ -8,7 +8,12 @@ import { validateFrame } from './validate-frame.js';
 import { validateSetting } from './validate-setting.js';
 
 /** Validates one file's text: setting.yaml or frame config; other files have no problems. */
-export async function validateDocument(file: string, text: string, view: FileView = diskFileView, frameFileNames: readonly string[] = DEFAULT_FRAME_FILE_NAMES): Promise<ConfigProblem[]> {
+export async function validateDocument(
+  file: string,
+  text: string,
+  view: FileView = diskFileView,
+  frameFileNames: readonly string[] = DEFAULT_FRAME_FILE_NAMES,
+): Promise<ConfigProblem[]> {
   const kind = documentKind(file, text, frameFileNames);
   if (kind === 'setting') return validateSetting(file, text, view);
   if (kind === 'frame') return validateFrame(file, text, view);
@@ -18,7 +23,10 @@ export async function validateDocument(file: string, text: string, view: FileVie
 const SKIPPED_DIRS = new Set(['node_modules', 'dist', '.git', '.kael', 'out']);
 
 /** Every kael YAML file at or below `target` (a file, a package folder, or any folder). */
-export async function findKaelFiles(target: string, frameFileNames: readonly string[] = DEFAULT_FRAME_FILE_NAMES): Promise<string[]> {
+export async function findKaelFiles(
+  target: string,
+  frameFileNames: readonly string[] = DEFAULT_FRAME_FILE_NAMES,
+): Promise<string[]> {
   const st = await fs.stat(target);
   if (st.isFile()) return [path.resolve(target)];
   const out: string[] = [];
@@ -36,6 +44,8 @@ export async function findKaelFiles(target: string, frameFileNames: readonly str
 /** Validates every kael file at or below `target` (what `kael validate` runs). */
 export async function validatePath(target: string, view: FileView = diskFileView): Promise<ConfigProblem[]> {
   const files = await findKaelFiles(target);
-  const all = await Promise.all(files.map(async (f) => validateDocument(f, (await view.readText(f)) ?? '', view)));
+  const all = await Promise.all(
+    files.map(async (f) => validateDocument(f, (await view.readText(f)) ?? '', view)),
+  );
   return all.flat();
 }

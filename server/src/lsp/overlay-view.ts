@@ -6,7 +6,8 @@ import type { FileView } from '@kael/runtime/config/file-view';
 
 /** The disk with the editor's open (possibly unsaved) documents laid over it. */
 export function overlayView(documents: TextDocuments<TextDocument>): FileView {
-  const open = (file: string): TextDocument | undefined => documents.all().find((d) => d.uri.startsWith('file:') && fileURLToPath(d.uri) === file);
+  const open = (file: string): TextDocument | undefined =>
+    documents.all().find((d) => d.uri.startsWith('file:') && fileURLToPath(d.uri) === file);
   return {
     readText: async (file) => open(file)?.getText() ?? diskFileView.readText(file),
     isFile: async (p) => open(p) !== undefined || diskFileView.isFile(p),

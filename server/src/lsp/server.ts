@@ -1,5 +1,11 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { CodeActionKind, CompletionItemKind, MarkupKind, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
+import {
+  CodeActionKind,
+  CompletionItemKind,
+  MarkupKind,
+  TextDocuments,
+  TextDocumentSyncKind,
+} from 'vscode-languageserver/node';
 import type { CodeAction, Connection, InitializeResult } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { publishFixes } from '../core/code-actions.js';
@@ -27,7 +33,8 @@ export function startServer(connection: Connection): void {
   const lastRun = new Map<string, number>();
   const timers = new Map<string, NodeJS.Timeout>();
 
-  const fileOf = (uri: string): string | undefined => (uri.startsWith('file:') ? fileURLToPath(uri) : undefined);
+  const fileOf = (uri: string): string | undefined =>
+    uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
 
   const kindOf = (uri: string, text: string): ReturnType<typeof documentKind> => {
     const file = fileOf(uri);
@@ -40,7 +47,11 @@ export function startServer(connection: Connection): void {
     lastRun.set(doc.uri, Date.now());
     const problems = await validateDocument(file, doc.getText(), view, frameFileNames);
     if (documents.get(doc.uri) === undefined) return;
-    await connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: problems.filter((p) => p.file === file).map(toDiagnostic) });
+    await connection.sendDiagnostics({
+      uri: doc.uri,
+      version: doc.version,
+      diagnostics: problems.filter((p) => p.file === file).map(toDiagnostic),
+    });
   };
 
   const schedule = (doc: TextDocument): void => {
@@ -49,7 +60,10 @@ export function startServer(connection: Connection): void {
     const run = (): void => {
       timers.delete(doc.uri);
       const current = documents.get(doc.uri);
-      if (current !== undefined) validate(current).catch((e: unknown) => connection.console.error(`kael: validation failed: ${(e as Error).message}`));
+      if (current !== undefined)
+        validate(current).catch((e: unknown) =>
+          connection.console.error(`kael: validation failed: ${(e as Error).message}`),
+        );
     };
     if (wait === 0) run();
     else timers.set(doc.uri, setTimeout(run, wait));
@@ -58,7 +72,9 @@ export function startServer(connection: Connection): void {
   connection.onInitialize((params): InitializeResult => {
     const options = (params.initializationOptions ?? {}) as KaelServerOptions;
     if (Array.isArray(options.frameFileNames)) frameFileNames = options.frameFileNames;
-    folders = (params.workspaceFolders ?? []).map((f) => fileOf(f.uri)).filter((f): f is string => f !== undefined);
+    folders = (params.workspaceFolders ?? [])
+      .map((f) => fileOf(f.uri))
+      .filter((f): f is string => f !== undefined);
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -74,7 +90,8 @@ export function startServer(connection: Connection): void {
   // publishes from, a setting.yaml a frame.yaml lists): re-check every open kael document.
   documents.onDidChangeContent((e) => {
     schedule(e.document);
-    for (const d of documents.all()) if (d.uri !== e.document.uri && kindOf(d.uri, d.getText()) !== undefined) schedule(d);
+    for (const d of documents.all())
+      if (d.uri !== e.document.uri && kindOf(d.uri, d.getText()) !== undefined) schedule(d);
   });
   documents.onDidClose((e) => {
     clearTimeout(timers.get(e.document.uri));
@@ -111,7 +128,11 @@ export function startServer(connection: Connection): void {
     const file = doc === undefined ? undefined : fileOf(doc.uri);
     if (doc === undefined || file === undefined || kindOf(doc.uri, doc.getText()) !== 'setting') return [];
     const fixes = await publishFixes(file, doc.getText(), view);
-    return fixes.map((f) => ({ title: f.title, kind: CodeActionKind.QuickFix, edit: { changes: { [doc.uri]: [{ range: f.range, newText: f.newText }] } } }));
+    return fixes.map((f) => ({
+      title: f.title,
+      kind: CodeActionKind.QuickFix,
+      edit: { changes: { [doc.uri]: [{ range: f.range, newText: f.newText }] } },
+    }));
   });
 
   connection.onRequest(ValidateWorkspaceRequest.type, async (params) => {

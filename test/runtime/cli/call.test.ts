@@ -9,7 +9,12 @@ describe('kael call', () => {
   let frame: WorkFrame;
 
   before(async () => {
-    frame = new WorkFrame({ name: ns, auri: AURI, serviceGroupConf: await makeFrameDir({ tools: TOOLS_SERVICE }), logger: createLogger('test', 'silent') });
+    frame = new WorkFrame({
+      name: ns,
+      auri: AURI,
+      serviceGroupConf: await makeFrameDir({ tools: TOOLS_SERVICE }),
+      logger: createLogger('test', 'silent'),
+    });
     await frame.start();
   });
 

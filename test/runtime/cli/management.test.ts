@@ -10,8 +10,16 @@ describe('the management CLI', () => {
   let frame: WorkFrame;
 
   before(async () => {
-    const ticker = { 'setting.yaml': "type: crontab\ncrontab_name: ticker\nversion: 1.0\npublish:\n  - ['* * * * * *', 'echo tick']\n" };
-    frame = new WorkFrame({ name: ns, auri: AURI, serviceGroupConf: await makeFrameDir({ calc: versionedService('calc', '1.10'), ticker }), logger: createLogger('test', 'silent') });
+    const ticker = {
+      'setting.yaml':
+        "type: crontab\ncrontab_name: ticker\nversion: 1.0\npublish:\n  - ['* * * * * *', 'echo tick']\n",
+    };
+    frame = new WorkFrame({
+      name: ns,
+      auri: AURI,
+      serviceGroupConf: await makeFrameDir({ calc: versionedService('calc', '1.10'), ticker }),
+      logger: createLogger('test', 'silent'),
+    });
     await frame.start();
   });
 
@@ -24,7 +32,10 @@ describe('the management CLI', () => {
     const r = await runCli(['status', '--name', ns, '--json']);
     assert.equal(r.code, 0);
     const frames = JSON.parse(r.stdout) as FrameSnapshot[];
-    assert.deepEqual(frames.map((f) => [f.id, f.packages.map((p) => `${p.name} ${p.version ?? ''}`)]), [[frame.id, ['calc 1.10', 'ticker 1.0']]]);
+    assert.deepEqual(
+      frames.map((f) => [f.id, f.packages.map((p) => `${p.name} ${p.version ?? ''}`)]),
+      [[frame.id, ['calc 1.10', 'ticker 1.0']]],
+    );
   });
 
   it('kael versions --json gives the highest live version', async () => {
@@ -49,8 +60,12 @@ describe('the management CLI', () => {
   it('kael crontabs shows who runs each crontab and its last runs', async () => {
     const deadline = Date.now() + 10_000;
     let r = await runCli(['crontabs', '--name', ns, '--json']);
-    while (Date.now() < deadline && !r.stdout.includes('"status": "ok"')) r = await runCli(['crontabs', '--name', ns, '--json']);
-    const status = JSON.parse(r.stdout) as Record<string, { name: string; active: boolean; entries: { runs: { status: string; output: string }[] }[] }[]>;
+    while (Date.now() < deadline && !r.stdout.includes('"status": "ok"'))
+      r = await runCli(['crontabs', '--name', ns, '--json']);
+    const status = JSON.parse(r.stdout) as Record<
+      string,
+      { name: string; active: boolean; entries: { runs: { status: string; output: string }[] }[] }[]
+    >;
     const [c] = status[frame.id] ?? [];
     assert.deepEqual([c?.name, c?.active, c?.entries[0]?.runs[0]?.output.trim()], ['ticker', true, 'tick']);
     const human = await runCli(['crontabs', '--name', ns]);

@@ -26,7 +26,12 @@ describe('cluster management across frame processes', () => {
 
   before(async () => {
     confs.push(await makeFrameDir({ tools: versionedService('tools', '1.9') }));
-    confs.push(await makeFrameDir({ tools: versionedService('tools', '1.10'), extra: versionedService('extra', '2.0') }));
+    confs.push(
+      await makeFrameDir({
+        tools: versionedService('tools', '1.10'),
+        extra: versionedService('extra', '2.0'),
+      }),
+    );
     confs.push(await makeFrameDir({ tools: versionedService('tools', '1.9') }));
     for (const conf of confs) procs.push(startFrameProcess(conf, ns, ['--heartbeat', String(HEARTBEAT_MS)]));
     await Promise.all(procs.map((p) => p.ready));
@@ -49,7 +54,10 @@ describe('cluster management across frame processes', () => {
     const frames = await client.servers();
     assert.deepEqual(frames.map((f) => f.id).sort(), [...ids].sort());
     const b = frames.find((f) => f.id === ids[1]);
-    assert.deepEqual(b?.packages.map((p) => [p.name, p.version]).sort(), [['extra', '2.0'], ['tools', '1.10']]);
+    assert.deepEqual(b?.packages.map((p) => [p.name, p.version]).sort(), [
+      ['extra', '2.0'],
+      ['tools', '1.10'],
+    ]);
   });
 
   it('returns a fan-out command as soon as every frame answered', async () => {
@@ -61,11 +69,19 @@ describe('cluster management across frame processes', () => {
   });
 
   it('targets one frame by id, or all but not_id', async () => {
-    const one = await client.getResponse(await client.command('_ping', {}, { id: ids[0] }), { timeout: 5000 });
+    const one = await client.getResponse(await client.command('_ping', {}, { id: ids[0] }), {
+      timeout: 5000,
+    });
     assert.deepEqual(Object.keys(one), [ids[0]]);
-    const others = await client.getResponse(await client.command('_ping', {}, { notId: [ids[0] ?? ''] }), { timeout: 5000 });
+    const others = await client.getResponse(await client.command('_ping', {}, { notId: [ids[0] ?? ''] }), {
+      timeout: 5000,
+    });
     assert.deepEqual(Object.keys(others).sort(), [ids[1], ids[2]].sort());
-    const notIdString = await client.commandAll('_ping', {}, { notId: `${ids[0] ?? ''},${ids[1] ?? ''}`, timeout: 5000 });
+    const notIdString = await client.commandAll(
+      '_ping',
+      {},
+      { notId: `${ids[0] ?? ''},${ids[1] ?? ''}`, timeout: 5000 },
+    );
     assert.deepEqual(Object.keys(notIdString), [ids[2]]);
   });
 
@@ -112,7 +128,10 @@ describe('cluster management across frame processes', () => {
     assert.ok(done > 20);
     const versions = new Set(await Promise.all(Array.from({ length: 30 }, () => client.tools__ver())));
     assert.deepEqual([...versions], ['1.10'], 'the new code runs everywhere');
-    const onDisk = await fs.readFile(path.join(path.dirname(confs[0] ?? ''), 'tools', 'setting.yaml'), 'utf8');
+    const onDisk = await fs.readFile(
+      path.join(path.dirname(confs[0] ?? ''), 'tools', 'setting.yaml'),
+      'utf8',
+    );
     assert.match(onDisk, /version: 1\.10/);
   });
 
@@ -154,7 +173,11 @@ describe('cluster management across frame processes', () => {
     await victim?.exited;
     const r = await client.commandAll('_ping', {}, { timeout: 800 });
     assert.deepEqual(missingFrames(r), [ids[2]]);
-    await until('the killed frame to leave the view', async () => ((await client.servers()).some((f) => f.id === ids[2]) ? undefined : true), 3 * HEARTBEAT_MS + 3000);
+    await until(
+      'the killed frame to leave the view',
+      async () => ((await client.servers()).some((f) => f.id === ids[2]) ? undefined : true),
+      3 * HEARTBEAT_MS + 3000,
+    );
   });
 
   it('drops a frame at once when it says goodbye', async () => {

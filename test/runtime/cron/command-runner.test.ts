@@ -12,11 +12,19 @@ async function pkg(files: Record<string, string>): Promise<string> {
   return dir;
 }
 
-const ENV = { KAEL_NAMESPACE: 'ns', KAEL_CRONTAB: 'c', KAEL_ENTRY: '0', KAEL_SCHEDULED_AT: '2026-11-24T00:00:00.000Z' };
+const ENV = {
+  KAEL_NAMESPACE: 'ns',
+  KAEL_CRONTAB: 'c',
+  KAEL_ENTRY: '0',
+  KAEL_SCHEDULED_AT: '2026-11-24T00:00:00.000Z',
+};
 
 describe('running crontab commands', () => {
   it('runs a Python file of the package in the package folder with the KAEL_ variables', async () => {
-    const dir = await pkg({ 'write.py': "import os\nprint(os.getcwd(), os.environ['KAEL_CRONTAB'], os.environ['KAEL_SCHEDULED_AT'])\nopen('out.txt', 'w').write('py')\n" });
+    const dir = await pkg({
+      'write.py':
+        "import os\nprint(os.getcwd(), os.environ['KAEL_CRONTAB'], os.environ['KAEL_SCHEDULED_AT'])\nopen('out.txt', 'w').write('py')\n",
+    });
     const r = await runCommand('write.py', dir, ENV, 10_000);
     assert.equal(r.exitCode, 0);
     assert.equal(r.output.trim(), `${await fs.realpath(dir)} c 2026-11-24T00:00:00.000Z`);
@@ -24,7 +32,10 @@ describe('running crontab commands', () => {
   });
 
   it('runs a JavaScript file with the current node and a TypeScript file without a build', async () => {
-    const dir = await pkg({ 'job.js': 'console.log("js", process.argv[2]);', 'job.ts': 'const n: number = 41;\nconsole.log("ts", n + 1);\n' });
+    const dir = await pkg({
+      'job.js': 'console.log("js", process.argv[2]);',
+      'job.ts': 'const n: number = 41;\nconsole.log("ts", n + 1);\n',
+    });
     assert.equal((await runCommand('job.js arg1', dir, ENV, 10_000)).output.trim(), 'js arg1');
     const ts = await runCommand('job.ts', dir, ENV, 10_000);
     assert.equal(ts.output.trim(), 'ts 42');
@@ -39,7 +50,10 @@ describe('running crontab commands', () => {
   });
 
   it('treats a first word naming a missing file as a shell line', () => {
-    assert.deepEqual(planCommand('write.py', '/nowhere', () => false), { file: '/bin/sh', args: ['-c', 'write.py'] });
+    assert.deepEqual(
+      planCommand('write.py', '/nowhere', () => false),
+      { file: '/bin/sh', args: ['-c', 'write.py'] },
+    );
   });
 
   it('kills a runaway command and its children at the timeout', async () => {

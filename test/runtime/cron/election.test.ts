@@ -32,10 +32,17 @@ describe('one active frame per crontab, with failover', () => {
     const ticker = {
       'setting.yaml': `type: crontab\ncrontab_name: ticker\nversion: 1.0\ngrace: 30\npublish:\n  - ['* * * * * *', 'echo $KAEL_SCHEDULED_AT >> ${log}']\n  - ['*/2 * * * * *', 'sleep 3']\n`,
     };
-    for (let i = 0; i < 3; i++) procs.push(startFrameProcess(await makeFrameDir({ ticker }), ns, ['--heartbeat', String(HEARTBEAT_MS)]));
+    for (let i = 0; i < 3; i++)
+      procs.push(
+        startFrameProcess(await makeFrameDir({ ticker }), ns, ['--heartbeat', String(HEARTBEAT_MS)]),
+      );
     await Promise.all(procs.map((p) => p.ready));
     client = await connectClient({ name: ns, auri: AURI });
-    await until('three frames', async () => ((await client.servers()).length === 3 ? true : undefined), 10_000);
+    await until(
+      'three frames',
+      async () => ((await client.servers()).length === 3 ? true : undefined),
+      10_000,
+    );
   });
 
   after(async () => {
@@ -45,7 +52,11 @@ describe('one active frame per crontab, with failover', () => {
   });
 
   it('has exactly one active frame at every sample', async () => {
-    await until('an active frame', async () => (activeFrames(await client.servers(), 'ticker').length === 1 ? true : undefined), 10_000);
+    await until(
+      'an active frame',
+      async () => (activeFrames(await client.servers(), 'ticker').length === 1 ? true : undefined),
+      10_000,
+    );
     for (let i = 0; i < 10; i++) {
       assert.equal(activeFrames(await client.servers(), 'ticker').length, 1);
       await new Promise((r) => setTimeout(r, 100));
@@ -53,11 +64,15 @@ describe('one active frame per crontab, with failover', () => {
   });
 
   it('skips a tick whose previous run is still running, and records it as skipped', async () => {
-    await until('a skipped run', async () => {
-      const status = await client.getAllCrontabStatus({ crontab: 'ticker' });
-      const runs = Object.values(status).flatMap((s) => s.flatMap((c) => c.entries[1]?.runs ?? []));
-      return runs.some((r) => r.status === 'skipped') ? true : undefined;
-    }, 15_000);
+    await until(
+      'a skipped run',
+      async () => {
+        const status = await client.getAllCrontabStatus({ crontab: 'ticker' });
+        const runs = Object.values(status).flatMap((s) => s.flatMap((c) => c.entries[1]?.runs ?? []));
+        return runs.some((r) => r.status === 'skipped') ? true : undefined;
+      },
+      15_000,
+    );
   });
 
   it('hands over at once after a clean stop', async () => {
@@ -65,10 +80,14 @@ describe('one active frame per crontab, with failover', () => {
     const proc = procs.find((p) => p.child.pid === active?.pid);
     const t = Date.now();
     await proc?.stop();
-    const next = await until('a new active frame', async () => {
-      const a = activeFrames(await client.servers(), 'ticker');
-      return a.length === 1 && a[0]?.pid !== active?.pid ? a[0] : undefined;
-    }, 10_000);
+    const next = await until(
+      'a new active frame',
+      async () => {
+        const a = activeFrames(await client.servers(), 'ticker');
+        return a.length === 1 && a[0]?.pid !== active?.pid ? a[0] : undefined;
+      },
+      10_000,
+    );
     assert.notEqual(next.pid, active?.pid);
     assert.ok(Date.now() - t < 5000, `took ${Date.now() - t} ms`);
   });
@@ -78,10 +97,14 @@ describe('one active frame per crontab, with failover', () => {
     const proc = procs.find((p) => p.child.pid === active?.pid);
     const t = Date.now();
     proc?.child.kill('SIGKILL');
-    await until('a new active frame', async () => {
-      const a = activeFrames(await client.servers(), 'ticker');
-      return a.length === 1 && a[0]?.pid !== active?.pid ? true : undefined;
-    }, 10_000);
+    await until(
+      'a new active frame',
+      async () => {
+        const a = activeFrames(await client.servers(), 'ticker');
+        return a.length === 1 && a[0]?.pid !== active?.pid ? true : undefined;
+      },
+      10_000,
+    );
     assert.ok(Date.now() - t < 10_000);
     await new Promise((r) => setTimeout(r, 2500));
     const lines = await ticks(log);
@@ -95,23 +118,37 @@ describe('one active frame per crontab, with failover', () => {
 describe('a frame whose host goes silent', () => {
   it('loses its crontab within 30 s (AMQP heartbeats), and another frame takes over', async () => {
     const ns = randomNamespace();
-    const ticker = { 'setting.yaml': "type: crontab\ncrontab_name: quiet\nversion: 1.0\npublish:\n  - ['*/5 * * * * *', 'true']\n" };
-    const procs = [startFrameProcess(await makeFrameDir({ ticker }), ns, ['--heartbeat', String(HEARTBEAT_MS)]), startFrameProcess(await makeFrameDir({ ticker }), ns, ['--heartbeat', String(HEARTBEAT_MS)])];
+    const ticker = {
+      'setting.yaml':
+        "type: crontab\ncrontab_name: quiet\nversion: 1.0\npublish:\n  - ['*/5 * * * * *', 'true']\n",
+    };
+    const procs = [
+      startFrameProcess(await makeFrameDir({ ticker }), ns, ['--heartbeat', String(HEARTBEAT_MS)]),
+      startFrameProcess(await makeFrameDir({ ticker }), ns, ['--heartbeat', String(HEARTBEAT_MS)]),
+    ];
     const client = await connectClient({ name: ns, auri: AURI });
     try {
       await Promise.all(procs.map((p) => p.ready));
-      const [active] = await until('an active frame', async () => {
-        const a = activeFrames(await client.servers(), 'quiet');
-        return a.length === 1 ? a : undefined;
-      }, 10_000);
+      const [active] = await until(
+        'an active frame',
+        async () => {
+          const a = activeFrames(await client.servers(), 'quiet');
+          return a.length === 1 ? a : undefined;
+        },
+        10_000,
+      );
       const silent = procs.find((p) => p.child.pid === active?.pid);
       // SIGSTOP: the process and its socket stay, but nothing answers the broker's heartbeats.
       silent?.child.kill('SIGSTOP');
       const t = Date.now();
-      await until('the other frame to be active', async () => {
-        const a = activeFrames(await client.servers(), 'quiet');
-        return a.some((f) => f.pid !== active?.pid) ? true : undefined;
-      }, 30_000);
+      await until(
+        'the other frame to be active',
+        async () => {
+          const a = activeFrames(await client.servers(), 'quiet');
+          return a.some((f) => f.pid !== active?.pid) ? true : undefined;
+        },
+        30_000,
+      );
       assert.ok(Date.now() - t <= 30_000);
       silent?.child.kill('SIGCONT');
     } finally {
@@ -126,7 +163,15 @@ describe('a frame whose host goes silent', () => {
 describe('a crontab package that fails to load', () => {
   it('is active nowhere and its status says why', async () => {
     const ns = randomNamespace();
-    const proc = startFrameProcess(await makeFrameDir({ bad: { 'setting.yaml': "type: crontab\ncrontab_name: bad\nversion: 1\npublish:\n  - ['*/2 * * *', 'echo x']\n" } }), ns);
+    const proc = startFrameProcess(
+      await makeFrameDir({
+        bad: {
+          'setting.yaml':
+            "type: crontab\ncrontab_name: bad\nversion: 1\npublish:\n  - ['*/2 * * *', 'echo x']\n",
+        },
+      }),
+      ns,
+    );
     const client = await connectClient({ name: ns, auri: AURI });
     try {
       await proc.ready;

@@ -66,7 +66,10 @@ describe('service worker processes', () => {
     const afterPids = new Set(await Promise.all(Array.from({ length: 20 }, () => client.tools__slow(10))));
     assert.equal(failed, 0);
     assert.ok(done > 50, `only ${done} calls completed`);
-    assert.ok([...afterPids].every((p) => !before.has(p)), 'new code runs in new processes');
+    assert.ok(
+      [...afterPids].every((p) => !before.has(p)),
+      'new code runs in new processes',
+    );
   });
 });
 

@@ -27,7 +27,9 @@ async function samplePackage(): Promise<string> {
 
 /** Builds an archive with arbitrary (possibly hostile) entries, as a foreign frame could send. */
 function craft(entries: object[], body: Buffer = Buffer.alloc(0)): { data: Buffer; digest: string } {
-  const data = zlib.gzipSync(Buffer.concat([Buffer.from('KAELPKG1\n' + JSON.stringify({ entries }) + '\n'), body]));
+  const data = zlib.gzipSync(
+    Buffer.concat([Buffer.from('KAELPKG1\n' + JSON.stringify({ entries }) + '\n'), body]),
+  );
   return { data, digest: sha256(data) };
 }
 
@@ -39,7 +41,10 @@ describe('package archives', () => {
     assert.equal(a.sha256, b.sha256);
     const out = path.join(await tmp(), 'out');
     const entries = await unpackArchive(a.data, a.sha256, out);
-    assert.deepEqual(entries.map((e) => e.path), ['lib', 'lib/util.js', 'link.js', 'setting.yaml']);
+    assert.deepEqual(
+      entries.map((e) => e.path),
+      ['lib', 'lib/util.js', 'link.js', 'setting.yaml'],
+    );
     assert.equal(await fs.readFile(path.join(out, 'lib', 'util.js'), 'utf8'), 'exports.x = 1;\n');
     assert.equal(await fs.readlink(path.join(out, 'link.js')), 'lib/util.js');
   });
@@ -48,7 +53,9 @@ describe('package archives', () => {
     const a = await packFolder(await samplePackage());
     const tampered = Buffer.from(a.data);
     tampered[tampered.length - 5] = (tampered[tampered.length - 5] ?? 0) ^ 0xff;
-    await assert.rejects(unpackArchive(tampered, a.sha256, path.join(await tmp(), 'x')), { code: 'ARCHIVE_INVALID' });
+    await assert.rejects(unpackArchive(tampered, a.sha256, path.join(await tmp(), 'x')), {
+      code: 'ARCHIVE_INVALID',
+    });
   });
 
   it('refuses path traversal, absolute paths and links leading outside', async () => {
@@ -68,8 +75,20 @@ describe('package archives', () => {
 
   it('refuses an archive over the size limit', async () => {
     const a = await packFolder(await samplePackage());
-    await assert.rejects(unpackArchive(a.data, a.sha256, path.join(await tmp(), 'x'), { maxCompressed: 10, maxUncompressed: 1000 }), { code: 'ARCHIVE_INVALID' });
-    await assert.rejects(unpackArchive(a.data, a.sha256, path.join(await tmp(), 'y'), { maxCompressed: 1e6, maxUncompressed: 20 }), { code: 'ARCHIVE_INVALID' });
+    await assert.rejects(
+      unpackArchive(a.data, a.sha256, path.join(await tmp(), 'x'), {
+        maxCompressed: 10,
+        maxUncompressed: 1000,
+      }),
+      { code: 'ARCHIVE_INVALID' },
+    );
+    await assert.rejects(
+      unpackArchive(a.data, a.sha256, path.join(await tmp(), 'y'), {
+        maxCompressed: 1e6,
+        maxUncompressed: 20,
+      }),
+      { code: 'ARCHIVE_INVALID' },
+    );
   });
 
   it('leaves the installed package untouched when an update fails, and rolls back to the kept version', async () => {
@@ -80,15 +99,23 @@ describe('package archives', () => {
     await swapInArchive(target, v1.data, v1.sha256, history);
     const before = await fs.readFile(path.join(target, 'setting.yaml'), 'utf8');
     const bad = craft([{ path: '../x', type: 'file', size: 0 }]);
-    await assert.rejects(swapInArchive(target, bad.data, bad.digest, history, '1'), { code: 'ARCHIVE_INVALID' });
+    await assert.rejects(swapInArchive(target, bad.data, bad.digest, history, '1'), {
+      code: 'ARCHIVE_INVALID',
+    });
     assert.equal(await fs.readFile(path.join(target, 'setting.yaml'), 'utf8'), before);
-    assert.ok((await fs.readdir(root)).every((n) => !n.includes('kael-staging')), 'no staging folder is left behind');
+    assert.ok(
+      (await fs.readdir(root)).every((n) => !n.includes('kael-staging')),
+      'no staging folder is left behind',
+    );
     const dir2 = await samplePackage();
     await fs.writeFile(path.join(dir2, 'setting.yaml'), 'type: service # v2\n');
     const v2 = await packFolder(dir2);
     await swapInArchive(target, v2.data, v2.sha256, history, '1.0');
     assert.match(await fs.readFile(path.join(target, 'setting.yaml'), 'utf8'), /v2/);
-    assert.deepEqual((await listHistory(history)).map((h) => h.version), ['1.0']);
+    assert.deepEqual(
+      (await listHistory(history)).map((h) => h.version),
+      ['1.0'],
+    );
     assert.equal(await restoreNewest(target, history), '1.0');
     assert.equal(await fs.readFile(path.join(target, 'setting.yaml'), 'utf8'), before);
     assert.ok((await fs.readdir(root)).every((n) => !n.includes('kael-staging') && !n.includes('kael-old')));
@@ -96,7 +123,10 @@ describe('package archives', () => {
 
   it('adds a path to frame.yaml keeping comments and order', async () => {
     const file = path.join(await tmp(), 'frame.yaml');
-    await fs.writeFile(file, '# my frame\nservice_group: g # the group\npath:\n  - ./a # first\n  - ./b\n# trailing\n');
+    await fs.writeFile(
+      file,
+      '# my frame\nservice_group: g # the group\npath:\n  - ./a # first\n  - ./b\n# trailing\n',
+    );
     await addFramePath(file, './c');
     const text = await fs.readFile(file, 'utf8');
     assert.match(text, /# my frame/);

@@ -16,7 +16,7 @@ async function catalogOf(packages: Parameters<typeof makeFrameDir>[0], extraPath
 }
 
 function problemsOf(error: ErrorData | undefined): ConfigProblem[] {
-  return ((error?.details?.['problems'] as ConfigProblem[] | undefined) ?? []);
+  return (error?.details?.['problems'] as ConfigProblem[] | undefined) ?? [];
 }
 
 describe('loading packages from frame.yaml', () => {
@@ -28,7 +28,9 @@ describe('loading packages from frame.yaml', () => {
   });
 
   it('reports YAML syntax errors with line and column', async () => {
-    const { records } = await catalogOf({ bad: { 'setting.yaml': 'type: service\npublish: [add\nversion: 1\n' } });
+    const { records } = await catalogOf({
+      bad: { 'setting.yaml': 'type: service\npublish: [add\nversion: 1\n' },
+    });
     const [p] = problemsOf(records[0]?.error);
     assert.equal(p?.code, 'yaml-syntax');
     assert.ok(p?.range !== undefined && p.range.start.line >= 1);
@@ -61,26 +63,48 @@ describe('loading packages from frame.yaml', () => {
   });
 
   it('keeps a version written 1.10 as 1.10', async () => {
-    const { records } = await catalogOf({ v: { ...TOOLS_SERVICE, 'setting.yaml': TOOLS_SERVICE['setting.yaml']!.replace('version: 1.0', 'version: 1.10') } });
+    const { records } = await catalogOf({
+      v: {
+        ...TOOLS_SERVICE,
+        'setting.yaml': TOOLS_SERVICE['setting.yaml']!.replace('version: 1.0', 'version: 1.10'),
+      },
+    });
     assert.equal(records[0]?.setting?.version, '1.10');
   });
 
   it('rejects a published name the entry module does not export, pointing at publish[i]', async () => {
-    const conf = await makeFrameDir({ calc: { 'setting.yaml': 'type: service\nservice_base_name: calc\nversion: 1\npublish: [add, minus]\n', 'index.js': 'exports.add = (a, b) => a + b;' } });
-    const dir = path.join(path.dirname(conf), 'calc');
-    await assert.rejects(loadServiceModule(dir, { type: 'service', name: 'calc', version: '1', publish: ['add', 'minus'], args: {} }), (e: { code: string; details: Record<string, unknown>; message: string }) => {
-      assert.equal(e.code, 'PACKAGE_INVALID');
-      assert.equal(e.details['pointer'], '/publish/1');
-      assert.equal(e.details['code'], 'export-missing');
-      assert.equal(e.details['file'], path.join(dir, 'setting.yaml'));
-      return true;
+    const conf = await makeFrameDir({
+      calc: {
+        'setting.yaml': 'type: service\nservice_base_name: calc\nversion: 1\npublish: [add, minus]\n',
+        'index.js': 'exports.add = (a, b) => a + b;',
+      },
     });
+    const dir = path.join(path.dirname(conf), 'calc');
+    await assert.rejects(
+      loadServiceModule(dir, {
+        type: 'service',
+        name: 'calc',
+        version: '1',
+        publish: ['add', 'minus'],
+        args: {},
+      }),
+      (e: { code: string; details: Record<string, unknown>; message: string }) => {
+        assert.equal(e.code, 'PACKAGE_INVALID');
+        assert.equal(e.details['pointer'], '/publish/1');
+        assert.equal(e.details['code'], 'export-missing');
+        assert.equal(e.details['file'], path.join(dir, 'setting.yaml'));
+        return true;
+      },
+    );
   });
 
   it('rejects a published name exported as a non-function', async () => {
     const conf = await makeFrameDir({ calc: { 'setting.yaml': '', 'index.js': 'exports.add = 42;' } });
     const dir = path.join(path.dirname(conf), 'calc');
-    await assert.rejects(loadServiceModule(dir, { type: 'service', name: 'calc', version: '1', publish: ['add'], args: {} }), { code: 'PACKAGE_INVALID' });
+    await assert.rejects(
+      loadServiceModule(dir, { type: 'service', name: 'calc', version: '1', publish: ['add'], args: {} }),
+      { code: 'PACKAGE_INVALID' },
+    );
   });
 });
 
@@ -91,9 +115,20 @@ describe('a frame with good and bad packages', () => {
   before(async () => {
     const conf = await makeFrameDir({
       good: TOOLS_SERVICE,
-      ts: { 'setting.yaml': 'type: service\nservice_base_name: tsx\nversion: 2\npublish: [twice]\n', 'index.ts': 'import { factor } from "./factor";\nexport function twice(x: number): number { return x * factor; }\n', 'factor.ts': 'export const factor: number = 2;\n' },
-      esm: { 'setting.yaml': 'type: service\nservice_base_name: esm\nversion: 1\npublish: [hello]\n', 'index.mjs': 'export function hello(n) { return `hello ${n}`; }\n' },
-      broken: { 'setting.yaml': 'type: service\nservice_base_name: broken\nversion: 1\npublish: [missing]\n', 'index.js': 'exports.other = () => 1;' },
+      ts: {
+        'setting.yaml': 'type: service\nservice_base_name: tsx\nversion: 2\npublish: [twice]\n',
+        'index.ts':
+          'import { factor } from "./factor";\nexport function twice(x: number): number { return x * factor; }\n',
+        'factor.ts': 'export const factor: number = 2;\n',
+      },
+      esm: {
+        'setting.yaml': 'type: service\nservice_base_name: esm\nversion: 1\npublish: [hello]\n',
+        'index.mjs': 'export function hello(n) { return `hello ${n}`; }\n',
+      },
+      broken: {
+        'setting.yaml': 'type: service\nservice_base_name: broken\nversion: 1\npublish: [missing]\n',
+        'index.js': 'exports.other = () => 1;',
+      },
       noyaml: { 'index.js': '' },
     });
     frame = new WorkFrame({ name: ns, auri: AURI, serviceGroupConf: conf, logger: quiet });
@@ -106,7 +141,11 @@ describe('a frame with good and bad packages', () => {
   });
 
   it('serves the good packages, including TypeScript and ESM entry modules', async () => {
-    const client = await connectClient<{ tools__add(a: number, b: number): Promise<number>; tsx__twice(x: number): Promise<number>; esm__hello(n: string): Promise<string> }>({ name: ns, auri: AURI });
+    const client = await connectClient<{
+      tools__add(a: number, b: number): Promise<number>;
+      tsx__twice(x: number): Promise<number>;
+      esm__hello(n: string): Promise<string>;
+    }>({ name: ns, auri: AURI });
     try {
       assert.equal(await client.tools__add(1, 2), 3);
       assert.equal(await client.tsx__twice(21), 42);

@@ -6,7 +6,9 @@ import { AckBatcher } from '@kael/runtime/rpc/ack-batcher';
 /** Records the acks a batcher sends (the batching logic only; the broker path is covered by the RPC tests). */
 function recorder(): { channel: Channel; acks: [number, boolean][] } {
   const acks: [number, boolean][] = [];
-  const channel = { ack: (m: Message, multiple: boolean) => acks.push([m.fields.deliveryTag, multiple]) } as unknown as Channel;
+  const channel = {
+    ack: (m: Message, multiple: boolean) => acks.push([m.fields.deliveryTag, multiple]),
+  } as unknown as Channel;
   return { channel, acks };
 }
 
@@ -28,7 +30,10 @@ describe('batched acks', () => {
     b.ack(msg(1));
     b.ack(msg(3));
     await tick();
-    assert.deepEqual(acks, [[1, true], [3, false]]);
+    assert.deepEqual(acks, [
+      [1, true],
+      [3, false],
+    ]);
     b.ack(msg(2));
     b.ack(msg(4));
     await tick();

@@ -9,7 +9,10 @@ describe('a broker restart', () => {
   it('is survived by frames and clients: calls succeed again without restarting any process', async () => {
     const ns = randomNamespace();
     const frame = startFrameProcess(await makeFrameDir({ tools: TOOLS_SERVICE }), ns);
-    const client = await connectClient<{ tools__add(a: number, b: number): Promise<number> }>({ name: ns, auri: AURI });
+    const client = await connectClient<{ tools__add(a: number, b: number): Promise<number> }>({
+      name: ns,
+      auri: AURI,
+    });
     try {
       await frame.ready;
       assert.equal(await client.tools__add(1, 2), 3);
@@ -20,7 +23,7 @@ describe('a broker restart', () => {
       let lastCode = '';
       while (result === undefined && Date.now() < deadline) {
         try {
-          result = await client.call('tools__add', [2, 3], { timeout: 1000 }) as number;
+          result = (await client.call('tools__add', [2, 3], { timeout: 1000 })) as number;
         } catch (e) {
           lastCode = (e as { code: string }).code;
           await new Promise((r) => setTimeout(r, 200));

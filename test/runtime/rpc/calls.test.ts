@@ -21,7 +21,11 @@ interface Tools {
 }
 
 /** Publishes a raw message from a foreign publisher and returns the reply body, if any. */
-async function rawRequest(queue: string, body: Buffer, contentType?: string): Promise<{ content: Buffer; contentType: string | undefined } | undefined> {
+async function rawRequest(
+  queue: string,
+  body: Buffer,
+  contentType?: string,
+): Promise<{ content: Buffer; contentType: string | undefined } | undefined> {
   const conn = await amqp.connect(AURI, { noDelay: true });
   conn.on('error', () => undefined);
   try {
@@ -29,10 +33,20 @@ async function rawRequest(queue: string, body: Buffer, contentType?: string): Pr
     ch.on('error', () => undefined);
     const reply = new Promise<{ content: Buffer; contentType: string | undefined } | undefined>((resolve) => {
       setTimeout(() => resolve(undefined), 3000).unref();
-      void ch.consume('amq.rabbitmq.reply-to', (m) => m !== null && resolve({ content: m.content, contentType: m.properties.contentType as string | undefined }), { noAck: true });
+      void ch.consume(
+        'amq.rabbitmq.reply-to',
+        (m) =>
+          m !== null &&
+          resolve({ content: m.content, contentType: m.properties.contentType as string | undefined }),
+        { noAck: true },
+      );
     });
     await new Promise((r) => setImmediate(r));
-    ch.publish('', queue, body, { replyTo: 'amq.rabbitmq.reply-to', correlationId: 'raw-1', ...(contentType === undefined ? {} : { contentType }) });
+    ch.publish('', queue, body, {
+      replyTo: 'amq.rabbitmq.reply-to',
+      correlationId: 'raw-1',
+      ...(contentType === undefined ? {} : { contentType }),
+    });
     return await reply;
   } finally {
     await conn.close();
@@ -59,7 +73,10 @@ describe('calling services', () => {
   });
 
   it('passes keyword arguments as a last object argument', async () => {
-    assert.deepEqual(await client.call('tools__kw', [1], { kwargs: { scale: 2 } }), { a: 1, kw: { scale: 2 } });
+    assert.deepEqual(await client.call('tools__kw', [1], { kwargs: { scale: 2 } }), {
+      a: 1,
+      kw: { scale: 2 },
+    });
   });
 
   it('carries a thrown error back as REMOTE_ERROR with its name and message', async () => {
@@ -70,12 +87,17 @@ describe('calling services', () => {
       assert.ok(e.remote.stack?.includes('index.js'));
       return true;
     });
-    await assert.rejects(client.tools__failAsync(), (e: RemoteError) => e.code === 'REMOTE_ERROR' && e.remote.name === 'RangeError');
+    await assert.rejects(
+      client.tools__failAsync(),
+      (e: RemoteError) => e.code === 'REMOTE_ERROR' && e.remote.name === 'RangeError',
+    );
   });
 
   it('fails with SERVICE_NOT_FOUND at once, not after the timeout', async () => {
     const t = Date.now();
-    await assert.rejects(client.call('nothing__here', [], { timeout: 10_000 }), { code: 'SERVICE_NOT_FOUND' });
+    await assert.rejects(client.call('nothing__here', [], { timeout: 10_000 }), {
+      code: 'SERVICE_NOT_FOUND',
+    });
     assert.ok(Date.now() - t < 2000, `took ${Date.now() - t} ms`);
   });
 
@@ -88,13 +110,20 @@ describe('calling services', () => {
   });
 
   it('fails with ENCODE_ERROR for arguments that cannot be encoded, and the frame keeps serving', async () => {
-    await assert.rejects(client.tools__echo(() => 1), { code: 'ENCODE_ERROR' });
+    await assert.rejects(
+      client.tools__echo(() => 1),
+      { code: 'ENCODE_ERROR' },
+    );
     await assert.rejects(client.tools__fn(), (e: RemoteError) => e.remote.code === 'ENCODE_ERROR');
     assert.equal(await client.tools__add(1, 1), 2);
   });
 
   it('answers a JSON request in JSON', async () => {
-    const reply = await rawRequest(names.serviceQueue(ns, 'tools__add'), Buffer.from(JSON.stringify([[4, 5], {}])), 'application/json');
+    const reply = await rawRequest(
+      names.serviceQueue(ns, 'tools__add'),
+      Buffer.from(JSON.stringify([[4, 5], {}])),
+      'application/json',
+    );
     assert.equal(reply?.contentType, 'application/json');
     assert.deepEqual(JSON.parse(reply?.content.toString() ?? ''), { ok: true, value: 9 });
   });
@@ -102,14 +131,22 @@ describe('calling services', () => {
   it('rejects garbage from a foreign publisher with a DECODE_ERROR reply and keeps serving', async () => {
     const queue = names.serviceQueue(ns, 'tools__add');
     const garbage = await rawRequest(queue, Buffer.from([0xc1, 0xff, 0x00, 0x13]));
-    assert.equal((decode(garbage?.content ?? new Uint8Array()) as { error: { code: string } }).error.code, 'DECODE_ERROR');
+    assert.equal(
+      (decode(garbage?.content ?? new Uint8Array()) as { error: { code: string } }).error.code,
+      'DECODE_ERROR',
+    );
     const wrongShape = await rawRequest(queue, Buffer.from(encode({ not: 'a call' })), 'application/msgpack');
-    assert.equal((decode(wrongShape?.content ?? new Uint8Array()) as { error: { code: string } }).error.code, 'DECODE_ERROR');
+    assert.equal(
+      (decode(wrongShape?.content ?? new Uint8Array()) as { error: { code: string } }).error.code,
+      'DECODE_ERROR',
+    );
     assert.equal(await client.tools__add(2, 2), 4);
   });
 
   it('fails with BROKER_UNAVAILABLE when RabbitMQ cannot be reached', async () => {
-    await assert.rejects(connectClient({ name: ns, auri: 'amqp://guest:guest@127.0.0.1:1' }), { code: 'BROKER_UNAVAILABLE' });
+    await assert.rejects(connectClient({ name: ns, auri: 'amqp://guest:guest@127.0.0.1:1' }), {
+      code: 'BROKER_UNAVAILABLE',
+    });
   });
 });
 
@@ -122,9 +159,18 @@ describe('the reply channel', () => {
       await broker.start();
       await requests.start();
       // Publishing to an exchange that does not exist makes the broker close the channel (404).
-      await assert.rejects(requests.call('kael.no-such-exchange', 'x', [], { timeoutMs: 2000 }), { code: 'BROKER_UNAVAILABLE' });
+      await assert.rejects(requests.call('kael.no-such-exchange', 'x', [], { timeoutMs: 2000 }), {
+        code: 'BROKER_UNAVAILABLE',
+      });
       const queue = names.serviceQueue(setup.namespace, 'tools__add');
-      const result = await until('the reply channel to come back', async () => (await requests.call('', queue, [[1, 2], {}], { timeoutMs: 1000 }).catch(() => undefined)) as number | undefined, 5000, 100);
+      const result = await until(
+        'the reply channel to come back',
+        async () =>
+          (await requests.call('', queue, [[1, 2], {}], { timeoutMs: 1000 }).catch(() => undefined)) as
+            number | undefined,
+        5000,
+        100,
+      );
       assert.equal(result, 3);
     } finally {
       await requests.close();

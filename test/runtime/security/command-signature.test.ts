@@ -11,9 +11,18 @@ describe('command signatures', () => {
     const auth = signCommand('secret', '_restart_service', { a: 1 });
     v.check('_restart_service', { a: 1 }, auth);
     assert.throws(() => v.check('_restart_service', { a: 1 }, auth), { code: 'UNAUTHORIZED' });
-    assert.throws(() => v.check('_restart_service', {}, signCommand('secret', '_restart_service', {}, Date.now() - 120_000)), { code: 'UNAUTHORIZED' });
-    assert.throws(() => v.check('_restart_service', {}, signCommand('other', '_restart_service', {})), { code: 'UNAUTHORIZED' });
-    assert.throws(() => v.check('_restart_service', { a: 2 }, signCommand('secret', '_restart_service', { a: 1 })), { code: 'UNAUTHORIZED' });
+    assert.throws(
+      () =>
+        v.check('_restart_service', {}, signCommand('secret', '_restart_service', {}, Date.now() - 120_000)),
+      { code: 'UNAUTHORIZED' },
+    );
+    assert.throws(() => v.check('_restart_service', {}, signCommand('other', '_restart_service', {})), {
+      code: 'UNAUTHORIZED',
+    });
+    assert.throws(
+      () => v.check('_restart_service', { a: 2 }, signCommand('secret', '_restart_service', { a: 1 })),
+      { code: 'UNAUTHORIZED' },
+    );
     assert.throws(() => v.check('_update_pkg', {}, undefined), { code: 'UNAUTHORIZED' });
     v.check('_get_pkg_version', {}, undefined);
   });
@@ -23,7 +32,13 @@ describe('command signatures', () => {
     let frame: WorkFrame;
 
     before(async () => {
-      frame = new WorkFrame({ name: ns, auri: AURI, serviceGroupConf: await makeFrameDir({ tools: versionedService('tools', '1.0') }), adminKey: 'k3y', logger: createLogger('test', 'silent') });
+      frame = new WorkFrame({
+        name: ns,
+        auri: AURI,
+        serviceGroupConf: await makeFrameDir({ tools: versionedService('tools', '1.0') }),
+        adminKey: 'k3y',
+        logger: createLogger('test', 'silent'),
+      });
       await frame.start();
     });
 

@@ -16,7 +16,10 @@ describe('the language server over stdio', () => {
   before(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kael-lsp-'));
     file = path.join(dir, 'setting.yaml');
-    await fs.writeFile(path.join(dir, 'index.ts'), 'export function add(a: number, b: number) { return a + b; }\n');
+    await fs.writeFile(
+      path.join(dir, 'index.ts'),
+      'export function add(a: number, b: number) { return a + b; }\n',
+    );
     await fs.writeFile(file, SETTING);
     client = new LspClient();
     await client.initialize(dir);
@@ -45,17 +48,28 @@ describe('the language server over stdio', () => {
     await client.change(file, 'type: service\nservice_base_name: calc\nversion: 1.0\npublish:\n  - add\n');
     assert.deepEqual((await published).diagnostics, []);
     const again = client.nextDiagnostics(file);
-    await client.change(file, 'type: service\nservice_base_name: calc\nversion: 1.0\npublish:\n  - add\ncolour: red\n');
+    await client.change(
+      file,
+      'type: service\nservice_base_name: calc\nversion: 1.0\npublish:\n  - add\ncolour: red\n',
+    );
     const d = (await again).diagnostics;
-    assert.deepEqual(d.map((x) => [x.code, x.range.start.line, x.message]), [['schema', 5, 'colour: unknown field "colour"']]);
+    assert.deepEqual(
+      d.map((x) => [x.code, x.range.start.line, x.message]),
+      [['schema', 5, 'colour: unknown field "colour"']],
+    );
   });
 
   it('re-checks a setting.yaml when the code it depends on changes', async () => {
     await client.change(file, SETTING);
     await client.nextDiagnostics(file);
-    await fs.writeFile(path.join(dir, 'index.ts'), 'export const add = (a: number, b: number) => a + b;\nexport function minus(a: number, b: number) { return a - b; }\n');
+    await fs.writeFile(
+      path.join(dir, 'index.ts'),
+      'export const add = (a: number, b: number) => a + b;\nexport function minus(a: number, b: number) { return a - b; }\n',
+    );
     const published = client.nextDiagnostics(file);
-    await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(path.join(dir, 'index.ts')).href, type: 2 }] });
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', {
+      changes: [{ uri: pathToFileURL(path.join(dir, 'index.ts')).href, type: 2 }],
+    });
     assert.deepEqual((await published).diagnostics, []);
   });
 
@@ -65,7 +79,10 @@ describe('the language server over stdio', () => {
     await client.open(entry, diskText);
     const published = client.nextDiagnostics(file);
     await client.change(entry, 'export function add() { return 1; }\n');
-    assert.deepEqual((await published).diagnostics.map((d) => d.code), ['export-missing']);
+    assert.deepEqual(
+      (await published).diagnostics.map((d) => d.code),
+      ['export-missing'],
+    );
     const fixed = client.nextDiagnostics(file);
     await client.change(entry, diskText);
     assert.deepEqual((await fixed).diagnostics, []);
@@ -73,22 +90,47 @@ describe('the language server over stdio', () => {
   });
 
   it('completes enum values and hovers with descriptions', async () => {
-    const items = await client.connection.sendRequest<{ label: string }[]>('textDocument/completion', { textDocument: { uri: pathToFileURL(file).href }, position: { line: 0, character: 6 } });
-    assert.deepEqual(items.map((i) => i.label), ['service', 'crontab']);
-    const h = await client.connection.sendRequest<{ contents: { value: string } }>('textDocument/hover', { textDocument: { uri: pathToFileURL(file).href }, position: { line: 2, character: 2 } });
+    const items = await client.connection.sendRequest<{ label: string }[]>('textDocument/completion', {
+      textDocument: { uri: pathToFileURL(file).href },
+      position: { line: 0, character: 6 },
+    });
+    assert.deepEqual(
+      items.map((i) => i.label),
+      ['service', 'crontab'],
+    );
+    const h = await client.connection.sendRequest<{ contents: { value: string } }>('textDocument/hover', {
+      textDocument: { uri: pathToFileURL(file).href },
+      position: { line: 2, character: 2 },
+    });
     assert.match(h.contents.value, /^\*\*version\*\*: Version of this package's code/);
   });
 
   it('offers quick fixes for publish', async () => {
-    await fs.writeFile(path.join(dir, 'index.ts'), 'export function add() { return 1; }\nexport function times() { return 2; }\n');
-    const actions = await client.connection.sendRequest<{ title: string }[]>('textDocument/codeAction', { textDocument: { uri: pathToFileURL(file).href }, range: { start: { line: 3, character: 0 }, end: { line: 3, character: 0 } }, context: { diagnostics: [] } });
-    assert.deepEqual(actions.map((a) => a.title), ['Publish "times"', 'Remove "minus" from publish (not exported)']);
+    await fs.writeFile(
+      path.join(dir, 'index.ts'),
+      'export function add() { return 1; }\nexport function times() { return 2; }\n',
+    );
+    const actions = await client.connection.sendRequest<{ title: string }[]>('textDocument/codeAction', {
+      textDocument: { uri: pathToFileURL(file).href },
+      range: { start: { line: 3, character: 0 }, end: { line: 3, character: 0 } },
+      context: { diagnostics: [] },
+    });
+    assert.deepEqual(
+      actions.map((a) => a.title),
+      ['Publish "times"', 'Remove "minus" from publish (not exported)'],
+    );
   });
 
   it('validates the whole workspace on request', async () => {
-    const result = await client.connection.sendRequest<{ files: number; diagnostics: Record<string, { code: string }[]> }>('kael/validateWorkspace', {});
+    const result = await client.connection.sendRequest<{
+      files: number;
+      diagnostics: Record<string, { code: string }[]>;
+    }>('kael/validateWorkspace', {});
     assert.equal(result.files, 1);
-    assert.deepEqual(Object.values(result.diagnostics)[0]?.map((d) => d.code), ['export-missing']);
+    assert.deepEqual(
+      Object.values(result.diagnostics)[0]?.map((d) => d.code),
+      ['export-missing'],
+    );
   });
 
   it('clears diagnostics when the file closes', async () => {
