@@ -32,37 +32,30 @@ const getPackageVersion: CommandHandler = async (ctx, kwargs) => {
 const getCrontabStatus: CommandHandler = async (ctx, kwargs) =>
   Promise.resolve(ctx.frame.crontabStatus(stringArg(kwargs, 'crontab', true)));
 
-/** `_restart_service()`: reloads service packages from disk on new worker processes, then drains the old. */
-const restartService: CommandHandler = async (ctx) => {
-  await ctx.frame.reload('service');
-  return {
-    ok: true,
-    packages: ctx.frame
-      .snapshot()
-      .packages.filter((p) => p.kind === 'service')
-      .map((p) => `${p.name} ${p.version ?? ''}`.trim()),
+/**
+ * `_restart_service()` / `_restart_crontab()`: reloads that kind's packages from disk (services on
+ * new worker processes, then the old ones drain; crontabs re-elect) and lists what now runs.
+ */
+function restart(kind: 'service' | 'crontab'): CommandHandler {
+  return async (ctx) => {
+    await ctx.frame.reload(kind);
+    return {
+      ok: true,
+      packages: ctx.frame
+        .snapshot()
+        .packages.filter((p) => p.kind === kind)
+        .map((p) => `${p.name} ${p.version ?? ''}`.trim()),
+    };
   };
-};
-
-/** `_restart_crontab()`: reloads crontab packages from disk and re-elects. */
-const restartCrontab: CommandHandler = async (ctx) => {
-  await ctx.frame.reload('crontab');
-  return {
-    ok: true,
-    packages: ctx.frame
-      .snapshot()
-      .packages.filter((p) => p.kind === 'crontab')
-      .map((p) => `${p.name} ${p.version ?? ''}`.trim()),
-  };
-};
+}
 
 /** Every command a frame answers, by the seed's names. There is deliberately no remote shell. */
 export const BUILTIN_COMMANDS: ReadonlyMap<string, CommandHandler> = new Map([
   ['_ping', ping],
   ['_get_pkg_version', getPackageVersion],
   ['_get_crontab_status', getCrontabStatus],
-  ['_restart_service', restartService],
-  ['_restart_crontab', restartCrontab],
+  ['_restart_service', restart('service')],
+  ['_restart_crontab', restart('crontab')],
   ['_export_pkg', exportPackage],
   ['_install_pkg', installPackage],
   ['_update_pkg', updatePackage],

@@ -19,18 +19,27 @@ export interface DeployResult {
   unchanged?: boolean;
 }
 
-/** `_export_pkg({ pkg, pkg_type })`: packs this frame's copy of a package for another frame. */
-export const exportPackage: CommandHandler = async (ctx, kwargs): Promise<ExportedPackage> => {
+/**
+ * The package a command names (`pkg`, `pkg_type`), which this frame must have.
+ * @throws KaelError `PACKAGE_NOT_FOUND`, with `hint` appended (e.g. which command to use instead).
+ */
+function requirePackage(ctx: CommandContext, kwargs: Record<string, unknown>, hint = '') {
   const kind = kindArg(kwargs);
   const name = stringArg(kwargs, 'pkg');
   const record = findPackage(ctx.frame, kind, name);
   if (record?.setting === undefined)
-    throw new KaelError('PACKAGE_NOT_FOUND', `frame ${ctx.frame.id} has no ${kind} package "${name}"`);
+    throw new KaelError('PACKAGE_NOT_FOUND', `frame ${ctx.frame.id} has no ${kind} package "${name}"${hint}`);
+  return { kind, name, record, setting: record.setting };
+}
+
+/** `_export_pkg({ pkg, pkg_type })`: packs this frame's copy of a package for another frame. */
+export const exportPackage: CommandHandler = async (ctx, kwargs): Promise<ExportedPackage> => {
+  const { kind, name, record, setting } = requirePackage(ctx, kwargs);
   const packed = await packFolder(record.dir);
   return {
     name,
     kind,
-    version: record.setting.version,
+    version: setting.version,
     sha256: packed.sha256,
     size: packed.size,
     data: packed.data,
@@ -60,16 +69,8 @@ async function fetchVersion(ctx: CommandContext, kwargs: Record<string, unknown>
 
 /** `_update_pkg({ pkg, pkg_type, version, source })`: replaces this frame's copy with the source frame's version, then restarts that kind. */
 export const updatePackage: CommandHandler = async (ctx, kwargs): Promise<DeployResult> => {
-  const kind = kindArg(kwargs);
-  const name = stringArg(kwargs, 'pkg');
-  const record = findPackage(ctx.frame, kind, name);
-  if (record?.setting === undefined) {
-    throw new KaelError(
-      'PACKAGE_NOT_FOUND',
-      `frame ${ctx.frame.id} has no ${kind} package "${name}" to update; use install to add it`,
-    );
-  }
-  const from = record.setting.version;
+  const { kind, name, record, setting } = requirePackage(ctx, kwargs, ' to update; use install to add it');
+  const from = setting.version;
   if (sameVersion(from, stringArg(kwargs, 'version'))) return { ok: true, from, to: from, unchanged: true };
   const { version, archive, data } = await fetchVersion(ctx, kwargs);
   await swapInArchive(
@@ -111,12 +112,8 @@ export const installPackage: CommandHandler = async (ctx, kwargs): Promise<Deplo
 
 /** `_rollback_pkg({ pkg, pkg_type })`: restores the newest kept previous version. */
 export const rollbackPackage: CommandHandler = async (ctx, kwargs): Promise<DeployResult> => {
-  const kind = kindArg(kwargs);
-  const name = stringArg(kwargs, 'pkg');
-  const record = findPackage(ctx.frame, kind, name);
-  if (record?.setting === undefined)
-    throw new KaelError('PACKAGE_NOT_FOUND', `frame ${ctx.frame.id} has no ${kind} package "${name}"`);
+  const { kind, name, record, setting } = requirePackage(ctx, kwargs);
   const to = await restoreNewest(record.dir, historyDir(ctx.frame.options.serviceGroupConf, kind, name));
   await ctx.frame.reload(kind);
-  return { ok: true, from: record.setting.version, to };
+  return { ok: true, from: setting.version, to };
 };
