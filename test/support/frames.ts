@@ -67,20 +67,19 @@ export function versionedService(name: string, version: string): Record<string, 
   };
 }
 
-/** An in-process frame on fresh package folders and a client of its namespace, for one describe block. */
-export interface FrameAndClient<S extends object> {
+/** An in-process frame on fresh package folders in a fresh namespace, for one describe block. */
+export interface TestFrame {
   namespace: string;
   frame: WorkFrame;
-  client: ServiceProxy<S>;
-  /** Closes the client, stops the frame, deletes the namespace. */
+  /** Stops the frame and deletes the namespace. */
   close(): Promise<void>;
 }
 
-/** Starts a frame (in this process, its workers forked) with `packages` and connects a client. */
-export async function frameWithClient<S extends object>(
+/** Starts a frame (in this process, its workers forked) with `packages` in a random namespace. */
+export async function startTestFrame(
   packages: Record<string, Record<string, string>>,
   options: Partial<WorkFrameOptions> = {},
-): Promise<FrameAndClient<S>> {
+): Promise<TestFrame> {
   const namespace = randomNamespace();
   const frame = new WorkFrame({
     name: namespace,
@@ -90,15 +89,34 @@ export async function frameWithClient<S extends object>(
     ...options,
   });
   await frame.start();
-  const client = await connectClient<S>({ name: namespace, auri: AURI });
   return {
     namespace,
     frame,
+    async close() {
+      await frame.stop();
+      await deleteNamespace(namespace);
+    },
+  };
+}
+
+/** A test frame and a client of its namespace. */
+export interface FrameAndClient<S extends object> extends TestFrame {
+  client: ServiceProxy<S>;
+}
+
+/** Starts a frame with `packages` and connects a client to its namespace. */
+export async function frameWithClient<S extends object>(
+  packages: Record<string, Record<string, string>>,
+  options: Partial<WorkFrameOptions> = {},
+): Promise<FrameAndClient<S>> {
+  const started = await startTestFrame(packages, options);
+  const client = await connectClient<S>({ name: started.namespace, auri: AURI });
+  return {
+    ...started,
     client,
     async close() {
       await client.close();
-      await frame.stop();
-      await deleteNamespace(namespace);
+      await started.close();
     },
   };
 }

@@ -1,26 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createLogger, WorkFrame } from '@kael/runtime';
-import { AURI, deleteNamespace, randomNamespace } from '../../support/broker.js';
-import { makeFrameDir, runCli, TOOLS_SERVICE } from '../../support/frames.js';
+import { runCli, startTestFrame, TOOLS_SERVICE } from '../../support/frames.js';
+import type { TestFrame } from '../../support/frames.js';
 
 describe('kael call', () => {
-  const ns = randomNamespace();
-  let frame: WorkFrame;
+  let ns: string;
+  let setup: TestFrame;
 
   before(async () => {
-    frame = new WorkFrame({
-      name: ns,
-      auri: AURI,
-      serviceGroupConf: await makeFrameDir({ tools: TOOLS_SERVICE }),
-      logger: createLogger('test', 'silent'),
-    });
-    await frame.start();
+    setup = await startTestFrame({ tools: TOOLS_SERVICE });
+    ({ namespace: ns } = setup);
   });
 
   after(async () => {
-    await frame.stop();
-    await deleteNamespace(ns);
+    await setup.close();
   });
 
   it('prints the result as JSON, parsing each argument as JSON when it is JSON', async () => {

@@ -1,31 +1,25 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createLogger, WorkFrame } from '@kael/runtime';
-import type { FrameSnapshot } from '@kael/runtime';
-import { AURI, deleteNamespace, randomNamespace } from '../../support/broker.js';
-import { makeFrameDir, runCli, versionedService } from '../../support/frames.js';
+import type { FrameSnapshot, WorkFrame } from '@kael/runtime';
+import { runCli, startTestFrame, versionedService } from '../../support/frames.js';
+import type { TestFrame } from '../../support/frames.js';
 
 describe('the management CLI', () => {
-  const ns = randomNamespace();
+  let ns: string;
   let frame: WorkFrame;
+  let setup: TestFrame;
 
   before(async () => {
     const ticker = {
       'setting.yaml':
         "type: crontab\ncrontab_name: ticker\nversion: 1.0\npublish:\n  - ['* * * * * *', 'echo tick']\n",
     };
-    frame = new WorkFrame({
-      name: ns,
-      auri: AURI,
-      serviceGroupConf: await makeFrameDir({ calc: versionedService('calc', '1.10'), ticker }),
-      logger: createLogger('test', 'silent'),
-    });
-    await frame.start();
+    setup = await startTestFrame({ calc: versionedService('calc', '1.10'), ticker });
+    ({ namespace: ns, frame } = setup);
   });
 
   after(async () => {
-    await frame.stop();
-    await deleteNamespace(ns);
+    await setup.close();
   });
 
   it('kael status --json lists the frame and its packages', async () => {

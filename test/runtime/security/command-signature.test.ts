@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { connectClient, createLogger, WorkFrame } from '@kael/runtime';
+import { connectClient } from '@kael/runtime';
+import type { WorkFrame } from '@kael/runtime';
 import { CommandVerifier, signCommand } from '@kael/runtime/security/command-signature';
-import { AURI, deleteNamespace, randomNamespace } from '../../support/broker.js';
-import { makeFrameDir, versionedService } from '../../support/frames.js';
+import { AURI } from '../../support/broker.js';
+import { startTestFrame, versionedService } from '../../support/frames.js';
+import type { TestFrame } from '../../support/frames.js';
 
 describe('command signatures', () => {
   it('accepts a signed changing command once and refuses a replay, a stale one and a wrong key', () => {
@@ -28,23 +30,17 @@ describe('command signatures', () => {
   });
 
   describe('a frame with an admin key', () => {
-    const ns = randomNamespace();
+    let ns: string;
     let frame: WorkFrame;
+    let setup: TestFrame;
 
     before(async () => {
-      frame = new WorkFrame({
-        name: ns,
-        auri: AURI,
-        serviceGroupConf: await makeFrameDir({ tools: versionedService('tools', '1.0') }),
-        adminKey: 'k3y',
-        logger: createLogger('test', 'silent'),
-      });
-      await frame.start();
+      setup = await startTestFrame({ tools: versionedService('tools', '1.0') }, { adminKey: 'k3y' });
+      ({ namespace: ns, frame } = setup);
     });
 
     after(async () => {
-      await frame.stop();
-      await deleteNamespace(ns);
+      await setup.close();
     });
 
     it('refuses an unsigned restart but answers read-only commands', async () => {
