@@ -9,7 +9,7 @@ export type {
   CrontabEntrySnapshot,
   RunSummary,
   RunStatus,
-} from './frame/frame-snapshot.js';
+} from './model/frame-snapshot.js';
 export {
   compareVersions,
   highestVersion,
@@ -27,11 +27,11 @@ export type {
   ServiceSetting,
   CrontabSetting,
   CrontabEntry,
-  SettingResult,
-} from './config/setting-file.js';
+} from './model/package-setting.js';
+export type { SettingResult } from './config/setting-file.js';
 export { parseFrameConfigText, readFrameConfig } from './config/frame-config.js';
 export type { FrameConfig, FramePathEntry } from './config/frame-config.js';
-export type { ConfigProblem, ProblemCode, Range, Position } from './config/problem.js';
+export type { ConfigProblem, ProblemCode, Range, Position } from './model/config-problem.js';
 export { formatProblem, pointerToPath } from './config/problem.js';
 export { createLogger } from './util/logger.js';
 export type { Logger } from './util/logger.js';
@@ -42,9 +42,9 @@ export { missingFrames } from './client/command-responses.js';
 export type { CommandResponse } from './client/command-responses.js';
 export type { ChangeOptions, ChangeResults } from './client/cluster-client.js';
 export type { TargetOptions } from './client/deploy-plan.js';
-export type { DeployResult } from './commands/deploy-commands.js';
-export type { CrontabStatus, CrontabEntryStatus, RunRecord } from './cron/crontab-status.js';
+export type { DeployResult } from './model/deploy-result.js';
+export type { CrontabStatus, CrontabEntryStatus, RunRecord } from './model/crontab-status.js';
 export type { ReplyEnvelope } from './rpc/envelope.js';
-export { parseSchedule, nextFire, scheduleProblem } from './cron/schedule.js';
-export type { CronSchedule } from './cron/schedule.js';
-export { describeSchedule } from './cron/schedule-words.js';
+export { parseSchedule, nextFire, scheduleProblem } from './schedule/schedule.js';
+export type { CronSchedule } from './schedule/schedule.js';
+export { describeSchedule } from './schedule/schedule-words.js';

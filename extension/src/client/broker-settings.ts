@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { DEFAULT_AURI } from '@kael/runtime/frame/defaults';
+import { DEFAULT_AURI } from '@kael/runtime/broker/default-auri';
 
 const PASSWORD_KEY = 'kael.brokerPassword';
 const ADMIN_KEY = 'kael.adminKey';

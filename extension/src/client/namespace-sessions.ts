@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { ServiceProxy } from '@kael/runtime/client/frame-client';
-import type { FrameSnapshot } from '@kael/runtime/frame/frame-snapshot';
+import type { FrameSnapshot } from '@kael/runtime/model/frame-snapshot';
 import type { NamespaceState } from '../tree/tree-model.js';
 
 /** Opens a client on a namespace (the real one is `connectClient` from the runtime). */

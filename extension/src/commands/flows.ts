@@ -1,9 +1,10 @@
-import type { FrameSnapshot } from '@kael/runtime/frame/frame-snapshot';
+import type { FrameSnapshot } from '@kael/runtime/model/frame-snapshot';
 import { sortVersionsDescending } from '@kael/runtime/version/version';
 import type { NamespaceSessions } from '../client/namespace-sessions.js';
 import type { UiHost } from '../host/ui-host.js';
 import type { NodeData } from '../tree/tree-model.js';
 import { formatResults } from './results.js';
+import type { PackageKind } from '@kael/runtime/model/package-kind';
 
 /** What every flow gets: the UI, the live namespaces, and the tree node it was run on (if any). */
 export interface FlowContext {
@@ -53,7 +54,7 @@ export async function callService(ctx: FlowContext): Promise<void> {
   if (text === undefined) return;
   const args = JSON.parse(text) as unknown[];
   try {
-    const result = await ctx.sessions.client(ns).call(service, args, { timeout: 30_000 });
+    const result = await ctx.sessions.client(ns).call(service, args, { timeoutMs: 30_000 });
     await ctx.host.show(`${service} result`, JSON.stringify(result, null, 2), 'json');
   } catch (e) {
     const err = e as { code?: string; message?: string; remote?: unknown };
@@ -68,7 +69,7 @@ export async function callService(ctx: FlowContext): Promise<void> {
 
 interface PackageChoice {
   name: string;
-  kind: 'service' | 'crontab';
+  kind: PackageKind;
 }
 
 async function pickPackage(ctx: FlowContext, live: FrameSnapshot[]): Promise<PackageChoice | undefined> {
@@ -177,10 +178,7 @@ export async function updatePackage(ctx: FlowContext): Promise<void> {
     'Update',
     (report) => {
       report(`fetching ${pkg.name} ${version} and restarting`);
-      const options = { version, ...target };
-      return pkg.kind === 'service'
-        ? client.updateService(pkg.name, options)
-        : client.updateCrontab(pkg.name, options);
+      return client.update(pkg.kind, pkg.name, { version, ...target });
     },
   );
 }
@@ -217,12 +215,7 @@ export async function installPackage(ctx: FlowContext): Promise<void> {
     `Install ${pkg.name} ${version}`,
     `Install ${pkg.kind} package ${pkg.name} ${version} at ${installPath} on ${target.id ?? 'every frame lacking it'} in ${ns}? frame.yaml is rewritten.`,
     'Install',
-    () => {
-      const options = { version, ...target };
-      return pkg.kind === 'service'
-        ? client.installService(pkg.name, installPath, options)
-        : client.installCrontab(pkg.name, installPath, options);
-    },
+    () => client.install(pkg.kind, pkg.name, installPath, { version, ...target }),
   );
 }
 
@@ -241,15 +234,12 @@ export async function rollbackPackage(ctx: FlowContext): Promise<void> {
     `Roll back ${pkg.name}`,
     `Roll ${pkg.kind} package ${pkg.name} back to its previous version on ${target.id ?? 'every frame holding it'} in ${ns}?`,
     'Roll back',
-    () =>
-      pkg.kind === 'service'
-        ? client.rollbackService(pkg.name, target)
-        : client.rollbackCrontab(pkg.name, target),
+    () => client.rollback(pkg.kind, pkg.name, target),
   );
 }
 
 /** Restart Services / Restart Crontabs: all frames, or the selected one. */
-export async function restart(ctx: FlowContext, kind: 'service' | 'crontab'): Promise<void> {
+export async function restart(ctx: FlowContext, kind: PackageKind): Promise<void> {
   const ns = await pickNamespace(ctx);
   if (ns === undefined) return;
   const target = ctx.node?.frameId !== undefined ? { id: ctx.node.frameId } : {};
@@ -259,7 +249,7 @@ export async function restart(ctx: FlowContext, kind: 'service' | 'crontab'): Pr
     `Restart ${kind === 'service' ? 'services' : 'crontabs'}`,
     `Restart the ${kind} packages of ${target.id ?? 'every frame'} in ${ns}? They reload their code from disk.`,
     'Restart',
-    () => client.restartServers(kind, target),
+    () => client.restart(kind, target),
   );
 }
 

@@ -1,4 +1,5 @@
-import type { FrameSnapshot, PackageSnapshot, RunSummary } from '@kael/runtime/frame/frame-snapshot';
+import type { FrameSnapshot, PackageSnapshot, RunSummary } from '@kael/runtime/model/frame-snapshot';
+import type { PackageKind } from '@kael/runtime/model/package-kind';
 
 /** Icons by name (VS Code codicons); the view maps them to ThemeIcons. */
 export type IconName =
@@ -35,7 +36,7 @@ export interface NodeData {
   namespace: string;
   frameId?: string;
   packageName?: string;
-  kind?: 'service' | 'crontab';
+  kind?: PackageKind;
   service?: string;
 }
 

@@ -36,7 +36,7 @@ async function fanOut(options: BenchOptions): Promise<{ frames: number; p50_ms: 
     const samples: number[] = [];
     for (let i = 0; i < (options.quick ? 20 : 100); i++) {
       const t = process.hrtime.bigint();
-      const r = await client.commandAll('_ping', {}, { timeout: 5000 });
+      const r = await client.commandAll('_ping', {}, { timeoutMs: 5000 });
       samples.push(Number(process.hrtime.bigint() - t) / 1e6);
       if (Object.keys(r).length !== 10) throw new Error(`fan-out got ${Object.keys(r).length} answers`);
     }

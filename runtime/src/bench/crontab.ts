@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { connectClient } from '../client/frame-client.js';
-import type { FrameSnapshot } from '../frame/frame-snapshot.js';
+import type { FrameSnapshot } from '../model/frame-snapshot.js';
 import { makeFrameDir, startFrameProcess } from './frame-process.js';
 import type { FrameProcess } from './frame-process.js';
 import { median, round } from './measure.js';

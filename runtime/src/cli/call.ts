@@ -27,7 +27,7 @@ export const command: CliCommand = {
     const client = await connectClient({ name: requireNamespace(values.name, USAGE), auri: values.auri });
     try {
       const result = await client.call(service, args.map(parseCliArg), {
-        timeout: intFlag(values.timeout, 'timeout', 30_000),
+        timeoutMs: intFlag(values.timeout, 'timeout', 30_000),
       });
       printJson(result);
       return 0;

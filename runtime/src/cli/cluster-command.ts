@@ -5,6 +5,7 @@ import { connectClient } from '../client/frame-client.js';
 import type { ServiceProxy } from '../client/frame-client.js';
 import { KaelError } from '../errors.js';
 import { CONNECTION_FLAGS, intFlag, parseCommandLine, printJson, requireNamespace } from './options.js';
+import type { PackageKind } from '../model/package-kind.js';
 
 /** Flags of the management commands: connection, target, type and version. */
 export const MANAGEMENT_FLAGS = {
@@ -19,11 +20,11 @@ export const MANAGEMENT_FLAGS = {
 export interface ManagementArgs {
   positionals: string[];
   json: boolean;
-  kind: 'service' | 'crontab';
+  kind: PackageKind;
   version: string | undefined;
   id: string | undefined;
   notId: string[] | undefined;
-  timeout: number;
+  timeoutMs: number;
   help: boolean;
 }
 
@@ -43,7 +44,7 @@ export function parseManagement(
     version: values.version,
     id: values.id,
     notId: values['not-id']?.split(',').filter((s) => s !== ''),
-    timeout: intFlag(values.timeout, 'timeout', 120_000),
+    timeoutMs: intFlag(values.timeout, 'timeout', 120_000),
     help: values.help,
     name: values.name,
     auri: values.auri,
@@ -138,13 +139,13 @@ export function clientCommand(
 export function changeOptions(args: ManagementArgs): {
   id: string | undefined;
   notId: string[] | undefined;
-  timeout: number;
+  timeoutMs: number;
   version?: string;
 } {
   return {
     id: args.id,
     notId: args.notId,
-    timeout: args.timeout,
+    timeoutMs: args.timeoutMs,
     ...(args.version === undefined ? {} : { version: args.version }),
   };
 }

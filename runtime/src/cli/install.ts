@@ -10,10 +10,7 @@ export const command = clientCommand(
     progress(
       `installing ${args.kind} ${pkg}${args.version === undefined ? '' : ` ${args.version}`} at ${installPath}`,
     );
-    const results =
-      args.kind === 'service'
-        ? await client.installService(pkg, installPath, changeOptions(args))
-        : await client.installCrontab(pkg, installPath, changeOptions(args));
+    const results = await client.install(args.kind, pkg, installPath, changeOptions(args));
     return reportResults(results, args.json);
   },
 );

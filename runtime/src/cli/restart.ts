@@ -7,6 +7,6 @@ export const command = clientCommand(
   0,
   async (client, args) => {
     progress(`restarting ${args.kind} packages`);
-    return reportResults(await client.restartServers(args.kind, changeOptions(args)), args.json);
+    return reportResults(await client.restart(args.kind, changeOptions(args)), args.json);
   },
 );

@@ -8,10 +8,7 @@ export const command = clientCommand(
   async (client, args) => {
     const [pkg = ''] = args.positionals;
     progress(`rolling back ${args.kind} ${pkg}`);
-    const results =
-      args.kind === 'service'
-        ? await client.rollbackService(pkg, changeOptions(args))
-        : await client.rollbackCrontab(pkg, changeOptions(args));
+    const results = await client.rollback(args.kind, pkg, changeOptions(args));
     return reportResults(results, args.json);
   },
 );

@@ -1,4 +1,4 @@
-import type { FrameSnapshot } from '../frame/frame-snapshot.js';
+import type { FrameSnapshot } from '../model/frame-snapshot.js';
 import { clientCommand } from './cluster-command.js';
 import { printJson } from './options.js';
 

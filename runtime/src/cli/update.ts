@@ -8,10 +8,7 @@ export const command = clientCommand(
   async (client, args) => {
     const [pkg = ''] = args.positionals;
     progress(`updating ${args.kind} ${pkg} to ${args.version ?? 'the highest live version'}`);
-    const results =
-      args.kind === 'service'
-        ? await client.updateService(pkg, changeOptions(args))
-        : await client.updateCrontab(pkg, changeOptions(args));
+    const results = await client.update(args.kind, pkg, changeOptions(args));
     return reportResults(results, args.json);
   },
 );

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { ConfigProblem } from '../config/problem.js';
+import type { ConfigProblem } from '../model/config-problem.js';
 import { formatProblem } from '../config/problem.js';
 import { KaelError } from '../errors.js';
 import type { CliCommand } from './command.js';

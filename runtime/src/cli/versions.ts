@@ -8,8 +8,8 @@ export const command = clientCommand(
   0,
   async (client, args) => {
     const pkg = args.positionals[0];
-    const rows = await client.packageStatus({ pkgType: args.kind, ...(pkg === undefined ? {} : { pkg }) });
-    const last = await client.getLastVersion({ pkgType: args.kind });
+    const rows = await client.packageStatus(args.kind, pkg);
+    const last = await client.getLastVersion(args.kind);
     if (args.json) printJson({ last, frames: rows });
     else {
       for (const r of rows)

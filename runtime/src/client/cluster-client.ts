@@ -1,11 +1,11 @@
 import { EventEmitter } from 'node:events';
 import type { BrokerConnection } from '../broker/connection.js';
 import { names } from '../broker/names.js';
-import type { CrontabStatus } from '../cron/crontab-status.js';
+import type { CrontabStatus } from '../model/crontab-status.js';
 import { KaelError } from '../errors.js';
-import type { FrameSnapshot } from '../frame/frame-snapshot.js';
-import type { CommandMessage } from '../commands/command-message.js';
-import type { DeployResult } from '../commands/deploy-commands.js';
+import type { FrameSnapshot } from '../model/frame-snapshot.js';
+import type { CommandMessage } from '../model/command-message.js';
+import type { DeployResult } from '../model/deploy-result.js';
 import { MembershipView } from '../membership/membership-view.js';
 import { RequestChannel } from '../rpc/request-channel.js';
 import { CHANGING_COMMANDS, signCommand } from '../security/command-signature.js';
@@ -15,13 +15,27 @@ import { PendingCommand } from './command-responses.js';
 import type { CommandResponse } from './command-responses.js';
 import { planDeploy, selectFrames, versionOn } from './deploy-plan.js';
 import type { TargetOptions } from './deploy-plan.js';
+import type { PackageKind } from '../model/package-kind.js';
 
-/** Options of install/update/rollback/restart helpers. */
-export interface ChangeOptions extends TargetOptions {
+/** How long to wait, in milliseconds; `timeout` is the old name, kept for one release. */
+export interface WaitOptions {
+  /** Milliseconds to wait. */
+  timeoutMs?: number;
+  /** @deprecated use `timeoutMs` (same meaning, milliseconds). */
+  timeout?: number;
+}
+
+/** Options of install/update/rollback/restart. */
+export interface ChangeOptions extends TargetOptions, WaitOptions {
   /** Version to install or update to. @default the highest version a live frame holds */
   version?: string;
   /** Milliseconds to wait for every frame's result. @default 120000 */
-  timeout?: number;
+  timeoutMs?: number;
+}
+
+/** The milliseconds of {@link WaitOptions}, or `fallback`. */
+export function waitMs(options: WaitOptions, fallback: number): number {
+  return options.timeoutMs ?? options.timeout ?? fallback;
 }
 
 /** Per-frame outcome of a changing helper. */
@@ -137,57 +151,72 @@ export class ClusterClient extends EventEmitter {
 
   /**
    * Every targeted frame's answer to a command (the seed's `get_response`): as soon as all answered,
-   * else at the timeout, with frames that did not answer marked `COMMAND_TIMEOUT`.
+   * else after `timeoutMs`, with frames that did not answer marked `COMMAND_TIMEOUT`.
+   * @param options.timeoutMs @default 5000
    * @throws KaelError `USAGE` for an unknown command id.
    */
-  async getResponse(id: string, options: { timeout?: number } = {}): Promise<CommandResponse> {
+  async getResponse(id: string, options: WaitOptions = {}): Promise<CommandResponse> {
     const p = this.pending.get(id);
     if (p === undefined) throw new KaelError('USAGE', `unknown command id ${id} (already collected?)`);
     try {
-      return await p.wait(options.timeout ?? 5000);
+      return await p.wait(waitMs(options, 5000));
     } finally {
       this.pending.delete(id);
       p.cancel();
     }
   }
 
-  /** `command` then `getResponse`. */
+  /**
+   * {@link command} then {@link getResponse}.
+   * @param options.timeoutMs @default 5000
+   */
   async commandAll(
     fn: string,
     kwargs: Record<string, unknown> = {},
-    options: TargetOptions & { timeout?: number } = {},
+    options: TargetOptions & WaitOptions = {},
   ): Promise<CommandResponse> {
-    return this.getResponse(await this.command(fn, kwargs, options), { timeout: options.timeout ?? 5000 });
+    return this.getResponse(await this.command(fn, kwargs, options), { timeoutMs: waitMs(options, 5000) });
   }
 
   /**
-   * The highest live version of a package (with `service`), or of every package of the kind.
-   * @example await client.getLastVersion({ service: 'calculate', pkgType: 'service' }) // '1.10'
+   * The highest live version of package `pkg` of a kind, or of every package of the kind (the seed's
+   * `get_last_version`). Packages that failed to load are not counted.
+   * @example await client.getLastVersion('service', 'calculate') // '1.10'
    */
+  async getLastVersion(kind: PackageKind, pkg: string): Promise<string | undefined>;
+  async getLastVersion(kind?: PackageKind): Promise<Record<string, string>>;
+  /** @deprecated use `getLastVersion(kind, pkg)`. */
+  async getLastVersion(options: {
+    service?: string;
+    pkgType?: PackageKind;
+  }): Promise<string | undefined | Record<string, string>>;
   async getLastVersion(
-    options: { service?: string; pkgType?: 'service' | 'crontab' } = {},
+    kindOrOptions: PackageKind | { service?: string; pkgType?: PackageKind } = 'service',
+    pkg?: string,
   ): Promise<string | undefined | Record<string, string>> {
-    const kind = options.pkgType ?? 'service';
-    const frames = await this.servers();
+    const [kind, name] =
+      typeof kindOrOptions === 'string'
+        ? [kindOrOptions, pkg]
+        : [kindOrOptions.pkgType ?? 'service', kindOrOptions.service];
     const byName = new Map<string, string[]>();
-    for (const f of frames)
+    for (const f of await this.servers())
       for (const p of f.packages)
-        if (p.kind === kind && p.version !== undefined)
+        if (p.kind === kind && p.version !== undefined && p.error === undefined)
           byName.set(p.name, [...(byName.get(p.name) ?? []), p.version]);
-    if (options.service !== undefined) return highestVersion(byName.get(options.service) ?? []);
+    if (name !== undefined) return highestVersion(byName.get(name) ?? []);
     return Object.fromEntries([...byName].map(([n, v]) => [n, highestVersion(v) ?? '']));
   }
 
-  /** Which frame holds which version of each package of a kind (the picture before an update). */
+  /** Which frame holds which version of each package of a kind, or of package `pkg` (the picture before an update). */
   async packageStatus(
-    options: { pkg?: string; pkgType?: 'service' | 'crontab' } = {},
+    kind: PackageKind = 'service',
+    pkg?: string,
   ): Promise<
     { frame: string; host: string; name: string; version: string | undefined; path: string; error?: string }[]
   > {
-    const kind = options.pkgType ?? 'service';
     return (await this.servers()).flatMap((f) =>
       f.packages
-        .filter((p) => p.kind === kind && (options.pkg === undefined || p.name === options.pkg))
+        .filter((p) => p.kind === kind && (pkg === undefined || p.name === pkg))
         .map((p) => ({
           frame: f.id,
           host: f.host,
@@ -199,14 +228,17 @@ export class ClusterClient extends EventEmitter {
     );
   }
 
-  /** Every frame's crontab status with run history (the seed's `get_all_crontab_status`). */
+  /**
+   * Every frame's crontab status with run history (the seed's `get_all_crontab_status`).
+   * @param options.timeoutMs @default 5000
+   */
   async getAllCrontabStatus(
-    options: { crontab?: string; timeout?: number } = {},
+    options: { crontab?: string } & WaitOptions = {},
   ): Promise<Record<string, CrontabStatus[]>> {
     const response = await this.commandAll(
       '_get_crontab_status',
       options.crontab === undefined ? {} : { crontab: options.crontab },
-      { timeout: options.timeout ?? 5000 },
+      { timeoutMs: waitMs(options, 5000) },
     );
     return Object.fromEntries(
       Object.entries(response)
@@ -215,54 +247,107 @@ export class ClusterClient extends EventEmitter {
     );
   }
 
-  /** Updates a service package on the frames holding it (or frame `id`) to `version` (default: highest live). */
+  /**
+   * Moves the frames holding package `pkg` (or frame `id`) to `version` (default: the highest live
+   * one), then restarts that kind on them.
+   * @returns each targeted frame's result.
+   * @throws KaelError `PACKAGE_NOT_FOUND` when no selected frame holds it; `VERSION_NOT_FOUND` when no live frame holds that version.
+   */
+  async update(kind: PackageKind, pkg: string, options: ChangeOptions = {}): Promise<ChangeResults> {
+    return this.deploy('update', kind, pkg, undefined, options);
+  }
+
+  /**
+   * Installs package `pkg` at `installPath` (relative to each frame's frame.yaml folder) on the
+   * selected frames lacking it, and adds it to their frame.yaml.
+   * @throws KaelError `PACKAGE_EXISTS` when every selected frame has it; `VERSION_NOT_FOUND`.
+   */
+  async install(
+    kind: PackageKind,
+    pkg: string,
+    installPath: string,
+    options: ChangeOptions = {},
+  ): Promise<ChangeResults> {
+    return this.deploy('install', kind, pkg, installPath, options);
+  }
+
+  /**
+   * Restores the previous version of package `pkg` on the frames holding it.
+   * @throws KaelError `PACKAGE_NOT_FOUND` when no selected frame holds it.
+   */
+  async rollback(kind: PackageKind, pkg: string, options: ChangeOptions = {}): Promise<ChangeResults> {
+    const frames = await this.servers();
+    const selected = selectFrames(frames, options).filter(
+      (f) => options.id !== undefined || versionOn(f, kind, pkg) !== undefined,
+    );
+    if (selected.length === 0)
+      throw new KaelError('PACKAGE_NOT_FOUND', `no selected frame has ${kind} package "${pkg}"`);
+    return this.toChangeResults(
+      await this.sendTo(
+        '_rollback_pkg',
+        { pkg, pkg_type: kind },
+        selected.map((f) => f.id),
+        waitMs(options, 120_000),
+      ),
+      selected,
+      kind,
+      pkg,
+    );
+  }
+
+  /** Restarts the packages of a kind (fresh code from disk) on every frame, frame `id`, or all but `notId`. */
+  async restart(kind: PackageKind, options: ChangeOptions = {}): Promise<CommandResponse> {
+    return this.commandAll(
+      kind === 'service' ? '_restart_service' : '_restart_crontab',
+      {},
+      {
+        ...options,
+        timeoutMs: waitMs(options, 120_000),
+      },
+    );
+  }
+
+  /** `update('service', …)`: the seed's `update_service`. */
   async updateService(pkg: string, options: ChangeOptions = {}): Promise<ChangeResults> {
-    return this.deploy('update', 'service', pkg, undefined, options);
+    return this.update('service', pkg, options);
   }
 
-  /** Updates a crontab package; see {@link updateService}. */
+  /** `update('crontab', …)`: the seed's `update_crontab`. */
   async updateCrontab(pkg: string, options: ChangeOptions = {}): Promise<ChangeResults> {
-    return this.deploy('update', 'crontab', pkg, undefined, options);
+    return this.update('crontab', pkg, options);
   }
 
-  /** Installs a service package at `installPath` (relative to each frame's frame.yaml folder) on frames lacking it. */
+  /** `install('service', …)`: the seed's `install_service`. */
   async installService(
     pkg: string,
     installPath: string,
     options: ChangeOptions = {},
   ): Promise<ChangeResults> {
-    return this.deploy('install', 'service', pkg, installPath, options);
+    return this.install('service', pkg, installPath, options);
   }
 
-  /** Installs a crontab package; see {@link installService}. */
+  /** `install('crontab', …)`: the seed's `install_crontab`. */
   async installCrontab(
     pkg: string,
     installPath: string,
     options: ChangeOptions = {},
   ): Promise<ChangeResults> {
-    return this.deploy('install', 'crontab', pkg, installPath, options);
+    return this.install('crontab', pkg, installPath, options);
   }
 
-  /** Restores the previous version of a service package on the frames holding it. */
+  /** `rollback('service', …)`. */
   async rollbackService(pkg: string, options: ChangeOptions = {}): Promise<ChangeResults> {
     return this.rollback('service', pkg, options);
   }
 
-  /** Restores the previous version of a crontab package. */
+  /** `rollback('crontab', …)`. */
   async rollbackCrontab(pkg: string, options: ChangeOptions = {}): Promise<ChangeResults> {
     return this.rollback('crontab', pkg, options);
   }
 
-  /** Restarts service or crontab packages (fresh code from disk) on every frame, frame `id`, or all but `notId`. */
-  async restartServers(
-    pkgType: 'service' | 'crontab',
-    options: ChangeOptions = {},
-  ): Promise<CommandResponse> {
-    return this.commandAll(
-      pkgType === 'service' ? '_restart_service' : '_restart_crontab',
-      {},
-      { ...options, timeout: options.timeout ?? 120_000 },
-    );
+  /** @deprecated use {@link restart}. */
+  async restartServers(kind: PackageKind, options: ChangeOptions = {}): Promise<CommandResponse> {
+    return this.restart(kind, options);
   }
 
   /** Releases what the management half holds. */
@@ -275,7 +360,7 @@ export class ClusterClient extends EventEmitter {
 
   private async deploy(
     op: 'install' | 'update',
-    kind: 'service' | 'crontab',
+    kind: PackageKind,
     pkg: string,
     installPath: string | undefined,
     options: ChangeOptions,
@@ -302,33 +387,9 @@ export class ClusterClient extends EventEmitter {
         fn,
         kwargs,
         plan.targets.map((f) => f.id),
-        options.timeout,
+        waitMs(options, 120_000),
       ),
       plan.targets,
-      kind,
-      pkg,
-    );
-  }
-
-  private async rollback(
-    kind: 'service' | 'crontab',
-    pkg: string,
-    options: ChangeOptions,
-  ): Promise<ChangeResults> {
-    const frames = await this.servers();
-    const selected = selectFrames(frames, options).filter(
-      (f) => options.id !== undefined || versionOn(f, kind, pkg) !== undefined,
-    );
-    if (selected.length === 0)
-      throw new KaelError('PACKAGE_NOT_FOUND', `no selected frame has ${kind} package "${pkg}"`);
-    return this.toChangeResults(
-      await this.sendTo(
-        '_rollback_pkg',
-        { pkg, pkg_type: kind },
-        selected.map((f) => f.id),
-        options.timeout,
-      ),
-      selected,
       kind,
       pkg,
     );
@@ -338,18 +399,18 @@ export class ClusterClient extends EventEmitter {
     fn: string,
     kwargs: Record<string, unknown>,
     ids: string[],
-    timeout: number | undefined,
+    timeoutMs: number,
   ): Promise<CommandResponse> {
     const frames = await this.servers();
     const notId = frames.map((f) => f.id).filter((id) => !ids.includes(id));
     const target: TargetOptions = ids.length === 1 ? { id: ids[0] } : { notId };
-    return this.getResponse(await this.command(fn, kwargs, target), { timeout: timeout ?? 120_000 });
+    return this.getResponse(await this.command(fn, kwargs, target), { timeoutMs });
   }
 
   private toChangeResults(
     response: CommandResponse,
     targets: readonly FrameSnapshot[],
-    kind: 'service' | 'crontab',
+    kind: PackageKind,
     pkg: string,
   ): ChangeResults {
     const out: ChangeResults = {};

@@ -1,6 +1,7 @@
 import { KaelError } from '../errors.js';
-import type { FrameSnapshot } from '../frame/frame-snapshot.js';
+import type { FrameSnapshot } from '../model/frame-snapshot.js';
 import { highestVersion, sameVersion } from '../version/version.js';
+import type { PackageKind } from '../model/package-kind.js';
 
 /** Which frames a command goes to (the seed's `id` / `not_id`). */
 export interface TargetOptions {
@@ -18,11 +19,7 @@ export interface DeployPlan {
 }
 
 /** The version of package `name` of `kind` a frame holds (loaded or failed with a setting), if any. */
-export function versionOn(
-  frame: FrameSnapshot,
-  kind: 'service' | 'crontab',
-  name: string,
-): string | undefined {
+export function versionOn(frame: FrameSnapshot, kind: PackageKind, name: string): string | undefined {
   return frame.packages.find((p) => p.kind === kind && p.name === name)?.version;
 }
 
@@ -42,7 +39,7 @@ export function selectFrames(frames: readonly FrameSnapshot[], target: TargetOpt
 export function planDeploy(
   frames: readonly FrameSnapshot[],
   op: 'install' | 'update',
-  kind: 'service' | 'crontab',
+  kind: PackageKind,
   name: string,
   options: TargetOptions & { version?: string | undefined },
 ): DeployPlan {

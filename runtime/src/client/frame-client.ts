@@ -2,7 +2,7 @@ import { BrokerConnection } from '../broker/connection.js';
 import { names } from '../broker/names.js';
 import { JSON_TYPE, MSGPACK } from '../codec/codec.js';
 import { KaelError } from '../errors.js';
-import { DEFAULT_AURI } from '../frame/defaults.js';
+import { DEFAULT_AURI } from '../broker/default-auri.js';
 import type { Logger } from '../util/logger.js';
 import { createLogger } from '../util/logger.js';
 import { ClusterClient } from './cluster-client.js';
@@ -23,6 +23,8 @@ export interface ClientOptions {
 /** Options of one call. */
 export interface CallOptions {
   /** Milliseconds to wait for the answer. @default the client's timeoutMs (30000) */
+  timeoutMs?: number;
+  /** @deprecated use `timeoutMs` (same meaning, milliseconds). */
   timeout?: number;
   /** Keyword arguments (the seed's `**kwargs`). @default {} */
   kwargs?: Record<string, unknown>;
@@ -36,7 +38,7 @@ export interface CallOptions {
  * @example
  * const client = await WorkFrame.connect({ name: 'test' });
  * await client.calculate__add(1, 2); // 3
- * await client.call('calculate__add', [1, 2], { timeout: 5000 });
+ * await client.call('calculate__add', [1, 2], { timeoutMs: 5000 });
  * await client.close();
  */
 export class FrameClient extends ClusterClient {
@@ -59,7 +61,7 @@ export class FrameClient extends ClusterClient {
    * RemoteError `REMOTE_ERROR` (the function threw; `remote` has name, message, stack) or `INVALID_ARGS`.
    */
   async call(service: string, args: readonly unknown[] = [], options: CallOptions = {}): Promise<unknown> {
-    const timeoutMs = options.timeout ?? this.timeoutMs;
+    const timeoutMs = options.timeoutMs ?? options.timeout ?? this.timeoutMs;
     let queue = this.queues.get(service);
     if (queue === undefined) {
       queue = names.serviceQueue(this.namespace, service);

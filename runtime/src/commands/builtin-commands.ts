@@ -2,6 +2,7 @@ import os from 'node:os';
 import { kindArg, stringArg } from './command-context.js';
 import type { CommandHandler } from './command-context.js';
 import { exportPackage, installPackage, rollbackPackage, updatePackage } from './deploy-commands.js';
+import type { PackageKind } from '../model/package-kind.js';
 
 /** `_ping()`: the frame's full snapshot (clients use it to discover frames at once). */
 const ping: CommandHandler = async (ctx) =>
@@ -36,7 +37,7 @@ const getCrontabStatus: CommandHandler = async (ctx, kwargs) =>
  * `_restart_service()` / `_restart_crontab()`: reloads that kind's packages from disk (services on
  * new worker processes, then the old ones drain; crontabs re-elect) and lists what now runs.
  */
-function restart(kind: 'service' | 'crontab'): CommandHandler {
+function restart(kind: PackageKind): CommandHandler {
   return async (ctx) => {
     await ctx.frame.reload(kind);
     return {

@@ -2,16 +2,17 @@ import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { names } from '../broker/names.js';
 import { encodeBody } from '../codec/codec.js';
 import { KaelError } from '../errors.js';
-import type { FrameComponent, FrameRuntime } from '../frame/frame-runtime.js';
+import type { FrameComponent, FrameRuntime } from '../model/frame-runtime.js';
 import type { Announcement } from '../membership/announcement.js';
 import { FANOUT_OPTIONS } from '../membership/announcement.js';
 import { failure, sendReply } from '../rpc/envelope.js';
 import { RequestChannel } from '../rpc/request-channel.js';
 import { CHANGING_COMMANDS, CommandVerifier, signCommand } from '../security/command-signature.js';
 import { BUILTIN_COMMANDS } from './builtin-commands.js';
-import type { CommandContext, ExportedPackage, PackageKind } from './command-context.js';
-import { readCommand } from './command-message.js';
-import type { CommandMessage } from './command-message.js';
+import type { CommandContext, ExportedPackage } from './command-context.js';
+import type { PackageKind } from '../model/package-kind.js';
+import { readCommand } from './read-command.js';
+import type { CommandMessage } from '../model/command-message.js';
 
 /**
  * A frame's voice in its namespace: announces the frame's snapshot (on start, on change, every

@@ -1,9 +1,7 @@
 import { KaelError } from '../errors.js';
-import type { FrameRuntime } from '../frame/frame-runtime.js';
-import type { PackageRecord } from '../frame/package-catalog.js';
-
-/** The two package kinds. */
-export type PackageKind = 'service' | 'crontab';
+import type { PackageKind } from '../model/package-kind.js';
+import type { FrameRuntime } from '../model/frame-runtime.js';
+import type { PackageRecord } from '../model/package-record.js';
 
 /** A package archive as `_export_pkg` returns it. */
 export interface ExportedPackage {

@@ -7,17 +7,7 @@ import { KaelError } from '../errors.js';
 import { sameVersion } from '../version/version.js';
 import { findPackage, kindArg, stringArg } from './command-context.js';
 import type { CommandContext, CommandHandler, ExportedPackage } from './command-context.js';
-
-/** Result of an install, update or rollback on one frame. */
-export interface DeployResult {
-  ok: boolean;
-  /** Version before (null for an install). */
-  from: string | null;
-  /** Version after. */
-  to: string | null;
-  /** True when the frame already had the version (nothing changed). */
-  unchanged?: boolean;
-}
+import type { DeployResult } from '../model/deploy-result.js';
 
 /**
  * The package a command names (`pkg`, `pkg_type`), which this frame must have.

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { formatProblem, toPointer } from './problem.js';
-import type { ConfigProblem } from './problem.js';
+import type { ConfigProblem } from '../model/config-problem.js';
 import { validateAgainstSchema } from './schema-validation.js';
 import { parseYamlSource, rangeAt } from './yaml-source.js';
 import type { YamlSource } from './yaml-source.js';

@@ -3,9 +3,10 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import schemas from '@kael/schemas';
 import type { JsonSchema } from '@kael/schemas';
 import { pointerToPath, toPointer } from './problem.js';
+import type { PackageKind } from '../model/package-kind.js';
 
 /** Which file a schema describes. */
-export type SchemaKind = 'service' | 'crontab' | 'frame';
+export type SchemaKind = PackageKind | 'frame';
 
 /** The schema documents, keyed by kind: the same objects the language server offers for completion. */
 export const SCHEMAS: Readonly<Record<SchemaKind, JsonSchema>> = {
@@ -15,7 +16,7 @@ export const SCHEMAS: Readonly<Record<SchemaKind, JsonSchema>> = {
 };
 
 /** The package `type` values and the schema each selects. */
-export const PACKAGE_TYPES: Readonly<Record<string, 'service' | 'crontab'>> = {
+export const PACKAGE_TYPES: Readonly<Record<string, PackageKind>> = {
   service: 'service',
   crontab: 'crontab',
 };

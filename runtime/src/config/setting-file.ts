@@ -1,55 +1,17 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { ConfigError } from '../errors.js';
-import { scheduleProblem } from '../cron/schedule.js';
+import { scheduleProblem } from '../schedule/schedule.js';
 import { isValidVersion } from '../version/version.js';
-import { formatProblem, toPointer } from './problem.js';
-import type { ConfigProblem, ProblemCode } from './problem.js';
+import { toPointer } from './problem.js';
+import type { ConfigProblem, ProblemCode } from '../model/config-problem.js';
+import type { PackageKind } from '../model/package-kind.js';
+import type { PackageSetting } from '../model/package-setting.js';
 import { PACKAGE_TYPES, validateAgainstSchema } from './schema-validation.js';
 import { parseYamlSource, rangeAt, scalarText } from './yaml-source.js';
 import type { YamlSource } from './yaml-source.js';
 
 /** The file every package folder holds. */
 export const SETTING_FILE = 'setting.yaml';
-
-/** A service package's setting.yaml, validated. */
-export interface ServiceSetting {
-  type: 'service';
-  /** `service_base_name`. */
-  name: string;
-  /** Version text exactly as written (`1.10`, not 1.1). */
-  version: string;
-  publish: string[];
-  /** Per published function, a JSON Schema for its positional argument list. */
-  args: Record<string, object | boolean>;
-}
-
-/** One `[schedule, command]` entry of a crontab package. */
-export interface CrontabEntry {
-  /** Position in `publish`, used in run ids and error messages. */
-  index: number;
-  schedule: string;
-  command: string;
-}
-
-/** A crontab package's setting.yaml, validated, with defaults applied. */
-export interface CrontabSetting {
-  type: 'crontab';
-  /** `crontab_name`. */
-  name: string;
-  version: string;
-  entries: CrontabEntry[];
-  /** IANA zone; undefined = the frame's local zone. */
-  timezone: string | undefined;
-  /** @default 3_600_000 */
-  timeoutMs: number;
-  /** @default 60_000 */
-  graceMs: number;
-  /** @default 'skip' */
-  overlap: 'skip' | 'allow';
-}
-
-export type PackageSetting = ServiceSetting | CrontabSetting;
 
 /** The outcome of reading a setting.yaml: the setting when usable, and every problem found. */
 export interface SettingResult {
@@ -150,11 +112,7 @@ export function parseSettingText(text: string, file: string): SettingResult {
   return { setting: usable ? setting : undefined, problems, source };
 }
 
-function toSetting(
-  kind: 'service' | 'crontab',
-  obj: Record<string, unknown>,
-  version: string,
-): PackageSetting {
+function toSetting(kind: PackageKind, obj: Record<string, unknown>, version: string): PackageSetting {
   if (kind === 'service') {
     return {
       type: 'service',
@@ -195,14 +153,4 @@ export async function readSettingFile(dir: string): Promise<SettingResult> {
     };
   }
   return parseSettingText(text, file);
-}
-
-/** The error a loader raises for problems that stop a package from loading. */
-export function packageInvalidError(problems: readonly ConfigProblem[], dir: string): ConfigError {
-  const errors = problems.filter((p) => p.severity === 'error');
-  const first = errors[0];
-  const message = first === undefined ? `package ${dir} is invalid` : errors.map(formatProblem).join('\n');
-  return new ConfigError('PACKAGE_INVALID', message, {
-    details: { dir, file: first?.file, pointer: first?.pointer, problems: errors },
-  });
 }

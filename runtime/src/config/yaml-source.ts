@@ -1,6 +1,6 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node, Pair } from 'yaml';
-import type { Position, Range } from './problem.js';
+import type { Position, Range } from '../model/config-problem.js';
 
 /** A YAML file parsed with its positions kept, so problems can point at the exact key or value. */
 export interface YamlSource {

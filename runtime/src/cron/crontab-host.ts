@@ -1,11 +1,11 @@
 import path from 'node:path';
-import type { FrameComponent, FrameRuntime } from '../frame/frame-runtime.js';
-import type { CrontabSnapshot } from '../frame/frame-snapshot.js';
-import { isCrontabRecord } from '../frame/package-catalog.js';
-import type { CrontabRecord, PackageRecord } from '../frame/package-catalog.js';
-import type { CrontabStatus } from './crontab-status.js';
+import type { FrameComponent, FrameRuntime } from '../model/frame-runtime.js';
+import type { CrontabSnapshot } from '../model/frame-snapshot.js';
+import { isCrontabRecord } from '../model/package-record.js';
+import type { CrontabRecord, PackageRecord } from '../model/package-record.js';
+import type { CrontabStatus } from '../model/crontab-status.js';
 import { CrontabRunner } from './crontab-runner.js';
-import { zoneName } from './wall-clock.js';
+import { zoneName } from '../schedule/wall-clock.js';
 
 /** Takes part in the election of each crontab package and runs the ones this frame is active for. */
 export class CrontabHost implements FrameComponent {

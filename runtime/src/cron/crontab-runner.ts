@@ -1,14 +1,14 @@
 import path from 'node:path';
-import type { FrameRuntime } from '../frame/frame-runtime.js';
-import type { CrontabSnapshot } from '../frame/frame-snapshot.js';
-import type { CrontabRecord } from '../frame/package-catalog.js';
+import type { FrameRuntime } from '../model/frame-runtime.js';
+import type { CrontabSnapshot } from '../model/frame-snapshot.js';
+import type { CrontabRecord } from '../model/package-record.js';
 import { ClaimLog } from './claim-log.js';
 import { runCommand } from './command-runner.js';
 import { CrontabLock } from './crontab-lock.js';
-import type { CrontabStatus, RunRecord } from './crontab-status.js';
-import { nextFire, parseSchedule } from './schedule.js';
-import type { CronSchedule } from './schedule.js';
-import { zoneName } from './wall-clock.js';
+import type { CrontabStatus, RunRecord } from '../model/crontab-status.js';
+import { nextFire, parseSchedule } from '../schedule/schedule.js';
+import type { CronSchedule } from '../schedule/schedule.js';
+import { zoneName } from '../schedule/wall-clock.js';
 
 /** Runs kept per entry in the status. */
 export const RUNS_KEPT = 20;

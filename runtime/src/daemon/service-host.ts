@@ -1,6 +1,6 @@
-import type { FrameComponent, FrameRuntime } from '../frame/frame-runtime.js';
-import { isServiceRecord } from '../frame/package-catalog.js';
-import type { ServiceRecord } from '../frame/package-catalog.js';
+import type { FrameComponent, FrameRuntime } from '../model/frame-runtime.js';
+import { isServiceRecord } from '../model/package-record.js';
+import type { ServiceRecord } from '../model/package-record.js';
 import { WorkerHandle } from './worker-handle.js';
 import type { LoadResults } from './worker-handle.js';
 import type { ToWorker } from './worker-protocol.js';

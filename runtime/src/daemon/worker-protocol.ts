@@ -1,4 +1,4 @@
-import type { ServiceSetting } from '../config/setting-file.js';
+import type { ServiceSetting } from '../model/package-setting.js';
 import type { ErrorData } from '../errors.js';
 
 /** Sent by the frame to a service worker process. */

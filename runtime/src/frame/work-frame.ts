@@ -7,18 +7,20 @@ import { connectClient } from '../client/frame-client.js';
 import type { ClientOptions, ServiceProxy } from '../client/frame-client.js';
 import { ClusterAgent } from '../commands/cluster-agent.js';
 import { readFrameConfig } from '../config/frame-config.js';
-import { DEFAULT_AURI } from './defaults.js';
+import { DEFAULT_AURI } from '../broker/default-auri.js';
 import { formatProblem } from '../config/problem.js';
 import { CrontabHost } from '../cron/crontab-host.js';
-import type { CrontabStatus } from '../cron/crontab-status.js';
+import type { CrontabStatus } from '../model/crontab-status.js';
 import { ServiceHost } from '../daemon/service-host.js';
 import { KaelError } from '../errors.js';
 import type { Logger } from '../util/logger.js';
 import { createLogger } from '../util/logger.js';
-import type { FrameRuntime, ResolvedFrameOptions } from './frame-runtime.js';
-import type { FrameSnapshot, PackageSnapshot } from './frame-snapshot.js';
-import { isCrontabRecord, isServiceRecord, loadCatalog } from './package-catalog.js';
-import type { PackageRecord } from './package-catalog.js';
+import type { FrameRuntime, ResolvedFrameOptions } from '../model/frame-runtime.js';
+import type { FrameSnapshot, PackageSnapshot } from '../model/frame-snapshot.js';
+import { loadCatalog } from '../packages/package-catalog.js';
+import { isCrontabRecord, isServiceRecord } from '../model/package-record.js';
+import type { PackageRecord } from '../model/package-record.js';
+import type { PackageKind } from '../model/package-kind.js';
 
 export { DEFAULT_AURI };
 
@@ -155,7 +157,7 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
     this.emit('stopped');
   }
 
-  async reload(kind: 'service' | 'crontab'): Promise<void> {
+  async reload(kind: PackageKind): Promise<void> {
     // One reload at a time: two restart commands arriving together must not interleave their swaps.
     const run = this.reloading.then(() => this.reloadNow(kind));
     this.reloading = run.catch(() => undefined);
@@ -164,7 +166,7 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
 
   private reloading: Promise<void> = Promise.resolve();
 
-  private async reloadNow(kind: 'service' | 'crontab'): Promise<void> {
+  private async reloadNow(kind: PackageKind): Promise<void> {
     const config = await readFrameConfig(this.options.serviceGroupConf);
     const fresh = await loadCatalog(config);
     this.reportProblems(fresh.filter((r) => r.setting === undefined || r.setting.type === kind));

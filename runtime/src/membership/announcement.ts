@@ -1,4 +1,4 @@
-import type { FrameSnapshot } from '../frame/frame-snapshot.js';
+import type { FrameSnapshot } from '../model/frame-snapshot.js';
 
 /** What frames publish on the membership exchange. */
 export interface Announcement {

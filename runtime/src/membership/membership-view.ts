@@ -3,7 +3,7 @@ import type { ChannelModel, ConsumeMessage } from 'amqplib';
 import type { BrokerConnection } from '../broker/connection.js';
 import { names } from '../broker/names.js';
 import { decodeBody } from '../codec/codec.js';
-import type { FrameSnapshot } from '../frame/frame-snapshot.js';
+import type { FrameSnapshot } from '../model/frame-snapshot.js';
 import type { Logger } from '../util/logger.js';
 import type { Announcement } from './announcement.js';
 import { FANOUT_OPTIONS } from './announcement.js';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ServiceSetting } from '../config/setting-file.js';
+import type { ServiceSetting } from '../model/package-setting.js';
 import { SETTING_FILE } from '../config/setting-file.js';
 import { ConfigError } from '../errors.js';
 import { resolveEntryModule } from './entry-module.js';

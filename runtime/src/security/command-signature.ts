@@ -1,14 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { KaelError } from '../errors.js';
-
-/** The signature a changing command carries when the namespace has an admin key. */
-export interface CommandAuth {
-  /** Milliseconds since the epoch when it was signed. */
-  ts: number;
-  nonce: string;
-  /** Hex HMAC-SHA256 over the canonical command text. */
-  sig: string;
-}
+import type { CommandAuth } from '../model/command-message.js';
 
 /** Commands that change code or state: refused unsigned when the frame has an admin key. */
 export const CHANGING_COMMANDS: ReadonlySet<string> = new Set([

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { isScalar, isSeq } from 'yaml';
 import type { Node, YAMLSeq } from 'yaml';
 import type { FileView } from '@kael/runtime/config/file-view';
-import type { Range } from '@kael/runtime/config/problem';
+import type { Range } from '@kael/runtime/model/config-problem';
 import { offsetToPosition, parseYamlSource } from '@kael/runtime/config/yaml-source';
 import { entryExports } from './validate-setting.js';
 

@@ -1,10 +1,10 @@
 import { isMap, isPair, isScalar, isSeq } from 'yaml';
 import type { Node } from 'yaml';
 import { SCHEMAS } from '@kael/runtime/config/schema-validation';
-import type { Position } from '@kael/runtime/config/problem';
+import type { Position } from '@kael/runtime/model/config-problem';
 import { parseYamlSource } from '@kael/runtime/config/yaml-source';
-import { describeSchedule } from '@kael/runtime/cron/schedule-words';
-import { nextFire, parseSchedule } from '@kael/runtime/cron/schedule';
+import { describeSchedule } from '@kael/runtime/schedule/schedule-words';
+import { nextFire, parseSchedule } from '@kael/runtime/schedule/schedule';
 import type { DocumentKind } from './document-kind.js';
 
 interface SchemaNode {

@@ -1,8 +1,8 @@
 import type { FileView } from '@kael/runtime/config/file-view';
 import { parseFrameConfigText } from '@kael/runtime/config/frame-config';
-import type { ConfigProblem } from '@kael/runtime/config/problem';
+import type { ConfigProblem } from '@kael/runtime/model/config-problem';
 import { rangeAt } from '@kael/runtime/config/yaml-source';
-import { loadCatalog } from '@kael/runtime/frame/package-catalog';
+import { loadCatalog } from '@kael/runtime/packages/package-catalog';
 
 /**
  * A frame.yaml's problems: its own syntax and schema, then each listed package folder: missing,

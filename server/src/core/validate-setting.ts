@@ -1,11 +1,10 @@
 import path from 'node:path';
 import type { FileView } from '@kael/runtime/config/file-view';
-import type { ConfigProblem, ProblemCode } from '@kael/runtime/config/problem';
+import type { ConfigProblem, ProblemCode } from '@kael/runtime/model/config-problem';
 import { toPointer } from '@kael/runtime/config/problem';
 import { parseSettingText } from '@kael/runtime/config/setting-file';
-import type { CrontabSetting, ServiceSetting } from '@kael/runtime/config/setting-file';
+import type { CrontabSetting, ServiceSetting } from '@kael/runtime/model/package-setting';
 import { rangeAt } from '@kael/runtime/config/yaml-source';
-import type { YamlSource } from '@kael/runtime/config/yaml-source';
 import { scriptWord } from '@kael/runtime/cron/command-line';
 import { resolveEntryModule } from '@kael/runtime/packages/entry-module';
 import { readModuleExports } from './module-exports.js';
@@ -93,9 +92,4 @@ async function checkCommands(
       );
     }
   }
-}
-
-/** The YAML source of a setting (for completion and code actions). */
-export function settingSource(text: string, file: string): YamlSource | undefined {
-  return parseSettingText(text, file).source;
 }

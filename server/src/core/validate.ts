@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { diskFileView } from '@kael/runtime/config/file-view';
 import type { FileView } from '@kael/runtime/config/file-view';
-import type { ConfigProblem } from '@kael/runtime/config/problem';
+import type { ConfigProblem } from '@kael/runtime/model/config-problem';
 import { documentKind, DEFAULT_FRAME_FILE_NAMES } from './document-kind.js';
 import { validateFrame } from './validate-frame.js';
 import { validateSetting } from './validate-setting.js';

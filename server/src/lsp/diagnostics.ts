@@ -1,6 +1,6 @@
 import { DiagnosticSeverity } from 'vscode-languageserver/node';
 import type { Diagnostic } from 'vscode-languageserver/node';
-import type { ConfigProblem } from '@kael/runtime/config/problem';
+import type { ConfigProblem } from '@kael/runtime/model/config-problem';
 
 /** A configuration problem as an LSP diagnostic (`source: "kael"`, the problem's stable code). */
 export function toDiagnostic(p: ConfigProblem): Diagnostic {

@@ -62,7 +62,11 @@ describe('cluster management across frame processes', () => {
 
   it('returns a fan-out command as soon as every frame answered', async () => {
     const t = Date.now();
-    const response = await client.commandAll('_get_pkg_version', { pkg_type: 'service' }, { timeout: 5000 });
+    const response = await client.commandAll(
+      '_get_pkg_version',
+      { pkg_type: 'service' },
+      { timeoutMs: 5000 },
+    );
     assert.ok(Date.now() - t < 2000, `took ${Date.now() - t} ms`);
     assert.deepEqual(Object.keys(response).sort(), [...ids].sort());
     assert.ok(Object.values(response).every((r) => r.ok));
@@ -70,29 +74,29 @@ describe('cluster management across frame processes', () => {
 
   it('targets one frame by id, or all but not_id', async () => {
     const one = await client.getResponse(await client.command('_ping', {}, { id: ids[0] }), {
-      timeout: 5000,
+      timeoutMs: 5000,
     });
     assert.deepEqual(Object.keys(one), [ids[0]]);
     const others = await client.getResponse(await client.command('_ping', {}, { notId: [ids[0] ?? ''] }), {
-      timeout: 5000,
+      timeoutMs: 5000,
     });
     assert.deepEqual(Object.keys(others).sort(), [ids[1], ids[2]].sort());
     const notIdString = await client.commandAll(
       '_ping',
       {},
-      { notId: `${ids[0] ?? ''},${ids[1] ?? ''}`, timeout: 5000 },
+      { notId: `${ids[0] ?? ''},${ids[1] ?? ''}`, timeoutMs: 5000 },
     );
     assert.deepEqual(Object.keys(notIdString), [ids[2]]);
   });
 
   it('answers an unknown command with COMMAND_UNKNOWN from every frame, never silence', async () => {
-    const response = await client.commandAll('_format_disk', {}, { timeout: 5000 });
+    const response = await client.commandAll('_format_disk', {}, { timeoutMs: 5000 });
     assert.equal(Object.keys(response).length, 3);
     for (const r of Object.values(response)) assert.equal(r.ok ? 'ok' : r.error.code, 'COMMAND_UNKNOWN');
   });
 
   it('knows 1.10 is newer than 1.9', async () => {
-    assert.equal(await client.getLastVersion({ service: 'tools', pkgType: 'service' }), '1.10');
+    assert.equal(await client.getLastVersion('service', 'tools'), '1.10');
   });
 
   it('refuses to update a package a frame lacks, naming install', async () => {
@@ -138,7 +142,7 @@ describe('cluster management across frame processes', () => {
   it('rolls a frame back to its previous version', async () => {
     const results = await client.rollbackService('tools', { id: ids[0] });
     assert.deepEqual(results[ids[0] ?? ''], { ok: true, from: '1.10', to: '1.9' });
-    const status = await client.packageStatus({ pkg: 'tools' });
+    const status = await client.packageStatus('service', 'tools');
     assert.equal(status.find((s) => s.frame === ids[0])?.version, '1.9');
   });
 
@@ -162,7 +166,7 @@ describe('cluster management across frame processes', () => {
   });
 
   it('restarts services on every frame', async () => {
-    const r = await client.restartServers('service');
+    const r = await client.restart('service');
     assert.equal(Object.keys(r).length, 3);
     assert.ok(Object.values(r).every((x) => x.ok));
   });
@@ -171,7 +175,7 @@ describe('cluster management across frame processes', () => {
     const victim = procs[2];
     victim?.child.kill('SIGKILL');
     await victim?.exited;
-    const r = await client.commandAll('_ping', {}, { timeout: 800 });
+    const r = await client.commandAll('_ping', {}, { timeoutMs: 800 });
     assert.deepEqual(missingFrames(r), [ids[2]]);
     await until(
       'the killed frame to leave the view',

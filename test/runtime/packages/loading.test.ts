@@ -3,7 +3,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connectClient, createLogger, readFrameConfig, WorkFrame } from '@kael/runtime';
 import type { ConfigProblem, ErrorData } from '@kael/runtime';
-import { loadCatalog } from '@kael/runtime/frame/package-catalog';
+import { loadCatalog } from '@kael/runtime/packages/package-catalog';
 import { loadServiceModule } from '@kael/runtime/packages/service-module';
 import { AURI, deleteNamespace, randomNamespace } from '../../support/broker.js';
 import { makeFrameDir, TOOLS_SERVICE } from '../../support/frames.js';

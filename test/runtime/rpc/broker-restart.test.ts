@@ -1,29 +1,40 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { connectClient } from '@kael/runtime';
-import { AURI, deleteNamespace, randomNamespace } from '../../support/broker.js';
-import { makeFrameDir, startFrameProcess, TOOLS_SERVICE } from '../../support/frames.js';
+import { randomNamespace } from '../../support/broker.js';
+import { makeFrameDir, TOOLS_SERVICE } from '../../support/frames.js';
+import { startFrameProcess } from '@kael/runtime/bench/frame-process';
+import { startPrivateBroker } from '../../support/private-broker.js';
+import type { PrivateBroker } from '../../support/private-broker.js';
 
 describe('a broker restart', () => {
+  let broker: PrivateBroker;
+  before(async () => {
+    broker = await startPrivateBroker();
+  });
+  after(async () => {
+    await broker.down();
+  });
+
   it('is survived by frames and clients: calls succeed again without restarting any process', async () => {
     const ns = randomNamespace();
-    const frame = startFrameProcess(await makeFrameDir({ tools: TOOLS_SERVICE }), ns);
+    const auri = broker.urls[0] ?? '';
+    const frame = startFrameProcess(await makeFrameDir({ tools: TOOLS_SERVICE }), ns, auri);
     const client = await connectClient<{ tools__add(a: number, b: number): Promise<number> }>({
       name: ns,
-      auri: AURI,
+      auri,
     });
     try {
       await frame.ready;
       assert.equal(await client.tools__add(1, 2), 3);
-      execFileSync('rabbitmqctl', ['-q', 'stop_app'], { timeout: 60_000 });
-      execFileSync('rabbitmqctl', ['-q', 'start_app'], { timeout: 60_000 });
+      await broker.stop();
+      await broker.restart();
       const deadline = Date.now() + 30_000;
       let result: number | undefined;
       let lastCode = '';
       while (result === undefined && Date.now() < deadline) {
         try {
-          result = (await client.call('tools__add', [2, 3], { timeout: 1000 })) as number;
+          result = (await client.call('tools__add', [2, 3], { timeoutMs: 1000 })) as number;
         } catch (e) {
           lastCode = (e as { code: string }).code;
           await new Promise((r) => setTimeout(r, 200));
@@ -34,7 +45,6 @@ describe('a broker restart', () => {
     } finally {
       await client.close();
       await frame.stop();
-      await deleteNamespace(ns);
     }
   });
 });

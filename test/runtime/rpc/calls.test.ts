@@ -69,7 +69,7 @@ describe('calling services', () => {
 
   it('returns the value of client.<base>__<fn>(...)', async () => {
     assert.equal(await client.tools__add(1, 2), 3);
-    assert.equal(await client.call('tools__add', [2, 3], { timeout: 5000 }), 5);
+    assert.equal(await client.call('tools__add', [2, 3], { timeoutMs: 5000 }), 5);
   });
 
   it('passes keyword arguments as a last object argument', async () => {
@@ -95,14 +95,14 @@ describe('calling services', () => {
 
   it('fails with SERVICE_NOT_FOUND at once, not after the timeout', async () => {
     const t = Date.now();
-    await assert.rejects(client.call('nothing__here', [], { timeout: 10_000 }), {
+    await assert.rejects(client.call('nothing__here', [], { timeoutMs: 10_000 }), {
       code: 'SERVICE_NOT_FOUND',
     });
     assert.ok(Date.now() - t < 2000, `took ${Date.now() - t} ms`);
   });
 
   it('fails with RPC_TIMEOUT when no answer comes in time', async () => {
-    await assert.rejects(client.call('tools__slow', [1500], { timeout: 200 }), { code: 'RPC_TIMEOUT' });
+    await assert.rejects(client.call('tools__slow', [1500], { timeoutMs: 200 }), { code: 'RPC_TIMEOUT' });
   });
 
   it('validates arguments against the package args schema', async () => {

@@ -18,7 +18,7 @@ describe('a frame killed mid-call', () => {
       // Calls spread over both frames; kill one frame's whole process tree while they run.
       const calls = Array.from(
         { length: 8 },
-        () => client.call('tools__slow', [1500], { timeout: 15_000 }) as Promise<number>,
+        () => client.call('tools__slow', [1500], { timeoutMs: 15_000 }) as Promise<number>,
       );
       await new Promise((r) => setTimeout(r, 500));
       const victims = (await import('node:child_process'))

@@ -46,7 +46,7 @@ describe('command signatures', () => {
     it('refuses an unsigned restart but answers read-only commands', async () => {
       const client = await connectClient({ name: ns, auri: AURI, adminKey: '' });
       try {
-        const r = await client.restartServers('service', { timeout: 5000 });
+        const r = await client.restart('service', { timeoutMs: 5000 });
         const reply = r[frame.id];
         assert.equal(reply !== undefined && !reply.ok ? reply.error.code : 'ok', 'UNAUTHORIZED');
         const read = await client.commandAll('_get_pkg_version', { pkg_type: 'service' });
@@ -59,7 +59,7 @@ describe('command signatures', () => {
     it('accepts a restart signed with the key', async () => {
       const client = await connectClient({ name: ns, auri: AURI, adminKey: 'k3y' });
       try {
-        const r = await client.restartServers('service', { timeout: 10_000 });
+        const r = await client.restart('service', { timeoutMs: 10_000 });
         assert.equal(r[frame.id]?.ok, true);
       } finally {
         await client.close();

@@ -1,18 +1,7 @@
 import type { ConsumeMessage } from 'amqplib';
 import { decodeBody } from '../codec/codec.js';
 import { KaelError } from '../errors.js';
-import type { CommandAuth } from '../security/command-signature.js';
-
-/** A management command as it travels to frames. */
-export interface CommandMessage {
-  /** Command name, e.g. `_get_pkg_version`. */
-  fn: string;
-  kwargs: Record<string, unknown>;
-  /** Frames that must ignore this command (the seed's not_id). */
-  notId?: string[];
-  /** Signature of a changing command. */
-  auth?: CommandAuth;
-}
+import type { CommandAuth, CommandMessage } from '../model/command-message.js';
 
 /**
  * Reads a command from a message.

@@ -1,4 +1,4 @@
-import type { CrontabEntrySnapshot, CrontabSnapshot, RunSummary } from '../frame/frame-snapshot.js';
+import type { CrontabEntrySnapshot, CrontabSnapshot, RunSummary } from './frame-snapshot.js';
 
 /** One run of a crontab entry, with its output. */
 export interface RunRecord extends RunSummary {

@@ -1,8 +1,9 @@
 import type { BrokerConnection } from '../broker/connection.js';
 import type { Logger } from '../util/logger.js';
-import type { CrontabStatus } from '../cron/crontab-status.js';
+import type { CrontabStatus } from './crontab-status.js';
 import type { FrameSnapshot } from './frame-snapshot.js';
-import type { PackageRecord } from './package-catalog.js';
+import type { PackageRecord } from './package-record.js';
+import type { PackageKind } from './package-kind.js';
 
 /** Options of a frame after defaults are applied. */
 export interface ResolvedFrameOptions {
@@ -33,7 +34,7 @@ export interface FrameRuntime {
   /** Full crontab state with run history (all crontabs, or the one named). */
   crontabStatus(crontab?: string): CrontabStatus[];
   /** Re-reads frame.yaml and the packages of one kind from disk and restarts that kind's host on them. */
-  reload(kind: 'service' | 'crontab'): Promise<void>;
+  reload(kind: PackageKind): Promise<void>;
   /** Signals that the snapshot changed (membership re-announces). */
   changed(): void;
 }

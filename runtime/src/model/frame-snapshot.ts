@@ -1,4 +1,5 @@
 import type { ErrorData } from '../errors.js';
+import type { PackageKind } from './package-kind.js';
 
 /** How a crontab run ended. */
 export type RunStatus = 'running' | 'ok' | 'failed' | 'timeout' | 'skipped' | 'missed';
@@ -38,7 +39,7 @@ export interface CrontabSnapshot {
 
 /** A package as a frame reports it (service, crontab, or one that failed before its type was known). */
 export interface PackageSnapshot {
-  kind: 'service' | 'crontab' | 'unknown';
+  kind: PackageKind | 'unknown';
   /** service_base_name / crontab_name, or the folder name when unknown. */
   name: string;
   version?: string;
