@@ -67,6 +67,7 @@ export class BrokerConnection extends EventEmitter {
   private nodeIndex = 0;
   private recovering: RecoveringChannelModel | undefined;
   private starting: Promise<ChannelModel> | undefined;
+  private nextReady: Promise<ChannelModel> | undefined;
   private connection: ChannelModel | undefined;
   private connectedUrl: string | undefined;
   private closing = false;
@@ -142,18 +143,22 @@ export class BrokerConnection extends EventEmitter {
   async ready(): Promise<ChannelModel> {
     if (this.connection !== undefined) return this.connection;
     if (this.closing) throw new KaelError('CLIENT_CLOSED', 'broker connection is closed');
-    return new Promise<ChannelModel>((resolve, reject) => {
+    // One promise for every waiter: callers that poll while a node is down add no listeners.
+    this.nextReady ??= new Promise<ChannelModel>((resolve, reject) => {
       const onReady = (c: ChannelModel): void => {
         this.off('closed', onClosed);
+        this.nextReady = undefined;
         resolve(c);
       };
       const onClosed = (): void => {
         this.off('ready', onReady);
+        this.nextReady = undefined;
         reject(new KaelError('CLIENT_CLOSED', 'broker connection is closed'));
       };
       this.once('ready', onReady);
       this.once('closed', onClosed);
     });
+    return this.nextReady;
   }
 
   /** Closes the connection and stops reconnecting. */
