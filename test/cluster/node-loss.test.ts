@@ -13,8 +13,8 @@ import { makeFrameDir, TOOLS_SERVICE, versionedService } from '../support/frames
 import { startPrivateBroker } from '../support/private-broker.js';
 import type { PrivateBroker } from '../support/private-broker.js';
 import { until } from '../support/wait.js';
-import { CallLoad } from './call-load.js';
-import type { LoadSummary } from './call-load.js';
+import { CallLoad } from '@kael/runtime/bench/call-load';
+import type { LoadSummary } from '@kael/runtime/bench/call-load';
 
 const HEARTBEAT_MS = 500;
 const CALL_TIMEOUT_MS = 5000;
@@ -127,7 +127,12 @@ describe('a 3-node RabbitMQ cluster', () => {
             .join(', ')}\n`,
       );
 
-      const calls = new CallLoad(client, 16, CALL_TIMEOUT_MS);
+      const calls = new CallLoad(
+        (i) => client.call('tools__add', [i, 1_000_000], { timeoutMs: CALL_TIMEOUT_MS }),
+        (i, value) => value === i + 1_000_000,
+        16,
+        CALL_TIMEOUT_MS,
+      );
       const sampler = setInterval(() => {
         client.servers().then(
           (frames) => (maxActive = Math.max(maxActive, activeFrames(frames, 'tick').length)),

@@ -1,5 +1,3 @@
-import type { FrameClient } from '@kael/runtime';
-
 /** One call of a {@link CallLoad}: when it started and ended (epoch ms) and how. */
 export interface CallRecord {
   start: number;
@@ -24,9 +22,9 @@ export interface LoadSummary {
 }
 
 /**
- * Continuous calls of `tools__add(i, 1e6)` from `lanes` concurrent callers until {@link stop}; each
- * call is checked for the right answer and recorded. A call that does not settle within its timeout
- * plus `graceMs` counts as lost.
+ * Continuous calls from `lanes` concurrent callers until {@link stop}: call number `i` is `call(i)`,
+ * its answer is checked with `isRight(i, value)`, and it is recorded. A call that does not settle
+ * within its timeout plus `graceMs` counts as lost. Used by the cluster benchmark and tests.
  */
 export class CallLoad {
   private running = true;
@@ -37,7 +35,8 @@ export class CallLoad {
   private n = 0;
 
   constructor(
-    private readonly client: FrameClient,
+    private readonly call: (i: number) => Promise<unknown>,
+    private readonly isRight: (i: number, value: unknown) => boolean,
     lanes: number,
     private readonly timeoutMs = 5000,
   ) {
@@ -77,8 +76,7 @@ export class CallLoad {
       this.unsettled.add(i);
       const record: CallRecord = { start, end: start };
       try {
-        const value = await this.client.call('tools__add', [i, 1_000_000], { timeoutMs: this.timeoutMs });
-        if (value !== i + 1_000_000) record.wrong = true;
+        if (!this.isRight(i, await this.call(i))) record.wrong = true;
       } catch (e) {
         record.failure = (e as { code?: string }).code ?? 'UNKNOWN';
       }
