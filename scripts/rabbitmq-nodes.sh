@@ -10,6 +10,7 @@
 #   scripts/rabbitmq-nodes.sh restart I     start node I again (after stop or kill) and wait for it
 #   scripts/rabbitmq-nodes.sh urls          the AMQP URLs, comma-separated
 #   scripts/rabbitmq-nodes.sh status        which nodes run
+#   scripts/rabbitmq-nodes.sh ctl I ARG...  rabbitmqctl ARG... against node I (0: the first node that runs)
 #   scripts/rabbitmq-nodes.sh down          stop every node and delete the folders
 #
 # Settings (environment): KAEL_RABBIT_PREFIX (node names <prefix>N@localhost, default kaelc),
@@ -128,6 +129,15 @@ case "$cmd" in
       if port_open "$(amqp_port "$i")"; then s=up; else s=down; fi
       echo "$(node_name "$i") amqp://127.0.0.1:$(amqp_port "$i") $s"
     done
+    ;;
+  ctl)
+    i="$2"
+    shift 2
+    if [ "$i" = 0 ]; then
+      for j in $(seq 1 "$(count)"); do port_open "$(amqp_port "$j")" && { i=$j; break; }; done
+      [ "$i" = 0 ] && { log "no node runs"; exit 1; }
+    fi
+    ctl "$i" "$@"
     ;;
   down)
     for i in $(seq 1 "$(count)"); do

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs one lane of the built tests: `unit` (*.unit.test.js: no broker, seconds, with line coverage
-// per workspace) or `integration` (every other *.test.js: the real RabbitMQ). Extra arguments are
-// passed to `node --test` (e.g. --test-name-pattern).
+// per workspace), `integration` (every other *.test.js: the real RabbitMQ) or `cluster` (test/cluster/:
+// a private 3-node RabbitMQ cluster of its own, minutes). Extra arguments are passed to `node --test`
+// (e.g. --test-name-pattern).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -26,7 +27,10 @@ const dist = path.join(root, 'test', 'dist');
 const all = find(dist)
   .filter((f) => existsSync(path.join(root, 'test', path.relative(dist, f).replace(/\.js$/, '.ts'))))
   .sort();
-const files = all.filter((f) => (lane === 'unit') === f.endsWith('.unit.test.js'));
+const inCluster = (f) => path.relative(dist, f).split(path.sep)[0] === 'cluster';
+const files = all.filter((f) =>
+  lane === 'cluster' ? inCluster(f) : !inCluster(f) && (lane === 'unit') === f.endsWith('.unit.test.js'),
+);
 const chosen = only.length === 0 ? files : files.filter((f) => only.some((o) => f.includes(o)));
 if (chosen.length === 0) {
   process.stderr.write(`no ${lane} test files${only.length === 0 ? '' : ` matching ${only.join(' ')}`}\n`);

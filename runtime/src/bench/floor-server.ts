@@ -3,16 +3,23 @@ import amqp from 'amqplib';
 
 /**
  * The raw floor's server: plain amqplib, one process, the same payload shapes as kael
- * (`[[a, b], {}]` in, `{ ok, value }` out, msgpack). Started by the rpc benchmark with the queue name.
+ * (`[[a, b], {}]` in, `{ ok, value }` out, msgpack). Started by the rpc benchmark with the broker URL,
+ * the queue name and the queue type (`classic`, or `quorum` for the cluster benchmark).
  */
 async function main(): Promise<void> {
-  const [url, queue] = process.argv.slice(2) as [string, string];
+  const [url, queue, queueType = 'classic'] = process.argv.slice(2) as [string, string, string?];
   const conn = await amqp.connect(url, { noDelay: true });
   conn.on('error', () => undefined);
   const ch = await conn.createChannel();
   ch.on('error', () => undefined);
   await ch.prefetch(64);
-  await ch.assertQueue(queue, { durable: false, autoDelete: true });
+  // A quorum queue must be durable and cannot auto-delete: `x-expires` removes it after the run.
+  await ch.assertQueue(
+    queue,
+    queueType === 'quorum'
+      ? { durable: true, arguments: { 'x-queue-type': 'quorum', 'x-expires': 60_000 } }
+      : { durable: false, autoDelete: true },
+  );
   await ch.consume(queue, (msg) => {
     if (msg === null) return;
     const [args] = decode(msg.content) as [[number, number], object];

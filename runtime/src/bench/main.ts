@@ -3,6 +3,7 @@ import { DEFAULT_AURI } from '../frame/work-frame.js';
 import { section as cluster } from './cluster.js';
 import { section as crontab } from './crontab.js';
 import { section as languageServer } from './language-server.js';
+import { section as rabbitmqCluster } from './rabbitmq-cluster.js';
 import { section as rpc } from './rpc.js';
 import type { BenchSection } from './section.js';
 
@@ -11,7 +12,8 @@ const SECTIONS: readonly BenchSection[] = [rpc, cluster, crontab, languageServer
 /**
  * `npm run bench [-- --json] [--only rpc,cluster] [--quick]`: every section in one run on the local
  * broker. The rpc section's `floor`, `kael` and `ratio` sit at the top level of the JSON; the other
- * sections under their names.
+ * sections under their names. `--cluster` runs the RabbitMQ-cluster section alone instead, on the
+ * nodes of scripts/rabbitmq-nodes.sh (started for the run when they are not up).
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -19,13 +21,14 @@ async function main(): Promise<void> {
       json: { type: 'boolean', default: false },
       only: { type: 'string' },
       quick: { type: 'boolean', default: false },
+      cluster: { type: 'boolean', default: false },
     },
   });
-  const only = values.only?.split(',');
+  const only = values.cluster ? [rabbitmqCluster.name] : values.only?.split(',');
   const auri = process.env['KAEL_AURI'] ?? DEFAULT_AURI;
   const out: Record<string, unknown> = {};
-  for (const s of SECTIONS) {
-    if (only !== undefined && !only.includes(s.name)) continue;
+  for (const s of [...SECTIONS, rabbitmqCluster]) {
+    if (only === undefined ? s === rabbitmqCluster : !only.includes(s.name)) continue;
     if (!values.json) process.stdout.write(`\n== ${s.name} ==\n`);
     const result = await s.run({ auri, quick: values.quick });
     if (s.name === 'rpc') Object.assign(out, result);

@@ -11,15 +11,23 @@ import type { CallStats } from './measure.js';
 import { median, round, sequentialLatency, throughput } from './measure.js';
 import type { BenchOptions, BenchSection } from './section.js';
 
-interface Contender {
+/** Something the benchmarks call: a raw floor or kael. */
+export interface Contender {
   call(): Promise<unknown>;
   close(): Promise<void>;
 }
 
-/** The raw floor: plain amqplib with direct reply-to against a one-process plain amqplib server. */
-async function startFloor(auri: string): Promise<Contender> {
+/**
+ * The raw floor: plain amqplib with direct reply-to against a one-process plain amqplib server.
+ * The server may use another broker node (`serverAuri`) and a quorum queue (the cluster benchmark).
+ */
+export async function startFloor(
+  auri: string,
+  serverAuri = auri,
+  queueType: 'classic' | 'quorum' = 'classic',
+): Promise<Contender> {
   const queue = `kael-bench-floor-${randomBytes(4).toString('hex')}`;
-  const server = fork(path.join(__dirname, 'floor-server.js'), [auri, queue], {
+  const server = fork(path.join(__dirname, 'floor-server.js'), [serverAuri, queue, queueType], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   await new Promise<void>((resolve, reject) => {

@@ -2,7 +2,10 @@ import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { KaelError } from '../errors.js';
 
-/** Flags every command that talks to a namespace accepts. */
+/**
+ * Flags every command that talks to a namespace accepts. `--auri` takes one broker URL or the URLs of
+ * a cluster's nodes, comma-separated (like KAEL_AURI); a malformed list fails with `CONFIG_INVALID`.
+ */
 export const CONNECTION_FLAGS = {
   name: { type: 'string', short: 'n' },
   auri: { type: 'string' },

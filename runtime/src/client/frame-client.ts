@@ -2,7 +2,7 @@ import { BrokerConnection } from '../broker/connection.js';
 import { names } from '../broker/names.js';
 import { JSON_TYPE, MSGPACK } from '../codec/codec.js';
 import { KaelError } from '../errors.js';
-import { DEFAULT_AURI } from '../broker/default-auri.js';
+import { resolveAuri } from '../broker/broker-urls.js';
 import type { Logger } from '../util/logger.js';
 import { createLogger } from '../util/logger.js';
 import { ClusterClient } from './cluster-client.js';
@@ -11,8 +11,12 @@ import { ClusterClient } from './cluster-client.js';
 export interface ClientOptions {
   /** Namespace to talk to. @default process.env.KAEL_NAME */
   name?: string | undefined;
-  /** RabbitMQ URL. @default process.env.KAEL_AURI ?? 'amqp://guest:guest@127.0.0.1:5672' */
-  auri?: string | undefined;
+  /**
+   * RabbitMQ URL, or the URLs of a cluster's nodes (an array, or comma-separated): the client connects
+   * to one of them, in random order, and moves to another when it is lost.
+   * @default process.env.KAEL_AURI (comma-separated) ?? 'amqp://guest:guest@127.0.0.1:5672'
+   */
+  auri?: string | readonly string[] | undefined;
   /** Default call timeout. @default 30000 */
   timeoutMs?: number;
   /** Key that signs changing management commands. @default process.env.KAEL_ADMIN_KEY */
@@ -91,7 +95,8 @@ export type ServiceProxy<S extends object = {}> = FrameClient & S;
 
 /**
  * Connects a client to a namespace.
- * @throws KaelError `BROKER_UNAVAILABLE` when RabbitMQ cannot be reached; `USAGE` without a namespace.
+ * @throws KaelError `BROKER_UNAVAILABLE` when no broker node can be reached; `USAGE` without a namespace;
+ * `CONFIG_INVALID` when `auri` (or KAEL_AURI) is not a list of amqp URLs.
  */
 export async function connectClient<S extends object = Record<never, never>>(
   options: ClientOptions = {},
@@ -102,7 +107,7 @@ export async function connectClient<S extends object = Record<never, never>>(
   const logger =
     options.logger ??
     createLogger('client', process.env['KAEL_LOG_LEVEL'] === undefined ? 'warn' : undefined);
-  const auri = options.auri ?? process.env['KAEL_AURI'] ?? DEFAULT_AURI;
+  const auri = resolveAuri(options.auri);
   const broker = new BrokerConnection({
     url: auri,
     connectionName: `kael-client:${name}`,

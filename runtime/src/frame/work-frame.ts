@@ -8,6 +8,7 @@ import type { ClientOptions, ServiceProxy } from '../client/frame-client.js';
 import { ClusterAgent } from '../commands/cluster-agent.js';
 import { readFrameConfig } from '../config/frame-config.js';
 import { DEFAULT_AURI } from '../broker/default-auri.js';
+import { resolveAuri } from '../broker/broker-urls.js';
 import { formatProblem } from '../config/problem.js';
 import { CrontabHost } from '../cron/crontab-host.js';
 import type { CrontabStatus } from '../model/crontab-status.js';
@@ -28,8 +29,12 @@ export { DEFAULT_AURI };
 export interface WorkFrameOptions {
   /** Namespace. When empty, frame.yaml's `service_group` is used. @default process.env.KAEL_NAME */
   name?: string | undefined;
-  /** RabbitMQ URL. @default process.env.KAEL_AURI ?? 'amqp://guest:guest@127.0.0.1:5672' */
-  auri?: string | undefined;
+  /**
+   * RabbitMQ URL, or the URLs of a cluster's nodes (an array, or comma-separated): the frame connects
+   * to one of them, in random order, and moves to another when it is lost.
+   * @default process.env.KAEL_AURI (comma-separated) ?? 'amqp://guest:guest@127.0.0.1:5672'
+   */
+  auri?: string | readonly string[] | undefined;
   /** Path of frame.yaml (the seed's service_group_conf). */
   serviceGroupConf: string;
   /** Worker processes that consume service queues. @default 1 */
@@ -76,12 +81,13 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
     return connectClient<S>(options);
   }
 
+  /** @throws KaelError `CONFIG_INVALID` when `auri` (or KAEL_AURI) is not a list of amqp URLs. */
   constructor(options: WorkFrameOptions) {
     super();
     this.id = `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.explicitName = nonEmpty(options.name) ?? nonEmpty(process.env['KAEL_NAME']);
     this.options = {
-      auri: nonEmpty(options.auri) ?? nonEmpty(process.env['KAEL_AURI']) ?? DEFAULT_AURI,
+      auri: resolveAuri(options.auri),
       serviceGroupConf: path.resolve(options.serviceGroupConf),
       processes: Math.max(1, options.processes ?? 1),
       concurrency: Math.max(1, options.concurrency ?? 64),

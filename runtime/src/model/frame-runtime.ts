@@ -7,6 +7,7 @@ import type { PackageKind } from './package-kind.js';
 
 /** Options of a frame after defaults are applied. */
 export interface ResolvedFrameOptions {
+  /** The broker URLs, comma-separated (one URL for a lone broker). */
   auri: string;
   serviceGroupConf: string;
   processes: number;
