@@ -46,7 +46,7 @@ export type ChangeResults = Record<string, DeployResult & { error?: { code: stri
  * The frame client extends it with service calls.
  *
  * Events (after `servers()` or `watch()` started the view): `frames` (FrameSnapshot[]), `frame-up`,
- * `frame-changed`, `frame-down` (FrameSnapshot).
+ * `frame-changed`, `frame-down` (FrameSnapshot), `frame-seen` (frame id, at every announcement).
  */
 export class ClusterClient extends EventEmitter {
   protected readonly requests: RequestChannel;
@@ -66,7 +66,7 @@ export class ClusterClient extends EventEmitter {
     this.requests = new RequestChannel(broker, logger);
     this.adminKey = options.adminKey;
     this.view = new MembershipView(broker, namespace, logger);
-    for (const event of ['frames', 'frame-up', 'frame-changed', 'frame-down'] as const) {
+    for (const event of ['frames', 'frame-up', 'frame-changed', 'frame-down', 'frame-seen'] as const) {
       this.view.on(event, (arg: unknown) => this.emit(event, arg));
     }
     this.view.on('frame-down', (f: FrameSnapshot) => {
