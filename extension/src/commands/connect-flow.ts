@@ -114,7 +114,7 @@ export async function connect(deps: ConnectDeps): Promise<boolean> {
       host.log.error('connection failed; nothing saved', { code: result.problem.code, error: result.problem.summary });
       const choice = await host.notify(
         'error',
-        `Kael: ${result.problem.summary}. Nothing was saved.`,
+        `Kael: ${result.problem.summary}${/[.?!)…]$/.test(result.problem.summary) ? '' : '.'} Nothing was saved.`,
         ['Edit', 'Retry', 'Show Log'],
       );
       if (choice === 'Retry') continue;

@@ -60,9 +60,11 @@ export class MemoryLog implements Log {
     this.write('error', message, fields);
   }
 
-  /** Lines containing `text` (e.g. a frame id), oldest first. */
+  /** Lines naming `text` as a whole value (e.g. `frame=<id>`), oldest first. */
   matching(text: string): LogLine[] {
-    return this.lines.filter((l) => l.text.includes(text));
+    const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const re = new RegExp(`(^|[\\s=,"])${escaped}($|[\\s,"])`);
+    return this.lines.filter((l) => re.test(l.text));
   }
 
   private write(level: LogLevel, message: string, fields: LogFields | undefined): void {
