@@ -94,7 +94,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
   const live = sessions;
   const provider = new KaelTreeProvider(live);
-  const view = vscode.window.createTreeView('kael.frames', { treeDataProvider: provider, showCollapseAll: true });
+  const view = vscode.window.createTreeView('kael.frames', {
+    treeDataProvider: provider,
+    showCollapseAll: true,
+  });
   const statusBar = new StatusBar();
   context.subscriptions.push(channel, results, provider, view, statusBar);
 
@@ -107,11 +110,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     statusBar.update(states);
     // A new connection problem is also a notification with buttons: the view may be hidden.
     if (message !== undefined && message !== lastProblem) {
-      void host.notify('error', `Kael: ${message}`, ['Edit Connection', 'Retry', 'Show Log']).then(async (choice) => {
-        if (choice === 'Edit Connection') await vscode.commands.executeCommand('kael.connect');
-        if (choice === 'Retry') await vscode.commands.executeCommand('kael.refresh');
-        if (choice === 'Show Log') host.showLog();
-      });
+      void host
+        .notify('error', `Kael: ${message}`, ['Edit Connection', 'Retry', 'Show Log'])
+        .then(async (choice) => {
+          if (choice === 'Edit Connection') await vscode.commands.executeCommand('kael.connect');
+          if (choice === 'Retry') await vscode.commands.executeCommand('kael.refresh');
+          if (choice === 'Show Log') host.showLog();
+        });
     }
     lastProblem = message;
   });
@@ -156,12 +161,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     vscode.commands.registerCommand('kael.connect', async () => {
       applyingConnect = true;
-      let saved = false;
-      try {
-        saved = await connect({ host, settings, secrets, probe });
-      } finally {
+      const saved = await connect({ host, settings, secrets, probe }).finally(() => {
         applyingConnect = false;
-      }
+      });
       if (!saved) return;
       if (!connected) return ensureConnected();
       await live.show(namespacesToShow());
@@ -176,7 +178,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       await live.retryAll();
       provider.refresh();
     }),
-    vscode.commands.registerCommand('kael.showLog', flow((ctx) => showFrameLog(ctx, (t) => log.matching(t)))),
+    vscode.commands.registerCommand(
+      'kael.showLog',
+      flow((ctx) => showFrameLog(ctx, (t) => log.matching(t))),
+    ),
     vscode.commands.registerCommand('kael.showOutput', () => host.showLog()),
     vscode.commands.registerCommand('kael.forgetAdminKey', async () => {
       await secrets.delete('kael.adminKey');
@@ -197,8 +202,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('kael.installPackage', flow(installPackage)),
     vscode.commands.registerCommand('kael.installPackageElsewhere', flow(installPackage)),
     vscode.commands.registerCommand('kael.rollbackPackage', flow(rollbackPackage)),
-    vscode.commands.registerCommand('kael.restartServices', flow((ctx) => restart(ctx, 'service'))),
-    vscode.commands.registerCommand('kael.restartCrontabs', flow((ctx) => restart(ctx, 'crontab'))),
+    vscode.commands.registerCommand(
+      'kael.restartServices',
+      flow((ctx) => restart(ctx, 'service')),
+    ),
+    vscode.commands.registerCommand(
+      'kael.restartCrontabs',
+      flow((ctx) => restart(ctx, 'crontab')),
+    ),
     vscode.commands.registerCommand(
       'kael.restartPackage',
       flow((ctx) => restart(ctx, ctx.node?.kind ?? 'service')),

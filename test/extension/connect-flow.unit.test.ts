@@ -40,9 +40,16 @@ function setup(answers: unknown[], probes: ProbeResult[] = [{ ok: true, frames: 
 }
 
 const refused = describeConnectionError(
-  Object.assign(new Error('cannot connect to RabbitMQ at amqp://admin:****@mq:5673: connect ECONNREFUSED 10.0.0.5:5673'), {
-    cause: Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5673'), { code: 'ECONNREFUSED', address: '10.0.0.5', port: 5673 }),
-  }),
+  Object.assign(
+    new Error('cannot connect to RabbitMQ at amqp://admin:****@mq:5673: connect ECONNREFUSED 10.0.0.5:5673'),
+    {
+      cause: Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5673'), {
+        code: 'ECONNREFUSED',
+        address: '10.0.0.5',
+        port: 5673,
+      }),
+    },
+  ),
   'amqp://admin@mq:5673/api',
 );
 
@@ -51,7 +58,11 @@ describe('Connect…', () => {
     const t = setup(['amqp://admin@mq:5672/api', 'new-secret', 'prod, test']);
     assert.equal(await t.run(), true);
     assert.deepEqual(
-      t.host.asked.map((a) => (a.kind === 'input' ? [a.options.step?.step, a.options.step?.total, a.options.password === true] : a.kind)),
+      t.host.asked.map((a) =>
+        a.kind === 'input'
+          ? [a.options.step?.step, a.options.step?.total, a.options.password === true]
+          : a.kind,
+      ),
       [
         [1, 3, false],
         [2, 3, true],
@@ -99,7 +110,10 @@ describe('Connect…', () => {
   it('says a failure in words, saves nothing, and lets the user edit and retry', async () => {
     const t = setup(
       ['amqp://admin@mq:5673/api', 'pw', 'prod', 'Edit', 'amqp://admin@mq:5672/api', 'pw', 'prod'],
-      [{ ok: false, problem: refused }, { ok: true, frames: { prod: 0 } }],
+      [
+        { ok: false, problem: refused },
+        { ok: true, frames: { prod: 0 } },
+      ],
     );
     assert.equal(await t.run(), true);
     const failure = t.host.notes.find((n) => n.level === 'error');
@@ -109,14 +123,25 @@ describe('Connect…', () => {
       actions: ['Edit', 'Retry', 'Show Log'],
     });
     // The edit step starts from what was typed, and the second try is the one saved.
-    const firstStepValues = t.host.asked.filter((a) => a.kind === 'input' && a.options.step?.step === 1).map((a) => (a.kind === 'input' ? a.options.value : ''));
+    const firstStepValues = t.host.asked
+      .filter((a) => a.kind === 'input' && a.options.step?.step === 1)
+      .map((a) => (a.kind === 'input' ? a.options.value : ''));
     assert.deepEqual(firstStepValues, ['amqp://admin@mq:5672/api', 'amqp://admin@mq:5673/api']);
     assert.equal(t.settings.url(), 'amqp://admin@mq:5672/api');
-    assert.equal(t.host.notes.at(-1)?.message, 'Kael: connected to amqp://admin@mq:5672/api: no frame runs with --name prod');
+    assert.equal(
+      t.host.notes.at(-1)?.message,
+      'Kael: connected to amqp://admin@mq:5672/api: no frame runs with --name prod',
+    );
   });
 
   it('retries the same settings when asked', async () => {
-    const t = setup(['amqp://admin@mq:5672/api', 'pw', 'prod', 'Retry'], [{ ok: false, problem: refused }, { ok: true, frames: { prod: 1 } }]);
+    const t = setup(
+      ['amqp://admin@mq:5672/api', 'pw', 'prod', 'Retry'],
+      [
+        { ok: false, problem: refused },
+        { ok: true, frames: { prod: 1 } },
+      ],
+    );
     assert.equal(await t.run(), true);
     assert.equal(t.tried.length, 2);
     assert.equal(t.settings.saves, 1);
@@ -134,24 +159,34 @@ describe('connection problems in words', () => {
     assert.deepEqual(refused, {
       code: 'ECONNREFUSED',
       summary: 'ECONNREFUSED 10.0.0.5:5673 — is RabbitMQ running, and on that port?',
-      detail:
-        'cannot connect to RabbitMQ at amqp://admin:****@mq:5673: connect ECONNREFUSED 10.0.0.5:5673',
+      detail: 'cannot connect to RabbitMQ at amqp://admin:****@mq:5673: connect ECONNREFUSED 10.0.0.5:5673',
     });
   });
 
   it('tells refused credentials and an unknown virtual host apart', () => {
     const creds = describeConnectionError(
-      new Error('Handshake terminated by server: 403 (ACCESS-REFUSED) with message "ACCESS_REFUSED - Login was refused"'),
+      new Error(
+        'Handshake terminated by server: 403 (ACCESS-REFUSED) with message "ACCESS_REFUSED - Login was refused"',
+      ),
       'amqp://admin@mq:5672/api',
     );
-    assert.deepEqual([creds.code, creds.summary], [
-      'ACCESS_REFUSED',
-      'RabbitMQ at mq:5672 refused the credentials of user admin — check the user and password (Kael: Connect…)',
-    ]);
-    const vhost = describeConnectionError(new Error('Expected ConnectionOpenOk; got <ConnectionClose channel:0>'), 'amqp://admin@mq:5672/nope');
-    assert.deepEqual([vhost.code, vhost.summary], [
-      'NOT_ALLOWED',
-      'RabbitMQ at mq:5672 refused virtual host "nope" — does it exist, and may the user use it?',
-    ]);
+    assert.deepEqual(
+      [creds.code, creds.summary],
+      [
+        'ACCESS_REFUSED',
+        'RabbitMQ at mq:5672 refused the credentials of user admin — check the user and password (Kael: Connect…)',
+      ],
+    );
+    const vhost = describeConnectionError(
+      new Error('Expected ConnectionOpenOk; got <ConnectionClose channel:0>'),
+      'amqp://admin@mq:5672/nope',
+    );
+    assert.deepEqual(
+      [vhost.code, vhost.summary],
+      [
+        'NOT_ALLOWED',
+        'RabbitMQ at mq:5672 refused virtual host "nope" — does it exist, and may the user use it?',
+      ],
+    );
   });
 });

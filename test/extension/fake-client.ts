@@ -23,7 +23,11 @@ export class FakeClient extends EventEmitter implements KaelClient {
   closed = false;
   handlers: {
     call?: (service: string, args: readonly unknown[], options: CallOptions) => Promise<CallOutcome>;
-    change?: (op: string, args: unknown[], adminKey: string | undefined) => Promise<ChangeResults | CommandResponse>;
+    change?: (
+      op: string,
+      args: unknown[],
+      adminKey: string | undefined,
+    ) => Promise<ChangeResults | CommandResponse>;
     commandAll?: (fn: string, kwargs: Record<string, unknown>, options: unknown) => Promise<CommandResponse>;
     crontabs?: () => Promise<Record<string, CrontabStatus[]>>;
   } = {};
@@ -56,7 +60,11 @@ export class FakeClient extends EventEmitter implements KaelClient {
     queueMicrotask(() => listener(this.list));
     return () => this.off('frames', listener);
   }
-  async callDetailed(service: string, args: readonly unknown[] = [], options: CallOptions = {}): Promise<CallOutcome> {
+  async callDetailed(
+    service: string,
+    args: readonly unknown[] = [],
+    options: CallOptions = {},
+  ): Promise<CallOutcome> {
     this.record('call', [service, args, options]);
     if (this.handlers.call === undefined) throw new Error('no call handler');
     return this.handlers.call(service, args, options);
@@ -110,7 +118,13 @@ export function frame(id: string, over: Partial<FrameSnapshot> = {}): FrameSnaps
     heartbeatMs: 2000,
     configFile: `/srv/${id}/frame.yaml`,
     packages: [
-      { kind: 'service', name: 'calc', version: '1.0', dir: `/srv/${id}/calc`, services: ['calc__add', 'calc__div'] },
+      {
+        kind: 'service',
+        name: 'calc',
+        version: '1.0',
+        dir: `/srv/${id}/calc`,
+        services: ['calc__add', 'calc__div'],
+      },
       { kind: 'crontab', name: 'print', version: '1.0', dir: `/srv/${id}/print` },
     ],
     crontabs: [
@@ -119,7 +133,9 @@ export function frame(id: string, over: Partial<FrameSnapshot> = {}): FrameSnaps
         version: '1.0',
         dir: `/srv/${id}/print`,
         active: false,
-        entries: [{ index: 0, schedule: '* * * * *', command: 'write.py', nextRun: '2026-11-24T12:01:00.000Z' }],
+        entries: [
+          { index: 0, schedule: '* * * * *', command: 'write.py', nextRun: '2026-11-24T12:01:00.000Z' },
+        ],
       },
     ],
     ...over,

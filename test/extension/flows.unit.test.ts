@@ -58,27 +58,57 @@ describe('Call Service…', () => {
       frame('a'),
       frame('b', {
         host: 'vm2',
-        packages: [{ kind: 'service', name: 'broken', version: '1', dir: '/b', services: ['broken__x'], error: { code: 'PACKAGE_INVALID', name: 'E', message: 'm' } }],
+        packages: [
+          {
+            kind: 'service',
+            name: 'broken',
+            version: '1',
+            dir: '/b',
+            services: ['broken__x'],
+            error: { code: 'PACKAGE_INVALID', name: 'E', message: 'm' },
+          },
+        ],
       }),
     ]);
     w.onClient((c) => (c.handlers.call = async () => Promise.resolve(ok(5))));
     const host = new ScriptedHost([byLabel('calc__add'), '[2, 3]']);
     await callService(w.ctx(host));
-    assert.deepEqual(host.asked[0], { kind: 'pick', placeholder: 'Service to call', labels: ['calc__add', 'calc__div'] });
+    assert.deepEqual(host.asked[0], {
+      kind: 'pick',
+      placeholder: 'Service to call',
+      labels: ['calc__add', 'calc__div'],
+    });
     // Only one frame serves it: no routing question; the argument prompt says how it is routed.
-    assert.equal(host.asked[1]?.kind === 'input' && host.asked[1].prompt, 'Arguments of calc__add as a JSON array — load-balanced over 1 frame');
-    assert.deepEqual(host.shown, [{ title: 'calc__add · answered by vm · 3 ms', content: '5', language: 'json' }]);
+    assert.equal(
+      host.asked[1]?.kind === 'input' && host.asked[1].prompt,
+      'Arguments of calc__add as a JSON array — load-balanced over 1 frame',
+    );
+    assert.deepEqual(host.shown, [
+      { title: 'calc__add · answered by vm · 3 ms', content: '5', language: 'json' },
+    ]);
   });
 
   it('pins a call from a frame node to that frame and names the frame that answered', async () => {
     const w = await world();
-    w.onClient((c) => (c.handlers.call = async (_s, _a, o) => Promise.resolve({ ...ok({ sum: 5 }, o.frame ?? 'a', 2.4), pinned: true })));
+    w.onClient(
+      (c) =>
+        (c.handlers.call = async (_s, _a, o) =>
+          Promise.resolve({ ...ok({ sum: 5 }, o.frame ?? 'a', 2.4), pinned: true })),
+    );
     const host = new ScriptedHost(['[2, 3]']);
     await callService(w.ctx(host, { namespace: 'prod', frameId: 'b', service: 'calc__add' }), 'pinned');
-    assert.equal(host.asked[0]?.kind === 'input' && host.asked[0].prompt, 'Arguments of calc__add as a JSON array — pinned to vm2');
+    assert.equal(
+      host.asked[0]?.kind === 'input' && host.asked[0].prompt,
+      'Arguments of calc__add as a JSON array — pinned to vm2',
+    );
     assert.deepEqual(w.clients[0]?.sent[0]?.args, ['calc__add', [2, 3], { timeoutMs: 30_000, frame: 'b' }]);
-    assert.deepEqual(host.shown, [{ title: 'calc__add · answered by vm2 · 2 ms', content: '{\n  "sum": 5\n}', language: 'json' }]);
-    assert.match(host.log.lines.map((l) => l.text).join('\n'), /call answered service=calc__add frame=b ms=2\.4 pinned=true/);
+    assert.deepEqual(host.shown, [
+      { title: 'calc__add · answered by vm2 · 2 ms', content: '{\n  "sum": 5\n}', language: 'json' },
+    ]);
+    assert.match(
+      host.log.lines.map((l) => l.text).join('\n'),
+      /call answered service=calc__add frame=b ms=2\.4 pinned=true/,
+    );
   });
 
   it('lets the palette choose between load-balanced and one frame', async () => {
@@ -100,7 +130,15 @@ describe('Call Service…', () => {
       (c) =>
         (c.handlers.call = async () =>
           Promise.resolve({
-            reply: { ok: false as const, error: { code: 'REMOTE_ERROR', name: 'RangeError', message: 'division by zero', stack: 'RangeError: division by zero\n    at div (/srv/calc/index.js:3:9)' } },
+            reply: {
+              ok: false as const,
+              error: {
+                code: 'REMOTE_ERROR',
+                name: 'RangeError',
+                message: 'division by zero',
+                stack: 'RangeError: division by zero\n    at div (/srv/calc/index.js:3:9)',
+              },
+            },
             frame: 'a',
             durationMs: 1,
             pinned: false,
@@ -122,12 +160,15 @@ describe('Call Service…', () => {
         '      at div (/srv/calc/index.js:3:9)',
       ].join('\n'),
     );
-    assert.deepEqual(host.notes.map((n) => n.level), ['error']);
+    assert.deepEqual(
+      host.notes.map((n) => n.level),
+      ['error'],
+    );
   });
 
   it('stops waiting when the user cancels', async () => {
     const w = await world();
-    let host!: ScriptedHost;
+    const host = new ScriptedHost(['[]']);
     w.onClient(
       (c) =>
         (c.handlers.call = async () => {
@@ -135,9 +176,11 @@ describe('Call Service…', () => {
           return new Promise(() => undefined);
         }),
     );
-    host = new ScriptedHost(['[]']);
     await callService(w.ctx(host, { namespace: 'prod', frameId: 'a', service: 'calc__add' }), 'balanced');
-    assert.deepEqual([host.shown, host.notes.map((n) => n.message)], [[], ['Kael: stopped waiting for calc__add (the frame may still run it).']]);
+    assert.deepEqual(
+      [host.shown, host.notes.map((n) => n.message)],
+      [[], ['Kael: stopped waiting for calc__add (the frame may still run it).']],
+    );
   });
 
   it('offers Connect… from the palette when no namespace is shown', async () => {
@@ -160,8 +203,18 @@ describe('changing commands', () => {
             key === 's3cret'
               ? { a: { ok: true, value: {} }, b: { ok: true, value: {} } }
               : {
-                  a: { ok: false, error: { code: 'UNAUTHORIZED', name: 'KaelError', message: '_restart_service must be signed with the admin key (KAEL_ADMIN_KEY)' } },
-                  b: { ok: false, error: { code: 'UNAUTHORIZED', name: 'KaelError', message: 'must be signed' } },
+                  a: {
+                    ok: false,
+                    error: {
+                      code: 'UNAUTHORIZED',
+                      name: 'KaelError',
+                      message: '_restart_service must be signed with the admin key (KAEL_ADMIN_KEY)',
+                    },
+                  },
+                  b: {
+                    ok: false,
+                    error: { code: 'UNAUTHORIZED', name: 'KaelError', message: 'must be signed' },
+                  },
                 },
           )),
     );
@@ -173,7 +226,10 @@ describe('changing commands', () => {
     );
     assert.equal(host.asked[1]?.kind === 'input' && host.asked[1].options.password, true);
     assert.equal(w.secrets.values.get(ADMIN_KEY), 's3cret');
-    assert.deepEqual(w.clients.map((c) => c.sent.map((s) => `${s.op}:${s.adminKey ?? '-'}`)), [['restart:-'], ['restart:s3cret']]);
+    assert.deepEqual(
+      w.clients.map((c) => c.sent.map((s) => `${s.op}:${s.adminKey ?? '-'}`)),
+      [['restart:-'], ['restart:s3cret']],
+    );
     assert.equal(host.notes.at(-1)?.message, 'Kael: Restart services in prod: done on 2 frames.');
   });
 
@@ -182,7 +238,9 @@ describe('changing commands', () => {
     w.onClient(
       (c) =>
         (c.handlers.change = async () =>
-          Promise.resolve({ a: { ok: false, error: { code: 'UNAUTHORIZED', name: 'KaelError', message: 'must be signed' } } })),
+          Promise.resolve({
+            a: { ok: false, error: { code: 'UNAUTHORIZED', name: 'KaelError', message: 'must be signed' } },
+          })),
     );
     const host = new ScriptedHost([true, ESCAPE]);
     await restart(w.ctx(host, { namespace: 'prod', frameId: 'a' }), 'crontab');
@@ -193,7 +251,10 @@ describe('changing commands', () => {
   it('opens the results when a frame failed, offers the actions, and retries only the failed frames', async () => {
     const w = await world([
       frame('a'),
-      frame('b', { host: 'vm2', packages: [{ kind: 'service', name: 'calc', version: '1.2', dir: '/c', services: ['calc__add'] }] }),
+      frame('b', {
+        host: 'vm2',
+        packages: [{ kind: 'service', name: 'calc', version: '1.2', dir: '/c', services: ['calc__add'] }],
+      }),
     ]);
     w.onClient(
       (c) =>
@@ -201,17 +262,35 @@ describe('changing commands', () => {
           const target = (args[2] as { id?: string }).id;
           if (target === undefined)
             return Promise.resolve({
-              a: { ok: false, from: '1.0', to: null, error: { code: 'ARCHIVE_INVALID', message: 'sha256 mismatch' } },
+              a: {
+                ok: false,
+                from: '1.0',
+                to: null,
+                error: { code: 'ARCHIVE_INVALID', message: 'sha256 mismatch' },
+              },
               b: { ok: true, from: '1.2', to: '1.2', unchanged: true },
             });
           return Promise.resolve({ [target]: { ok: true, from: '1.0', to: '1.2' } });
         }),
     );
-    const host = new ScriptedHost([byLabel('calc'), byLabel('1.2'), byLabel('All frames'), true, 'Retry Failed Frames']);
+    const host = new ScriptedHost([
+      byLabel('calc'),
+      byLabel('1.2'),
+      byLabel('All frames'),
+      true,
+      'Retry Failed Frames',
+    ]);
     await updatePackage(w.ctx(host));
     assert.deepEqual(
       host.asked.map((a) => (a.kind === 'pick' ? `pick ${a.placeholder}: ${a.labels.join(', ')}` : a.kind)),
-      ['pick Package: calc, print', 'pick Version of calc: 1.2, 1.0', 'pick On which frames?: All frames, vm, vm2', 'confirm', 'notify', 'notify'],
+      [
+        'pick Package: calc, print',
+        'pick Version of calc: 1.2, 1.0',
+        'pick On which frames?: All frames, vm, vm2',
+        'confirm',
+        'notify',
+        'notify',
+      ],
     );
     assert.equal(
       host.shown[0]?.content,
@@ -225,11 +304,18 @@ describe('changing commands', () => {
         '1 of 2 frame(s) succeeded',
       ].join('\n'),
     );
-    assert.deepEqual(w.clients[0]?.sent.map((x) => x.args[2]), [{ version: '1.2' }, { version: '1.2', id: 'a' }]);
+    assert.deepEqual(
+      w.clients[0]?.sent.map((x) => x.args[2]),
+      [{ version: '1.2' }, { version: '1.2', id: 'a' }],
+    );
     assert.deepEqual(
       host.notes.map((n) => [n.level, n.message, n.actions]),
       [
-        ['error', 'Kael: Update calc to 1.2: 1 of 2 frame(s) failed — vm: [ARCHIVE_INVALID] sha256 mismatch', ['Show Results', 'Retry Failed Frames', 'Show Log']],
+        [
+          'error',
+          'Kael: Update calc to 1.2: 1 of 2 frame(s) failed — vm: [ARCHIVE_INVALID] sha256 mismatch',
+          ['Show Results', 'Retry Failed Frames', 'Show Log'],
+        ],
         ['info', 'Kael: Update calc to 1.2: done on 2 frames.', ['Show Results']],
       ],
     );
@@ -261,11 +347,18 @@ describe('changing commands', () => {
     w.onClient(
       (c) =>
         (c.handlers.commandAll = async () =>
-          Promise.resolve({ a: { ok: true, value: [{ name: 'calc', version: '1.0', path: '/x', previous: [] }] } })),
+          Promise.resolve({
+            a: { ok: true, value: [{ name: 'calc', version: '1.0', path: '/x', previous: [] }] },
+          })),
     );
     const host = new ScriptedHost([]);
-    await rollbackPackage(w.ctx(host, { namespace: 'prod', frameId: 'a', packageName: 'calc', kind: 'service' }));
-    assert.deepEqual(host.notes.map((n) => n.message), ['Kael: nothing to roll back: no selected frame keeps a previous version of calc.']);
+    await rollbackPackage(
+      w.ctx(host, { namespace: 'prod', frameId: 'a', packageName: 'calc', kind: 'service' }),
+    );
+    assert.deepEqual(
+      host.notes.map((n) => n.message),
+      ['Kael: nothing to roll back: no selected frame keeps a previous version of calc.'],
+    );
   });
 
   it('logs the command with its target and each frame result with its error code', async () => {
@@ -273,7 +366,9 @@ describe('changing commands', () => {
     w.onClient(
       (c) =>
         (c.handlers.change = async () =>
-          Promise.resolve({ a: { ok: false, error: { code: 'COMMAND_TIMEOUT', name: 'KaelError', message: 'no answer' } } })),
+          Promise.resolve({
+            a: { ok: false, error: { code: 'COMMAND_TIMEOUT', name: 'KaelError', message: 'no answer' } },
+          })),
     );
     const host = new ScriptedHost([true]);
     await restart(w.ctx(host, { namespace: 'prod', frameId: 'a' }), 'service');
@@ -282,7 +377,10 @@ describe('changing commands', () => {
       'info command command=_restart_service title="Restart services on vm" namespace=prod target=a',
       'error result command=_restart_service frame=a ok=false code=COMMAND_TIMEOUT error="no answer"',
     ]);
-    assert.deepEqual(host.shown.map((d) => d.title), ['Restart services on vm · 0 of 1 frames ok']);
+    assert.deepEqual(
+      host.shown.map((d) => d.title),
+      ['Restart services on vm · 0 of 1 frames ok'],
+    );
     assert.deepEqual(host.notes.at(-1)?.actions, ['Show Results', 'Retry Failed Frames', 'Show Log']);
   });
 });
@@ -326,7 +424,10 @@ describe('crontab runs', () => {
             schedule: '* * * * *',
             command: 'write.py',
             nextRun: '2026-11-24T12:03:00.000Z',
-            runs: [run('2026-11-24T12:02:00.000Z', 'ok', 'wrote 3\n', 0), run('2026-11-24T12:01:00.000Z', 'failed', 'Traceback\nKeyError: x\n', 1)],
+            runs: [
+              run('2026-11-24T12:02:00.000Z', 'ok', 'wrote 3\n', 0),
+              run('2026-11-24T12:01:00.000Z', 'failed', 'Traceback\nKeyError: x\n', 1),
+            ],
           },
         ],
       },
@@ -338,7 +439,14 @@ describe('crontab runs', () => {
         dir: '/p',
         active: false,
         timezone: 'UTC',
-        entries: [{ index: 0, schedule: '* * * * *', command: 'write.py', runs: [run('2026-11-24T12:00:00.000Z', 'ok', 'wrote 1\n', 0)] }],
+        entries: [
+          {
+            index: 0,
+            schedule: '* * * * *',
+            command: 'write.py',
+            runs: [run('2026-11-24T12:00:00.000Z', 'ok', 'wrote 1\n', 0)],
+          },
+        ],
       },
     ],
   };
@@ -352,14 +460,22 @@ describe('crontab runs', () => {
       '| 2026-11-24 12:00:00 UTC | ok | 0 | 35 ms | web2 | wrote 1 |',
     ]);
     assert.match(text, /active on web1 · standby on web2 · zone UTC/);
-    assert.match(text, /### failed: tick 2026-11-24 12:01:00 UTC on web1\n\n```\nTraceback\nKeyError: x\n```/);
+    assert.match(
+      text,
+      /### failed: tick 2026-11-24 12:01:00 UTC on web1\n\n```\nTraceback\nKeyError: x\n```/,
+    );
   });
 
   it('opens the runs of the entry of the node as a named Markdown document', async () => {
     const w = await world();
     w.onClient((c) => (c.handlers.crontabs = async () => Promise.resolve(status)));
     const host = new ScriptedHost([]);
-    await showCrontabRuns(w.ctx(host, { namespace: 'prod', frameId: 'a', packageName: 'print', kind: 'crontab', entry: 0 }));
-    assert.deepEqual([host.shown[0]?.title, host.shown[0]?.language], ['print entry 0 · runs in prod', 'markdown']);
+    await showCrontabRuns(
+      w.ctx(host, { namespace: 'prod', frameId: 'a', packageName: 'print', kind: 'crontab', entry: 0 }),
+    );
+    assert.deepEqual(
+      [host.shown[0]?.title, host.shown[0]?.language],
+      ['print entry 0 · runs in prod', 'markdown'],
+    );
   });
 });

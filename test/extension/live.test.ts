@@ -25,7 +25,8 @@ describe('extension flows against live frames', () => {
 
   before(async () => {
     const cron = {
-      'setting.yaml': "type: crontab\ncrontab_name: ticker\nversion: 1.0\npublish:\n  - ['* * * * * *', 'echo tick']\n",
+      'setting.yaml':
+        "type: crontab\ncrontab_name: ticker\nversion: 1.0\npublish:\n  - ['* * * * * *', 'echo tick']\n",
     };
     for (const version of ['1.0', '1.2'])
       procs.push(
@@ -38,7 +39,8 @@ describe('extension flows against live frames', () => {
     sessions = new NamespaceSessions((name) => connectClient({ name, auri: AURI }));
     await sessions.show([ns]);
     const deadline = Date.now() + 10_000;
-    while (sessions.frames(ns).length !== 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (sessions.frames(ns).length !== 2 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
   });
 
   after(async () => {
@@ -51,8 +53,14 @@ describe('extension flows against live frames', () => {
     const labels = frameLabels(sessions.frames(ns));
     for (const f of sessions.frames(ns)) {
       const host = new ScriptedHost(['[20, 22]']);
-      await callService({ host, sessions, secrets, node: { namespace: ns, frameId: f.id, service: 'calc__ver' } }, 'pinned');
-      assert.match(host.shown[0]?.title ?? '', new RegExp(`^calc__ver · answered by ${labels.get(f.id) ?? '?'} · [\\d.]+ (ms|s)$`));
+      await callService(
+        { host, sessions, secrets, node: { namespace: ns, frameId: f.id, service: 'calc__ver' } },
+        'pinned',
+      );
+      assert.match(
+        host.shown[0]?.title ?? '',
+        new RegExp(`^calc__ver · answered by ${labels.get(f.id) ?? '?'} · [\\d.]+ (ms|s)$`),
+      );
       const version = f.packages.find((p) => p.name === 'calc')?.version ?? '';
       assert.equal(host.shown[0]?.content, JSON.stringify(version));
     }
@@ -61,16 +69,30 @@ describe('extension flows against live frames', () => {
   it('updates to a picked version, then names the version the rollback goes back to', async () => {
     const up = new ScriptedHost([byLabel('calc'), byLabel('1.2'), byLabel('All frames'), true]);
     await updatePackage({ host: up, sessions, secrets });
-    assert.deepEqual(up.notes.map((n) => n.level), ['info']);
+    assert.deepEqual(
+      up.notes.map((n) => n.level),
+      ['info'],
+    );
     const older = sessions.frames(ns).find((f) => f.packages.some((p) => p.name === 'calc'));
     assert.ok(older);
     const back = new ScriptedHost([false]);
-    await rollbackPackage({ host: back, sessions, secrets, node: { namespace: ns, packageName: 'calc', kind: 'service' } });
+    await rollbackPackage({
+      host: back,
+      sessions,
+      secrets,
+      node: { namespace: ns, packageName: 'calc', kind: 'service' },
+    });
     const asked = back.asked[0];
     assert.equal(asked?.kind, 'confirm');
     // One frame moved 1.0 → 1.2 and keeps 1.0; the other was at 1.2 already and keeps nothing.
-    assert.match(asked?.kind === 'confirm' ? asked.message : '', /^Roll calc back from 1\.2 to 1\.0 on .+ in /);
-    assert.match(asked?.kind === 'confirm' ? (asked.detail ?? '') : '', /skipped \(no previous version kept\)/);
+    assert.match(
+      asked?.kind === 'confirm' ? asked.message : '',
+      /^Roll calc back from 1\.2 to 1\.0 on .+ in /,
+    );
+    assert.match(
+      asked?.kind === 'confirm' ? (asked.detail ?? '') : '',
+      /skipped \(no previous version kept\)/,
+    );
   });
 
   it('after kill -9 of the active frame, never shows two ★ and drops the frame within its timeout + 1 s', async () => {

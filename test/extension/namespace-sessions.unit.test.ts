@@ -57,7 +57,11 @@ describe('namespace sessions', () => {
   it('shows why a namespace cannot connect, logs it once with its code, and reconnects by itself', async () => {
     let attempts = 0;
     const log = new MemoryLog();
-    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED', address: '127.0.0.1', port: 1 });
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), {
+      code: 'ECONNREFUSED',
+      address: '127.0.0.1',
+      port: 1,
+    });
     const sessions = new NamespaceSessions(
       async (ns) => {
         attempts++;

@@ -1,5 +1,12 @@
 import { MemoryLog } from 'kael-vscode/dist/host/log';
-import type { InputOptions, Pick, ResultDocument, Secrets, Step, UiHost } from 'kael-vscode/dist/host/ui-host';
+import type {
+  InputOptions,
+  Pick,
+  ResultDocument,
+  Secrets,
+  Step,
+  UiHost,
+} from 'kael-vscode/dist/host/ui-host';
 
 /** What the flow asked, in order (tests assert on the whole conversation). */
 export type Asked =
@@ -9,7 +16,7 @@ export type Asked =
   | { kind: 'notify'; level: string; message: string; actions: string[] };
 
 /** An answer: a value, or a function of the question (e.g. pick an item by label). */
-export type Answer = unknown | ((asked: Asked, items?: Pick<unknown>[]) => unknown);
+export type Answer = unknown; // a value, or (asked: Asked, items?: Pick<unknown>[]) => unknown
 
 /** Picks the item with this label. */
 export const byLabel =
@@ -39,27 +46,46 @@ export class ScriptedHost implements UiHost {
   constructor(private readonly answers: Answer[] = []) {}
 
   async pick<T>(items: Pick<T>[], placeholder: string, step?: Step): Promise<T | undefined> {
-    const asked: Asked = { kind: 'pick', placeholder, labels: items.map((i) => i.label), ...(step === undefined ? {} : { step }) };
+    const asked: Asked = {
+      kind: 'pick',
+      placeholder,
+      labels: items.map((i) => i.label),
+      ...(step === undefined ? {} : { step }),
+    };
     return Promise.resolve(this.next(asked, items as Pick<unknown>[]) as T | undefined);
   }
   async input(prompt: string, options: InputOptions = {}): Promise<string | undefined> {
     const answer = this.next({ kind: 'input', prompt, options }) as string | undefined;
     if (answer !== undefined && options.validate?.(answer) !== undefined)
-      throw new Error(`the script typed "${answer}", which the input rejects: ${options.validate(answer) ?? ''}`);
+      throw new Error(
+        `the script typed "${answer}", which the input rejects: ${options.validate(answer) ?? ''}`,
+      );
     return Promise.resolve(answer);
   }
   async confirm(message: string, action: string, detail?: string): Promise<boolean> {
-    return Promise.resolve(this.next({ kind: 'confirm', message, action, ...(detail === undefined ? {} : { detail }) }) === true);
+    return Promise.resolve(
+      this.next({ kind: 'confirm', message, action, ...(detail === undefined ? {} : { detail }) }) === true,
+    );
   }
-  async notify(level: 'info' | 'warn' | 'error', message: string, actions: string[] = []): Promise<string | undefined> {
+  async notify(
+    level: 'info' | 'warn' | 'error',
+    message: string,
+    actions: string[] = [],
+  ): Promise<string | undefined> {
     this.notes.push({ level, message, actions });
     if (actions.length === 0) return Promise.resolve(undefined);
     // A notification with buttons takes an answer only when the script has one for it.
-    const answer = typeof this.answers[0] === 'string' && actions.includes(this.answers[0]) ? this.answers.shift() : undefined;
+    const answer =
+      typeof this.answers[0] === 'string' && actions.includes(this.answers[0])
+        ? this.answers.shift()
+        : undefined;
     this.asked.push({ kind: 'notify', level, message, actions });
     return Promise.resolve(answer as string | undefined);
   }
-  async progress<T>(_title: string, task: (report: (line: string) => void, signal: AbortSignal) => Promise<T>): Promise<T> {
+  async progress<T>(
+    _title: string,
+    task: (report: (line: string) => void, signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
     this.progressAbort = new AbortController();
     return task(() => undefined, this.progressAbort.signal);
   }
@@ -90,9 +116,12 @@ export class ScriptedHost implements UiHost {
 
   private next(asked: Asked, items?: Pick<unknown>[]): unknown {
     this.asked.push(asked);
-    if (this.answers.length === 0) throw new Error(`the flow asked more than the script answers: ${JSON.stringify(asked)}`);
+    if (this.answers.length === 0)
+      throw new Error(`the flow asked more than the script answers: ${JSON.stringify(asked)}`);
     const answer = this.answers.shift();
-    return typeof answer === 'function' ? (answer as (a: Asked, i?: Pick<unknown>[]) => unknown)(asked, items) : answer;
+    return typeof answer === 'function'
+      ? (answer as (a: Asked, i?: Pick<unknown>[]) => unknown)(asked, items)
+      : answer;
   }
 }
 

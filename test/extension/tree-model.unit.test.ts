@@ -11,7 +11,13 @@ import { statusItems } from 'kael-vscode/dist/status/status-model';
 const NOW = Date.parse('2026-11-24T12:00:00Z');
 const TZ = 'Asia/Shanghai'; // UTC+8, no DST: 12:01 UTC is 20:01 there
 
-function frame(id: string, host: string, version: string, active: boolean, extra: Partial<FrameSnapshot> = {}): FrameSnapshot {
+function frame(
+  id: string,
+  host: string,
+  version: string,
+  active: boolean,
+  extra: Partial<FrameSnapshot> = {},
+): FrameSnapshot {
   return {
     id,
     host,
@@ -22,7 +28,13 @@ function frame(id: string, host: string, version: string, active: boolean, extra
     configFile: `/srv/${id}/frame.yaml`,
     packages: [
       { kind: 'crontab', name: 'print', version: '1.0', dir: '/srv/print' },
-      { kind: 'service', name: 'calculate', version, dir: '/srv/calc', services: ['calculate__add', 'calculate__minus'] },
+      {
+        kind: 'service',
+        name: 'calculate',
+        version,
+        dir: '/srv/calc',
+        services: ['calculate__add', 'calculate__minus'],
+      },
     ],
     crontabs: [
       {
@@ -66,7 +78,12 @@ const stars = (nodes: readonly TreeNode[]): number =>
 describe('the Kael tree', () => {
   it('shows namespace → frames → packages in a stable order, the active crontab, and times in local time', () => {
     const tree = buildTree(
-      [ns([live(frame('b', 'web2', '1.9', false)), live(frame('a', 'web1', '1.10', true), NOW, { print: NOW - 5000 })])],
+      [
+        ns([
+          live(frame('b', 'web2', '1.9', false)),
+          live(frame('a', 'web1', '1.10', true), NOW, { print: NOW - 5000 }),
+        ]),
+      ],
       'frame',
       { now: NOW, timeZone: TZ },
     );
@@ -81,8 +98,21 @@ describe('the Kael tree', () => {
             'pid 100 · up 2m',
             'server-process',
             [
-              ['calculate', '1.10', 'package', [['calculate__add', '', 'symbol-method'], ['calculate__minus', '', 'symbol-method']]],
-              ['print', '1.0 · active', 'star-full/active', [['* * * * *  write.py', 'next 20:01:00 · last skipped', 'debug-step-over/warning']]],
+              [
+                'calculate',
+                '1.10',
+                'package',
+                [
+                  ['calculate__add', '', 'symbol-method'],
+                  ['calculate__minus', '', 'symbol-method'],
+                ],
+              ],
+              [
+                'print',
+                '1.0 · active',
+                'star-full/active',
+                [['* * * * *  write.py', 'next 20:01:00 · last skipped', 'debug-step-over/warning']],
+              ],
             ],
           ],
           [
@@ -90,8 +120,21 @@ describe('the Kael tree', () => {
             'pid 100 · up 2m',
             'server-process',
             [
-              ['calculate', '1.9', 'package', [['calculate__add', '', 'symbol-method'], ['calculate__minus', '', 'symbol-method']]],
-              ['print', '1.0 · standby', 'circle-outline', [['* * * * *  write.py', 'last skipped', 'debug-step-over/warning']]],
+              [
+                'calculate',
+                '1.9',
+                'package',
+                [
+                  ['calculate__add', '', 'symbol-method'],
+                  ['calculate__minus', '', 'symbol-method'],
+                ],
+              ],
+              [
+                'print',
+                '1.0 · standby',
+                'circle-outline',
+                [['* * * * *  write.py', 'last skipped', 'debug-step-over/warning']],
+              ],
             ],
           ],
         ],
@@ -103,13 +146,34 @@ describe('the Kael tree', () => {
 
   it('groups by package to show which frame runs which version', () => {
     const tree = buildTree(
-      [ns([live(frame('a', 'web1', '1.10', true), NOW, { print: 1 }), live(frame('b', 'web2', '1.9', false))])],
+      [
+        ns([
+          live(frame('a', 'web1', '1.10', true), NOW, { print: 1 }),
+          live(frame('b', 'web2', '1.9', false)),
+        ]),
+      ],
       'package',
       { now: NOW },
     );
     assert.deepEqual(shape(tree[0]?.children ?? []), [
-      ['calculate', 'service · 1.10, 1.9 (mixed)', 'versions/warning', [['web1', '1.10', 'server-process'], ['web2', '1.9', 'server-process']]],
-      ['print', 'crontab · 1.0', 'package', [['web1', '1.0 · active', 'star-full/active'], ['web2', '1.0 · standby', 'server-process']]],
+      [
+        'calculate',
+        'service · 1.10, 1.9 (mixed)',
+        'versions/warning',
+        [
+          ['web1', '1.10', 'server-process'],
+          ['web2', '1.9', 'server-process'],
+        ],
+      ],
+      [
+        'print',
+        'crontab · 1.0',
+        'package',
+        [
+          ['web1', '1.0 · active', 'star-full/active'],
+          ['web2', '1.0 · standby', 'server-process'],
+        ],
+      ],
     ]);
   });
 
@@ -122,17 +186,32 @@ describe('the Kael tree', () => {
           version: '2',
           dir: '/x',
           services: ['broken__x'],
-          error: { code: 'PACKAGE_INVALID', name: 'ConfigError', message: 'publish[0]: "x" is not exported by index.js' },
+          error: {
+            code: 'PACKAGE_INVALID',
+            name: 'ConfigError',
+            message: 'publish[0]: "x" is not exported by index.js',
+          },
         },
       ],
       crontabs: [],
     });
     const [root] = buildTree([ns([live(f)])], 'frame', { now: NOW });
     const node = root?.children[0];
-    assert.deepEqual([node?.icon, node?.tone, node?.description], ['warning', 'warning', 'pid 100 · up 2m · ⚠ 1 failed']);
-    assert.match(node?.tooltip ?? '', /⚠ \*\*broken\*\* failed: publish\\\[0\\\]: "x" is not exported by index\\\.js/);
+    assert.deepEqual(
+      [node?.icon, node?.tone, node?.description],
+      ['warning', 'warning', 'pid 100 · up 2m · ⚠ 1 failed'],
+    );
+    assert.match(
+      node?.tooltip ?? '',
+      /⚠ \*\*broken\*\* failed: publish\\\[0\\\]: "x" is not exported by index\\\.js/,
+    );
     assert.deepEqual(shape(node?.children ?? []), [
-      ['broken', '2 · failed', 'error/failed', [['publish[0]: "x" is not exported by index.js', '', 'error/failed']]],
+      [
+        'broken',
+        '2 · failed',
+        'error/failed',
+        [['publish[0]: "x" is not exported by index.js', '', 'error/failed']],
+      ],
     ]);
     assert.match(node?.children[0]?.tooltip ?? '', /\*\*failed\*\* \(PACKAGE_INVALID\)/);
     assert.equal(node?.children[0]?.context, 'service-package;failed');
@@ -153,17 +232,29 @@ describe('the Kael tree', () => {
       'x-5': 'payments',
     });
     const [root] = buildTree([ns([live(a), live(b)])], 'frame', { now: NOW });
-    assert.deepEqual(root?.children.map((n) => n.label), ['vm · blue', 'vm · green']);
+    assert.deepEqual(
+      root?.children.map((n) => n.label),
+      ['vm · blue', 'vm · green'],
+    );
   });
 
   it('greys a frame out after one missed heartbeat and stops trusting its crontab claim', () => {
     const dead = live(frame('a', 'web1', '1', true), NOW - 3500, { print: NOW - 60_000 });
-    const [root] = buildTree([ns([dead, live(frame('b', 'web2', '1', false))])], 'frame', { now: NOW, timeZone: TZ });
+    const [root] = buildTree([ns([dead, live(frame('b', 'web2', '1', false))])], 'frame', {
+      now: NOW,
+      timeZone: TZ,
+    });
     const node = root?.children[0];
-    assert.deepEqual([node?.icon, node?.tone, node?.description], ['debug-disconnect', 'stale', 'no heartbeat since 19:59:56']);
+    assert.deepEqual(
+      [node?.icon, node?.tone, node?.description],
+      ['debug-disconnect', 'stale', 'no heartbeat since 19:59:56'],
+    );
     assert.match(node?.context ?? '', /;stale/);
     const cron = node?.children.find((c) => c.label === 'print');
-    assert.deepEqual([cron?.description, cron?.icon, cron?.tone], ['1.0 · active? (not confirmed)', 'circle-outline', 'stale']);
+    assert.deepEqual(
+      [cron?.description, cron?.icon, cron?.tone],
+      ['1.0 · active? (not confirmed)', 'circle-outline', 'stale'],
+    );
     assert.equal(stars(root?.children ?? []), 0);
   });
 
@@ -189,7 +280,9 @@ describe('the Kael tree', () => {
 
   it('says "no frame runs with --name X" for an empty namespace', () => {
     const [root] = buildTree([ns([])], 'frame', { now: NOW });
-    assert.deepEqual(shape([root as TreeNode]), [['prod', '0 frames', 'server', [['no frame runs with --name prod', '', 'info']]]]);
+    assert.deepEqual(shape([root as TreeNode]), [
+      ['prod', '0 frames', 'server', [['no frame runs with --name prod', '', 'info']]],
+    ]);
   });
 
   it('shows a connection problem with its code, its summary split over rows, and the full text in the tooltip', () => {
@@ -200,7 +293,8 @@ describe('the Kael tree', () => {
           problem: {
             code: 'ECONNREFUSED',
             summary: 'ECONNREFUSED 127.0.0.1:5673 — is RabbitMQ running, and on that port?',
-            detail: 'cannot connect to RabbitMQ at amqp://guest:****@127.0.0.1:5673: connect ECONNREFUSED 127.0.0.1:5673',
+            detail:
+              'cannot connect to RabbitMQ at amqp://guest:****@127.0.0.1:5673: connect ECONNREFUSED 127.0.0.1:5673',
           },
         }),
       ],
@@ -222,14 +316,21 @@ describe('the Kael tree', () => {
   });
 
   it('marks frames on this machine as local (their files can be opened)', () => {
-    const [root] = buildTree([ns([live(frame('a', 'here', '1', false)), live(frame('b', 'there', '1', false))])], 'frame', {
-      now: NOW,
-      localHost: 'here',
-    });
-    assert.deepEqual(root?.children.map((f) => [f.context, f.data?.local]), [
-      ['frame;local', true],
-      ['frame', false],
-    ]);
+    const [root] = buildTree(
+      [ns([live(frame('a', 'here', '1', false)), live(frame('b', 'there', '1', false))])],
+      'frame',
+      {
+        now: NOW,
+        localHost: 'here',
+      },
+    );
+    assert.deepEqual(
+      root?.children.map((f) => [f.context, f.data?.local]),
+      [
+        ['frame;local', true],
+        ['frame', false],
+      ],
+    );
     assert.equal(root?.children[0]?.children[0]?.context, 'service-package;local');
     assert.equal(root?.children[0]?.children[0]?.children[0]?.context, 'service;pinnable');
   });
@@ -238,13 +339,26 @@ describe('the Kael tree', () => {
 describe('the status bar', () => {
   it('shows each namespace with its frame count, in warning colours when not connected or a package failed', () => {
     const broken = frame('a', 'web1', '1', false, {
-      packages: [{ kind: 'service', name: 'b', version: '1', dir: '/b', error: { code: 'PACKAGE_INVALID', name: 'E', message: 'm' } }],
+      packages: [
+        {
+          kind: 'service',
+          name: 'b',
+          version: '1',
+          dir: '/b',
+          error: { code: 'PACKAGE_INVALID', name: 'E', message: 'm' },
+        },
+      ],
     });
     const items = statusItems(
       [
         ns([live(frame('a', 'web1', '1', false)), live(frame('b', 'web2', '1', false))]),
         { ...ns([live(broken)]), namespace: 'test' },
-        { namespace: 'dev', connection: 'error', frames: [], problem: { code: 'ECONNREFUSED', summary: 'ECONNREFUSED x — y', detail: 'd' } },
+        {
+          namespace: 'dev',
+          connection: 'error',
+          frames: [],
+          problem: { code: 'ECONNREFUSED', summary: 'ECONNREFUSED x — y', detail: 'd' },
+        },
       ],
       NOW,
     );

@@ -79,12 +79,7 @@ export function describeConnectionError(e: unknown, url?: string): ConnectionPro
     };
   }
   if (/ACCESS_REFUSED|\b403\b/.test(text)) {
-    let user = '';
-    try {
-      user = url === undefined ? '' : decodeURIComponent(new URL(url).username);
-    } catch {
-      user = '';
-    }
+    const user = urlPart(url, (u) => decodeURIComponent(u.username)) ?? '';
     return {
       code: 'ACCESS_REFUSED',
       summary: `RabbitMQ at ${target} refused the credentials${user === '' ? '' : ` of user ${user}`} — check the user and password (Kael: Connect…)`,
@@ -93,12 +88,7 @@ export function describeConnectionError(e: unknown, url?: string): ConnectionPro
   }
   // RabbitMQ closes the handshake when the vhost does not exist or the user may not use it.
   if (/NOT_ALLOWED|vhost .* not found|Expected ConnectionOpenOk; got <ConnectionClose/.test(text)) {
-    let vhost = '/';
-    try {
-      vhost = url === undefined ? '/' : decodeURIComponent(new URL(url).pathname.slice(1)) || '/';
-    } catch {
-      vhost = '/';
-    }
+    const vhost = urlPart(url, (u) => decodeURIComponent(u.pathname.slice(1))) || '/';
     return {
       code: 'NOT_ALLOWED',
       summary: `RabbitMQ at ${target} refused virtual host "${vhost}" — does it exist, and may the user use it?`,
@@ -107,6 +97,16 @@ export function describeConnectionError(e: unknown, url?: string): ConnectionPro
   }
   const code = str(all[0]?.code) ?? 'ERROR';
   return { code, summary: `${code}: ${firstLineOf(detail)}`, detail };
+}
+
+/** A part of a URL, or undefined when there is no URL or it does not parse. */
+function urlPart(url: string | undefined, pick: (u: URL) => string): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    return pick(new URL(url));
+  } catch {
+    return undefined;
+  }
 }
 
 function firstLineOf(text: string): string {

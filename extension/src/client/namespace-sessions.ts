@@ -117,7 +117,9 @@ export class NamespaceSessions extends EventEmitter {
 
   /** Closes and reopens one namespace (or all): new settings, password or admin key. */
   async reconnect(namespace?: string): Promise<void> {
-    const chosen = [...this.sessions.values()].filter((s) => namespace === undefined || s.namespace === namespace);
+    const chosen = [...this.sessions.values()].filter(
+      (s) => namespace === undefined || s.namespace === namespace,
+    );
     await Promise.all(
       chosen.map(async (s) => {
         await this.close(s);
@@ -205,7 +207,8 @@ export class NamespaceSessions extends EventEmitter {
       const next = new Map<string, LiveFrame>();
       for (const f of list) {
         const known = s.frames.get(f.id);
-        if (known === undefined) this.log?.info('frame up', { namespace: s.namespace, frame: f.id, host: f.host, pid: f.pid });
+        if (known === undefined)
+          this.log?.info('frame up', { namespace: s.namespace, frame: f.id, host: f.host, pid: f.pid });
         next.set(f.id, {
           snapshot: f,
           lastSeenMs: known?.lastSeenMs ?? now,
@@ -278,9 +281,11 @@ export class NamespaceSessions extends EventEmitter {
     s.client = undefined;
     s.connectedSinceMs = undefined;
     if (client !== undefined) {
-      await client.close().catch((e: unknown) =>
-        this.log?.warn('closing a client failed', { namespace: s.namespace, error: (e as Error).message }),
-      );
+      await client
+        .close()
+        .catch((e: unknown) =>
+          this.log?.warn('closing a client failed', { namespace: s.namespace, error: (e as Error).message }),
+        );
       this.log?.info('disconnected', { namespace: s.namespace });
     }
   }

@@ -1,6 +1,13 @@
 import type { FrameSnapshot } from '@kael/runtime/model/frame-snapshot';
 import { callDocument, callTitle } from './results.js';
-import { CancelledError, clientOf, errorOf, labelsOf, pickNamespace, unlessCancelled } from './flow-context.js';
+import {
+  CancelledError,
+  clientOf,
+  errorOf,
+  labelsOf,
+  pickNamespace,
+  unlessCancelled,
+} from './flow-context.js';
 import type { FlowContext } from './flow-context.js';
 
 /** How a call is routed: to any frame serving it, or to one frame only. */
@@ -19,9 +26,7 @@ export function callableServices(frames: readonly FrameSnapshot[]): { name: stri
   for (const f of frames)
     for (const p of f.packages)
       if (p.error === undefined) for (const s of p.services ?? []) count.set(s, (count.get(s) ?? 0) + 1);
-  return [...count]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, n]) => ({ name, frames: n }));
+  return [...count].sort(([a], [b]) => a.localeCompare(b)).map(([name, n]) => ({ name, frames: n }));
 }
 
 /** The last arguments typed per service, offered again. */
@@ -42,11 +47,18 @@ export async function callService(ctx: FlowContext, mode?: CallMode): Promise<vo
   if (service === undefined) {
     const offered = callableServices(frames);
     if (offered.length === 0) {
-      void ctx.host.notify('warn', `Kael: no service is running in ${ns}${frames.length === 0 ? ` (no frame runs with --name ${ns})` : ''}.`);
+      void ctx.host.notify(
+        'warn',
+        `Kael: no service is running in ${ns}${frames.length === 0 ? ` (no frame runs with --name ${ns})` : ''}.`,
+      );
       return;
     }
     service = await ctx.host.pick(
-      offered.map((s) => ({ label: s.name, description: `on ${s.frames} frame${s.frames === 1 ? '' : 's'}`, value: s.name })),
+      offered.map((s) => ({
+        label: s.name,
+        description: `on ${s.frames} frame${s.frames === 1 ? '' : 's'}`,
+        value: s.name,
+      })),
       'Service to call',
     );
     if (service === undefined) return;
@@ -88,11 +100,19 @@ export async function callService(ctx: FlowContext, mode?: CallMode): Promise<vo
   const args = JSON.parse(text) as unknown[];
   const client = clientOf(ctx, ns);
   const log = ctx.host.log;
-  log.info('call', { namespace: ns, service, routing: pinTo === undefined ? 'load-balanced' : 'pinned', frame: pinTo });
+  log.info('call', {
+    namespace: ns,
+    service,
+    routing: pinTo === undefined ? 'load-balanced' : 'pinned',
+    frame: pinTo,
+  });
   try {
     const outcome = await ctx.host.progress(`Calling ${service} (${where})`, (_report, signal) =>
       unlessCancelled(
-        client.callDetailed(service, args, { timeoutMs: 30_000, ...(pinTo === undefined ? {} : { frame: pinTo }) }),
+        client.callDetailed(service, args, {
+          timeoutMs: 30_000,
+          ...(pinTo === undefined ? {} : { frame: pinTo }),
+        }),
         signal,
       ),
     );
@@ -100,7 +120,12 @@ export async function callService(ctx: FlowContext, mode?: CallMode): Promise<vo
     const doc = callDocument(service, outcome, frameLabel);
     await ctx.host.show({ title: callTitle(service, outcome, frameLabel), ...doc });
     if (outcome.reply.ok) {
-      log.info('call answered', { service, frame: outcome.frame, ms: outcome.durationMs, pinned: outcome.pinned });
+      log.info('call answered', {
+        service,
+        frame: outcome.frame,
+        ms: outcome.durationMs,
+        pinned: outcome.pinned,
+      });
     } else {
       log.warn('call failed remotely', {
         service,
@@ -109,7 +134,10 @@ export async function callService(ctx: FlowContext, mode?: CallMode): Promise<vo
         code: outcome.reply.error.code,
         error: outcome.reply.error.message,
       });
-      void ctx.host.notify('error', `Kael: ${service} failed on ${frameLabel ?? 'a frame'}: [${outcome.reply.error.code}] ${outcome.reply.error.message}`);
+      void ctx.host.notify(
+        'error',
+        `Kael: ${service} failed on ${frameLabel ?? 'a frame'}: [${outcome.reply.error.code}] ${outcome.reply.error.message}`,
+      );
     }
   } catch (e) {
     if (e instanceof CancelledError) {
@@ -119,7 +147,9 @@ export async function callService(ctx: FlowContext, mode?: CallMode): Promise<vo
     }
     const err = errorOf(e);
     log.error('call failed', { service, code: err.code, error: err.message });
-    const choice = await ctx.host.notify('error', `Kael: ${service} failed: [${err.code}] ${err.message}`, ['Show Log']);
+    const choice = await ctx.host.notify('error', `Kael: ${service} failed: [${err.code}] ${err.message}`, [
+      'Show Log',
+    ]);
     if (choice === 'Show Log') ctx.host.showLog();
   }
 }

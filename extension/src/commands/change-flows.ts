@@ -27,14 +27,23 @@ interface ChangeSpec {
   target: Target;
 }
 
-async function pickPackage(ctx: FlowContext, live: FrameSnapshot[], exclude?: (c: PackageChoice) => boolean): Promise<PackageChoice | undefined> {
+async function pickPackage(
+  ctx: FlowContext,
+  live: FrameSnapshot[],
+  exclude?: (c: PackageChoice) => boolean,
+): Promise<PackageChoice | undefined> {
   if (ctx.node?.packageName !== undefined && ctx.node.kind !== undefined)
     return { name: ctx.node.packageName, kind: ctx.node.kind };
   const seen = new Map<string, PackageChoice & { versions: Set<string>; frames: number }>();
   for (const f of live) {
     for (const p of f.packages) {
       if (p.kind === 'unknown') continue;
-      const e = seen.get(`${p.kind}:${p.name}`) ?? { name: p.name, kind: p.kind, versions: new Set<string>(), frames: 0 };
+      const e = seen.get(`${p.kind}:${p.name}`) ?? {
+        name: p.name,
+        kind: p.kind,
+        versions: new Set<string>(),
+        frames: 0,
+      };
       if (p.version !== undefined) e.versions.add(p.version);
       e.frames++;
       seen.set(`${p.kind}:${p.name}`, e);
@@ -57,33 +66,59 @@ async function pickPackage(ctx: FlowContext, live: FrameSnapshot[], exclude?: (c
   );
 }
 
-async function pickVersion(ctx: FlowContext, live: FrameSnapshot[], pkg: PackageChoice): Promise<string | undefined> {
+async function pickVersion(
+  ctx: FlowContext,
+  live: FrameSnapshot[],
+  pkg: PackageChoice,
+): Promise<string | undefined> {
   const holders = (v: string): number =>
-    live.filter((f) => f.packages.some((p) => p.kind === pkg.kind && p.name === pkg.name && p.version === v && p.error === undefined)).length;
+    live.filter((f) =>
+      f.packages.some(
+        (p) => p.kind === pkg.kind && p.name === pkg.name && p.version === v && p.error === undefined,
+      ),
+    ).length;
   const versions = sortVersionsDescending(
-    [...new Set(live.flatMap((f) => f.packages.filter((p) => p.kind === pkg.kind && p.name === pkg.name && p.error === undefined).map((p) => p.version ?? '')))].filter(
-      (v) => v !== '',
-    ),
+    [
+      ...new Set(
+        live.flatMap((f) =>
+          f.packages
+            .filter((p) => p.kind === pkg.kind && p.name === pkg.name && p.error === undefined)
+            .map((p) => p.version ?? ''),
+        ),
+      ),
+    ].filter((v) => v !== ''),
   );
   if (versions.length === 0) {
     void ctx.host.notify('error', `Kael: no live frame holds a working version of ${pkg.name}.`);
     return undefined;
   }
   return ctx.host.pick(
-    versions.map((v, i) => ({ label: v, description: `on ${holders(v)} frame(s)${i === 0 ? ' · highest' : ''}`, value: v })),
+    versions.map((v, i) => ({
+      label: v,
+      description: `on ${holders(v)} frame(s)${i === 0 ? ' · highest' : ''}`,
+      value: v,
+    })),
     `Version of ${pkg.name}`,
   );
 }
 
 /** The node's frame, or asked from the palette (all frames, or one). */
-async function pickTarget(ctx: FlowContext, live: FrameSnapshot[], allLabel: string): Promise<Target | undefined> {
+async function pickTarget(
+  ctx: FlowContext,
+  live: FrameSnapshot[],
+  allLabel: string,
+): Promise<Target | undefined> {
   if (ctx.node?.frameId !== undefined) return { id: ctx.node.frameId };
   if (ctx.node !== undefined) return {};
   const labels = labelsOf(live);
   return ctx.host.pick<Target>(
     [
       { label: 'All frames', description: allLabel, value: {} },
-      ...live.map((f) => ({ label: labels.get(f.id) ?? f.id, description: `${f.id} · pid ${f.pid}`, value: { id: f.id } })),
+      ...live.map((f) => ({
+        label: labels.get(f.id) ?? f.id,
+        description: `${f.id} · pid ${f.pid}`,
+        value: { id: f.id },
+      })),
     ],
     'On which frames?',
   );
@@ -104,16 +139,35 @@ async function runChange(ctx: FlowContext, spec: ChangeSpec): Promise<void> {
   const labels = (): Map<string, string> => labelsOf(ctx.sessions.frames(spec.namespace));
   const execute = async (target: Target): Promise<FrameResult[] | undefined> => {
     for (let attempt = 0; ; attempt++) {
-      host.log.info('command', { command: spec.command, title: spec.title, namespace: spec.namespace, target: target.id ?? 'all' });
+      host.log.info('command', {
+        command: spec.command,
+        title: spec.title,
+        namespace: spec.namespace,
+        target: target.id ?? 'all',
+      });
       let results: FrameResult[];
       try {
         const raw = await host.progress(spec.title, () => spec.run(clientOf(ctx, spec.namespace), target));
         results = toFrameResults(raw);
       } catch (e) {
         const err = errorOf(e);
-        if (err.code === 'UNAUTHORIZED' && attempt === 0 && (await askAdminKey(ctx, spec.namespace, err.message))) continue;
-        host.log.error('command failed', { command: spec.command, namespace: spec.namespace, code: err.code, error: err.message });
-        const choice = await host.notify('error', `Kael: ${spec.title} failed: [${err.code}] ${err.message}`, ['Show Log']);
+        if (
+          err.code === 'UNAUTHORIZED' &&
+          attempt === 0 &&
+          (await askAdminKey(ctx, spec.namespace, err.message))
+        )
+          continue;
+        host.log.error('command failed', {
+          command: spec.command,
+          namespace: spec.namespace,
+          code: err.code,
+          error: err.message,
+        });
+        const choice = await host.notify(
+          'error',
+          `Kael: ${spec.title} failed: [${err.code}] ${err.message}`,
+          ['Show Log'],
+        );
         if (choice === 'Show Log') host.showLog();
         return undefined;
       }
@@ -138,13 +192,21 @@ async function runChange(ctx: FlowContext, spec: ChangeSpec): Promise<void> {
   while (results !== undefined) {
     const names = labels();
     const { text, failed, total } = formatResults(spec.title, results, (id) => names.get(id) ?? id);
-    const doc = { title: `${spec.title} · ${total - failed} of ${total} frames ok`, content: text, language: 'plaintext' as const };
+    const doc = {
+      title: `${spec.title} · ${total - failed} of ${total} frames ok`,
+      content: text,
+      language: 'plaintext' as const,
+    };
     if (total === 0) {
       void host.notify('warn', `Kael: ${spec.title}: no frame was concerned.`);
       return;
     }
     if (failed === 0) {
-      const choice = await host.notify('info', `Kael: ${spec.title}: done on ${total} frame${total === 1 ? '' : 's'}.`, ['Show Results']);
+      const choice = await host.notify(
+        'info',
+        `Kael: ${spec.title}: done on ${total} frame${total === 1 ? '' : 's'}.`,
+        ['Show Results'],
+      );
       if (choice === 'Show Results') await host.show(doc);
       return;
     }
@@ -180,7 +242,11 @@ async function runChange(ctx: FlowContext, spec: ChangeSpec): Promise<void> {
  */
 async function askAdminKey(ctx: FlowContext, ns: string, why: string): Promise<boolean> {
   const had = (await ctx.secrets.get(ADMIN_KEY)) !== undefined;
-  ctx.host.log.warn('frames refused the command; asking for the admin key', { namespace: ns, code: 'UNAUTHORIZED', why });
+  ctx.host.log.warn('frames refused the command; asking for the admin key', {
+    namespace: ns,
+    code: 'UNAUTHORIZED',
+    why,
+  });
   const key = await ctx.host.input(
     had
       ? `The frames of ${ns} refused the stored admin key (${why}). Admin key:`
@@ -200,10 +266,19 @@ export async function updatePackage(ctx: FlowContext): Promise<void> {
   const live = ctx.sessions.frames(ns);
   const pkg = await pickPackage(ctx, live);
   const version = pkg === undefined ? undefined : await pickVersion(ctx, live, pkg);
-  const target = pkg === undefined || version === undefined ? undefined : await pickTarget(ctx, live, 'every frame holding the package');
+  const target =
+    pkg === undefined || version === undefined
+      ? undefined
+      : await pickTarget(ctx, live, 'every frame holding the package');
   if (pkg === undefined || version === undefined || target === undefined) return;
   const where = targetWords(ctx, ns, target, 'every frame holding it');
-  if (!(await ctx.host.confirm(`Update ${pkg.kind} package ${pkg.name} to ${version} on ${where} in ${ns}?`, 'Update', 'Its code is replaced and restarts; calls in flight finish first.')))
+  if (
+    !(await ctx.host.confirm(
+      `Update ${pkg.kind} package ${pkg.name} to ${version} on ${where} in ${ns}?`,
+      'Update',
+      'Its code is replaced and restarts; calls in flight finish first.',
+    ))
+  )
     return;
   await runChange(ctx, {
     namespace: ns,
@@ -221,8 +296,10 @@ export async function installPackage(ctx: FlowContext): Promise<void> {
   const live = ctx.sessions.frames(ns);
   const labels = labelsOf(live);
   // From a frame node: install a package it lacks there. From a package node: that package elsewhere.
-  const onFrame = ctx.node?.frameId !== undefined && ctx.node.packageName === undefined ? ctx.node.frameId : undefined;
-  const has = (f: FrameSnapshot, c: PackageChoice): boolean => f.packages.some((p) => p.kind === c.kind && p.name === c.name);
+  const onFrame =
+    ctx.node?.frameId !== undefined && ctx.node.packageName === undefined ? ctx.node.frameId : undefined;
+  const has = (f: FrameSnapshot, c: PackageChoice): boolean =>
+    f.packages.some((p) => p.kind === c.kind && p.name === c.name);
   const frameOf = (id: string): FrameSnapshot | undefined => live.find((f) => f.id === id);
   const pkg =
     onFrame === undefined
@@ -232,7 +309,10 @@ export async function installPackage(ctx: FlowContext): Promise<void> {
           return f !== undefined && has(f, c);
         });
   if (pkg === undefined) return;
-  const version = ctx.node?.packageName !== undefined && ctx.node.version !== undefined ? ctx.node.version : await pickVersion(ctx, live, pkg);
+  const version =
+    ctx.node?.packageName !== undefined && ctx.node.version !== undefined
+      ? ctx.node.version
+      : await pickVersion(ctx, live, pkg);
   if (version === undefined) return;
   const lacking = live.filter((f) => !has(f, pkg));
   let target: Target | undefined;
@@ -243,8 +323,14 @@ export async function installPackage(ctx: FlowContext): Promise<void> {
   } else
     target = await ctx.host.pick<Target>(
       [
-        ...(lacking.length > 1 ? [{ label: 'All frames lacking it', description: `${lacking.length} frames`, value: {} }] : []),
-        ...lacking.map((f) => ({ label: labels.get(f.id) ?? f.id, description: `${f.id} · pid ${f.pid}`, value: { id: f.id } })),
+        ...(lacking.length > 1
+          ? [{ label: 'All frames lacking it', description: `${lacking.length} frames`, value: {} }]
+          : []),
+        ...lacking.map((f) => ({
+          label: labels.get(f.id) ?? f.id,
+          description: `${f.id} · pid ${f.pid}`,
+          value: { id: f.id },
+        })),
       ],
       `Install ${pkg.name} ${version} on`,
     );
@@ -255,7 +341,13 @@ export async function installPackage(ctx: FlowContext): Promise<void> {
   });
   if (installPath === undefined) return;
   const where = targetWords(ctx, ns, target, 'every frame lacking it');
-  if (!(await ctx.host.confirm(`Install ${pkg.kind} package ${pkg.name} ${version} at ${installPath} on ${where} in ${ns}?`, 'Install', 'frame.yaml is rewritten (comments kept) and the package starts.')))
+  if (
+    !(await ctx.host.confirm(
+      `Install ${pkg.kind} package ${pkg.name} ${version} at ${installPath} on ${where} in ${ns}?`,
+      'Install',
+      'frame.yaml is rewritten (comments kept) and the package starts.',
+    ))
+  )
     return;
   await runChange(ctx, {
     namespace: ns,
@@ -282,11 +374,16 @@ export async function rollbackPackage(ctx: FlowContext): Promise<void> {
   if (ns === undefined) return;
   const live = ctx.sessions.frames(ns);
   const pkg = await pickPackage(ctx, live);
-  const target = pkg === undefined ? undefined : await pickTarget(ctx, live, 'every frame holding the package');
+  const target =
+    pkg === undefined ? undefined : await pickTarget(ctx, live, 'every frame holding the package');
   if (pkg === undefined || target === undefined) return;
   const client = clientOf(ctx, ns);
   const labels = labelsOf(live);
-  const answers = await client.commandAll('_get_pkg_version', { pkg: pkg.name, pkg_type: pkg.kind }, { ...target, timeoutMs: 5000 });
+  const answers = await client.commandAll(
+    '_get_pkg_version',
+    { pkg: pkg.name, pkg_type: pkg.kind },
+    { ...target, timeoutMs: 5000 },
+  );
   const plan: { frame: string; from: string; to: string | undefined }[] = [];
   for (const [frame, r] of Object.entries(answers)) {
     if (!r.ok) continue;
@@ -300,7 +397,10 @@ export async function rollbackPackage(ctx: FlowContext): Promise<void> {
   }
   const able = plan.filter((p) => p.to !== undefined);
   if (able.length === 0) {
-    void ctx.host.notify('error', `Kael: nothing to roll back: no ${target.id === undefined ? 'frame' : 'selected frame'} keeps a previous version of ${pkg.name}.`);
+    void ctx.host.notify(
+      'error',
+      `Kael: nothing to roll back: no ${target.id === undefined ? 'frame' : 'selected frame'} keeps a previous version of ${pkg.name}.`,
+    );
     return;
   }
   const lines = able.map((p) => `${labels.get(p.frame) ?? p.frame}: ${p.from} → ${p.to ?? ''}`);
@@ -310,7 +410,10 @@ export async function rollbackPackage(ctx: FlowContext): Promise<void> {
     able.length === 1
       ? `Roll ${pkg.name} back from ${able[0]?.from ?? '?'} to ${able[0]?.to ?? '?'} on ${lines[0]?.split(':')[0] ?? ''} in ${ns}?`
       : `Roll ${pkg.name} back to ${targets.join(' / ')} on ${able.length} frames in ${ns}?`;
-  const detail = [...lines, ...(skipped.length > 0 ? [`skipped (no previous version kept): ${skipped.join(', ')}`] : [])].join('\n');
+  const detail = [
+    ...lines,
+    ...(skipped.length > 0 ? [`skipped (no previous version kept): ${skipped.join(', ')}`] : []),
+  ].join('\n');
   if (!(await ctx.host.confirm(headline, 'Roll Back', detail))) return;
   const ids = able.map((p) => p.frame);
   await runChange(ctx, {
@@ -319,7 +422,13 @@ export async function rollbackPackage(ctx: FlowContext): Promise<void> {
     command: '_rollback_pkg',
     target: ids.length === 1 ? { id: ids[0] ?? '' } : {},
     run: (c, t) =>
-      c.rollback(pkg.kind, pkg.name, t.id !== undefined ? { id: t.id } : { notId: live.map((f) => f.id).filter((id) => !ids.includes(id)) }),
+      c.rollback(
+        pkg.kind,
+        pkg.name,
+        t.id !== undefined
+          ? { id: t.id }
+          : { notId: live.map((f) => f.id).filter((id) => !ids.includes(id)) },
+      ),
   });
 }
 
@@ -338,7 +447,13 @@ export async function restart(ctx: FlowContext, kind: PackageKind): Promise<void
         .flatMap((f) => f.packages.filter((p) => p.kind === kind).map((p) => p.name)),
     ),
   ].sort();
-  if (!(await ctx.host.confirm(`Restart the ${kind} packages of ${where}?`, 'Restart', `${names.length === 0 ? 'none' : names.join(', ')} reload their code from disk${kind === 'service' ? '; calls in flight finish first' : '; the crontabs re-elect'}.`)))
+  if (
+    !(await ctx.host.confirm(
+      `Restart the ${kind} packages of ${where}?`,
+      'Restart',
+      `${names.length === 0 ? 'none' : names.join(', ')} reload their code from disk${kind === 'service' ? '; calls in flight finish first' : '; the crontabs re-elect'}.`,
+    ))
+  )
     return;
   await runChange(ctx, {
     namespace: ns,

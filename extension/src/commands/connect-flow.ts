@@ -6,8 +6,7 @@ import type { Secrets, UiHost } from '../host/ui-host.js';
 
 /** What trying a connection found. */
 export type ProbeResult =
-  | { ok: true; frames: Record<string, number> }
-  | { ok: false; problem: ConnectionProblem };
+  { ok: true; frames: Record<string, number> } | { ok: false; problem: ConnectionProblem };
 
 /** What Connect… needs. */
 export interface ConnectDeps {
@@ -24,7 +23,9 @@ const NAMESPACE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 /** `prod: 2 frames, test: no frame runs with --name test`. */
 export function describeProbe(frames: Record<string, number>): string {
   return Object.entries(frames)
-    .map(([ns, n]) => (n === 0 ? `no frame runs with --name ${ns}` : `${ns}: ${n} frame${n === 1 ? '' : 's'}`))
+    .map(([ns, n]) =>
+      n === 0 ? `no frame runs with --name ${ns}` : `${ns}: ${n} frame${n === 1 ? '' : 's'}`,
+    )
     .join(', ');
 }
 
@@ -61,11 +62,14 @@ export async function connect(deps: ConnectDeps): Promise<boolean> {
   let nsText = settings.namespaces().join(', ');
   let password: string | undefined;
   for (;;) {
-    const url = await host.input('RabbitMQ URL (a password typed here goes to the secret store, not to settings)', {
-      value: urlText,
-      validate: validateUrl,
-      step: { title: TITLE, step: 1, total: 3 },
-    });
+    const url = await host.input(
+      'RabbitMQ URL (a password typed here goes to the secret store, not to settings)',
+      {
+        value: urlText,
+        validate: validateUrl,
+        step: { title: TITLE, step: 1, total: 3 },
+      },
+    );
     if (url === undefined) return cancelled(host);
     urlText = url;
     const split = splitPassword(url);
@@ -76,7 +80,9 @@ export async function connect(deps: ConnectDeps): Promise<boolean> {
       const typed = await host.input(`Password of ${user} at ${new URL(split.url).host}`, {
         password: true,
         placeholder:
-          stored === undefined ? 'empty: connect without a password' : 'press Enter to keep the stored password',
+          stored === undefined
+            ? 'empty: connect without a password'
+            : 'press Enter to keep the stored password',
         step: { title: TITLE, step: 2, total: 3 },
       });
       if (typed === undefined) return cancelled(host);
@@ -111,7 +117,10 @@ export async function connect(deps: ConnectDeps): Promise<boolean> {
         void host.notify('info', `Kael: ${words}`);
         return true;
       }
-      host.log.error('connection failed; nothing saved', { code: result.problem.code, error: result.problem.summary });
+      host.log.error('connection failed; nothing saved', {
+        code: result.problem.code,
+        error: result.problem.summary,
+      });
       const choice = await host.notify(
         'error',
         `Kael: ${result.problem.summary}${/[.?!)…]$/.test(result.problem.summary) ? '' : '.'} Nothing was saved.`,

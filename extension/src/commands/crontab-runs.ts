@@ -37,7 +37,8 @@ export function formatCrontabRuns(
   const names = [...new Set(Object.values(status).flatMap((list) => list.map((c) => c.name)))]
     .filter((n) => crontab === undefined || n === crontab)
     .sort();
-  if (names.length === 0) return `# Crontab runs in ${ns}\n\nNo crontab${crontab === undefined ? '' : ` named ${crontab}`} runs in this namespace.`;
+  if (names.length === 0)
+    return `# Crontab runs in ${ns}\n\nNo crontab${crontab === undefined ? '' : ` named ${crontab}`} runs in this namespace.`;
   for (const name of names) {
     const copies = Object.entries(status).flatMap(([frame, list]) =>
       list.filter((c) => c.name === name).map((c) => ({ frame, c })),
@@ -47,11 +48,17 @@ export function formatCrontabRuns(
     out.push(
       `# ${name} ${any?.version ?? ''}`,
       '',
-      `${active.length === 0 ? 'no frame runs it now' : `active on ${active.join(', ')}`} · standby on ${copies.filter((x) => !x.c.active).map((x) => label(x.frame)).join(', ') || 'none'} · zone ${any?.timezone ?? '?'}`,
+      `${active.length === 0 ? 'no frame runs it now' : `active on ${active.join(', ')}`} · standby on ${
+        copies
+          .filter((x) => !x.c.active)
+          .map((x) => label(x.frame))
+          .join(', ') || 'none'
+      } · zone ${any?.timezone ?? '?'}`,
       '',
     );
     for (const x of copies)
-      if (x.c.error !== undefined) out.push(`> ⚠ on ${label(x.frame)}: [${x.c.error.code}] ${x.c.error.message}`, '');
+      if (x.c.error !== undefined)
+        out.push(`> ⚠ on ${label(x.frame)}: [${x.c.error.code}] ${x.c.error.message}`, '');
     const entries = (any?.entries ?? []).filter((e) => entry === undefined || e.index === entry);
     for (const e of entries) {
       const rows: Row[] = copies.flatMap((x) =>
@@ -59,7 +66,8 @@ export function formatCrontabRuns(
       );
       rows.sort(byFailuresFirst);
       const failed = rows.filter((r) => FAILED.has(r.run.status));
-      const next = copies.find((x) => x.c.active)?.c.entries.find((y) => y.index === e.index)?.nextRun ?? e.nextRun;
+      const next =
+        copies.find((x) => x.c.active)?.c.entries.find((y) => y.index === e.index)?.nextRun ?? e.nextRun;
       out.push(
         `## entry ${e.index}: \`${e.schedule}\` ${e.command}`,
         '',
@@ -78,7 +86,10 @@ export function formatCrontabRuns(
       }
       out.push('');
       for (const { frame, run } of failed) {
-        out.push(`### ${run.status}: tick ${localDateTime(run.scheduledAt, timeZone)} on ${label(frame)}`, '');
+        out.push(
+          `### ${run.status}: tick ${localDateTime(run.scheduledAt, timeZone)} on ${label(frame)}`,
+          '',
+        );
         out.push('```', run.output.trimEnd().split('\n').slice(-40).join('\n') || '(no output)', '```', '');
       }
     }
@@ -98,7 +109,13 @@ export async function showCrontabRuns(ctx: FlowContext): Promise<void> {
       void ctx.host.notify('info', `Kael: no crontab runs in ${ns}.`);
       return;
     }
-    crontab = names.length === 1 ? names[0] : await ctx.host.pick(names.map((n) => ({ label: n, value: n })), 'Crontab');
+    crontab =
+      names.length === 1
+        ? names[0]
+        : await ctx.host.pick(
+            names.map((n) => ({ label: n, value: n })),
+            'Crontab',
+          );
     if (crontab === undefined) return;
   }
   const name = crontab;
@@ -115,7 +132,12 @@ export async function showCrontabRuns(ctx: FlowContext): Promise<void> {
     });
   } catch (e) {
     const err = errorOf(e);
-    ctx.host.log.error('crontab status failed', { namespace: ns, crontab: name, code: err.code, error: err.message });
+    ctx.host.log.error('crontab status failed', {
+      namespace: ns,
+      crontab: name,
+      code: err.code,
+      error: err.message,
+    });
     void ctx.host.notify('error', `Kael: cannot fetch the runs of ${name}: [${err.code}] ${err.message}`);
   }
 }

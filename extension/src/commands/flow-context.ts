@@ -21,7 +21,11 @@ export async function pickNamespace(ctx: FlowContext): Promise<string | undefine
   if (ctx.node !== undefined) return ctx.node.namespace;
   const all = ctx.sessions.namespaces();
   if (all.length === 0) {
-    const choice = await ctx.host.notify('warn', 'Kael: no namespace is shown yet. Connect to a broker and name the namespaces first.', ['Connect…']);
+    const choice = await ctx.host.notify(
+      'warn',
+      'Kael: no namespace is shown yet. Connect to a broker and name the namespaces first.',
+      ['Connect…'],
+    );
     if (choice === 'Connect…') await ctx.host.command('kael.connect');
     return undefined;
   }

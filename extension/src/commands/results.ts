@@ -44,7 +44,9 @@ export function formatResults(
 ): { text: string; failed: number; total: number } {
   const lines = [title, ''];
   let failed = 0;
-  const sorted = [...results].sort((a, b) => Number(a.ok) - Number(b.ok) || label(a.frame).localeCompare(label(b.frame)));
+  const sorted = [...results].sort(
+    (a, b) => Number(a.ok) - Number(b.ok) || label(a.frame).localeCompare(label(b.frame)),
+  );
   for (const r of sorted) {
     if (!r.ok) failed++;
     const change =
@@ -73,12 +75,19 @@ export function callTitle(service: string, outcome: CallOutcome, frameLabel: str
  * What a call returned as document text: a value as pretty JSON; an error as its code, message and
  * stack on real lines (never one escaped string).
  */
-export function callDocument(service: string, outcome: CallOutcome, frameLabel: string | undefined): {
+export function callDocument(
+  service: string,
+  outcome: CallOutcome,
+  frameLabel: string | undefined,
+): {
   content: string;
   language: 'json' | 'plaintext';
 } {
   if (outcome.reply.ok) return { content: prettyJson(outcome.reply.value), language: 'json' };
-  return { content: errorText(service, outcome.reply.error, frameLabel ?? outcome.frame, outcome), language: 'plaintext' };
+  return {
+    content: errorText(service, outcome.reply.error, frameLabel ?? outcome.frame, outcome),
+    language: 'plaintext',
+  };
 }
 
 /** JSON with two-space indentation; values JSON cannot hold are said in words. */
@@ -87,11 +96,16 @@ export function prettyJson(value: unknown): string {
   try {
     return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2);
   } catch (e) {
-    return `// cannot show as JSON: ${(e as Error).message}\n${String(value)}`;
+    return `// cannot show as JSON: ${(e as Error).message}`;
   }
 }
 
-function errorText(service: string, error: ErrorData, frame: string | undefined, outcome: CallOutcome): string {
+function errorText(
+  service: string,
+  error: ErrorData,
+  frame: string | undefined,
+  outcome: CallOutcome,
+): string {
   const lines = [
     `${service} threw on ${frame ?? 'an unnamed peer'}${outcome.pinned ? ' (pinned call)' : ''} after ${formatMs(outcome.durationMs)}`,
     '',

@@ -35,7 +35,10 @@ export class ResultDocuments implements vscode.TextDocumentContentProvider, vsco
       if (oldest !== undefined) this.contents.delete(oldest);
     }
     const text = await vscode.workspace.openTextDocument(uri);
-    const typed = text.languageId === doc.language ? text : await vscode.languages.setTextDocumentLanguage(text, doc.language);
+    const typed =
+      text.languageId === doc.language
+        ? text
+        : await vscode.languages.setTextDocumentLanguage(text, doc.language);
     await vscode.window.showTextDocument(typed, { preview: false });
   }
 

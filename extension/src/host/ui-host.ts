@@ -50,7 +50,10 @@ export interface UiHost {
    * Runs `task` with progress in the Kael view and a cancellable notification; `report` shows a
    * line; `signal` aborts when the user cancels.
    */
-  progress<T>(title: string, task: (report: (line: string) => void, signal: AbortSignal) => Promise<T>): Promise<T>;
+  progress<T>(
+    title: string,
+    task: (report: (line: string) => void, signal: AbortSignal) => Promise<T>,
+  ): Promise<T>;
   /** Opens a named read-only document. */
   show(doc: ResultDocument): Promise<void>;
   copy(text: string): Promise<void>;

@@ -27,7 +27,7 @@ async function inputBox(prompt: string, options: InputOptions): Promise<string |
       if (done) return;
       done = true;
       resolve(v);
-      subs.forEach((s) => s.dispose());
+      for (const s of subs) s.dispose();
       box.dispose();
     };
     const subs = [
@@ -43,7 +43,11 @@ async function inputBox(prompt: string, options: InputOptions): Promise<string |
   });
 }
 
-async function quickPick<T>(items: Pick<T>[], placeholder: string, step: Step | undefined): Promise<T | undefined> {
+async function quickPick<T>(
+  items: Pick<T>[],
+  placeholder: string,
+  step: Step | undefined,
+): Promise<T | undefined> {
   type Item = vscode.QuickPickItem & { value: T };
   const qp = vscode.window.createQuickPick<Item>();
   Object.assign(qp, stepTitle(step));
@@ -62,7 +66,7 @@ async function quickPick<T>(items: Pick<T>[], placeholder: string, step: Step | 
       if (done) return;
       done = true;
       resolve(v);
-      subs.forEach((s) => s.dispose());
+      for (const s of subs) s.dispose();
       qp.dispose();
     };
     const subs = [
@@ -119,8 +123,12 @@ export function vscodeHost(log: Log, channel: vscode.LogOutputChannel, results: 
     },
     async open(path, as) {
       const uri = vscode.Uri.file(path);
-      if (as === 'folder') await vscode.commands.executeCommand('vscode.openFolder', uri, { forceNewWindow: true });
-      else await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: false });
+      if (as === 'folder')
+        await vscode.commands.executeCommand('vscode.openFolder', uri, { forceNewWindow: true });
+      else
+        await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), {
+          preview: false,
+        });
     },
     async command(id) {
       await vscode.commands.executeCommand(id);

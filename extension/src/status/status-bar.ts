@@ -17,7 +17,11 @@ export class StatusBar implements vscode.Disposable {
     wanted.forEach((w, i) => {
       let item = this.items.get(w.namespace);
       if (item === undefined) {
-        item = vscode.window.createStatusBarItem(`kael.namespace.${w.namespace}`, vscode.StatusBarAlignment.Left, 10 - i);
+        item = vscode.window.createStatusBarItem(
+          `kael.namespace.${w.namespace}`,
+          vscode.StatusBarAlignment.Left,
+          10 - i,
+        );
         item.name = `Kael: ${w.namespace}`;
         item.command = 'workbench.view.extension.kael';
         this.items.set(w.namespace, item);

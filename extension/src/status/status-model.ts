@@ -16,7 +16,12 @@ export interface StatusItem {
 export function statusItems(states: readonly NamespaceState[], now = Date.now()): StatusItem[] {
   return states.map((s) => {
     if (s.connection === 'connecting')
-      return { namespace: s.namespace, text: `$(loading~spin) ${s.namespace}`, tooltip: `Kael: connecting to ${s.namespace}…`, warning: false };
+      return {
+        namespace: s.namespace,
+        text: `$(loading~spin) ${s.namespace}`,
+        tooltip: `Kael: connecting to ${s.namespace}…`,
+        warning: false,
+      };
     if (s.connection === 'error')
       return {
         namespace: s.namespace,
@@ -24,7 +29,11 @@ export function statusItems(states: readonly NamespaceState[], now = Date.now())
         tooltip: `Kael: ${s.namespace} is not connected — ${s.problem?.summary ?? 'unknown reason'}. Click to open the Kael view.`,
         warning: true,
       };
-    const failed = s.frames.flatMap((f) => f.snapshot.packages.filter((p) => packageHealth(p).state === 'failed').map((p) => `${p.name} on ${f.snapshot.label ?? f.snapshot.host}`));
+    const failed = s.frames.flatMap((f) =>
+      f.snapshot.packages
+        .filter((p) => packageHealth(p).state === 'failed')
+        .map((p) => `${p.name} on ${f.snapshot.label ?? f.snapshot.host}`),
+    );
     const stale = s.frames.filter((f) => isStale(f, now)).length;
     const n = s.frames.length;
     const parts = [`${n} frame${n === 1 ? '' : 's'}`];

@@ -35,11 +35,7 @@ export function crontabHolders(frames: readonly LiveFrame[], now: number): Map<s
       const since = f.activeSince[c.name] ?? 0;
       const known = best.get(c.name);
       // Ties (both claims seen at once, e.g. on connect) go to the lower id: stable, not flickering.
-      if (
-        known === undefined ||
-        since > known.since ||
-        (since === known.since && f.snapshot.id < known.id)
-      )
+      if (known === undefined || since > known.since || (since === known.since && f.snapshot.id < known.id))
         best.set(c.name, { id: f.snapshot.id, since });
     }
   }
@@ -50,7 +46,11 @@ export function crontabHolders(frames: readonly LiveFrame[], now: number): Map<s
  * Updates the claim times after a new list of snapshots: a claim keeps its start time while it
  * lasts, a new one starts now, a dropped one is forgotten.
  */
-export function trackClaims(previous: Record<string, number>, snapshot: FrameSnapshot, now: number): Record<string, number> {
+export function trackClaims(
+  previous: Record<string, number>,
+  snapshot: FrameSnapshot,
+  now: number,
+): Record<string, number> {
   const next: Record<string, number> = {};
   for (const c of snapshot.crontabs) if (c.active) next[c.name] = previous[c.name] ?? now;
   return next;

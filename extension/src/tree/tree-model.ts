@@ -275,7 +275,13 @@ function frameNode(live: LiveFrame, ctx: Ctx): TreeNode {
   };
 }
 
-function packageNode(live: LiveFrame, p: PackageSnapshot, frameLabel: string, stale: boolean, ctx: Ctx): TreeNode {
+function packageNode(
+  live: LiveFrame,
+  p: PackageSnapshot,
+  frameLabel: string,
+  stale: boolean,
+  ctx: Ctx,
+): TreeNode {
   const f = live.snapshot;
   const id = `pkg:${ctx.ns}:${f.id}:${p.kind}:${p.name}`;
   const local = isLocal(f, ctx);
@@ -444,7 +450,10 @@ function runIcon(run: RunSummary | undefined): { icon: IconName; tone?: Tone } {
 
 /** By package: each package with the frames running it and their versions. */
 function packageNodes(frames: readonly LiveFrame[], ctx: Ctx): TreeNode[] {
-  const byPackage = new Map<string, { kind: PackageSnapshot['kind']; name: string; rows: { f: LiveFrame; p: PackageSnapshot }[] }>();
+  const byPackage = new Map<
+    string,
+    { kind: PackageSnapshot['kind']; name: string; rows: { f: LiveFrame; p: PackageSnapshot }[] }
+  >();
   for (const f of frames) {
     for (const p of f.snapshot.packages) {
       const key = `${p.kind}:${p.name}`;
@@ -464,7 +473,11 @@ function packageNodes(frames: readonly LiveFrame[], ctx: Ctx): TreeNode[] {
         description: `${kind} · ${versions.join(', ')}${versions.length > 1 ? ' (mixed)' : ''}${failed > 0 ? ` · ${failed} failed` : ''}`,
         tooltip: `**${md(name)}** — ${kind} package on ${rows.length} frame${rows.length === 1 ? '' : 's'}`,
         icon: failed > 0 ? 'error' : versions.length > 1 ? 'versions' : 'package',
-        ...(failed > 0 ? { tone: 'failed' as const } : versions.length > 1 ? { tone: 'warning' as const } : {}),
+        ...(failed > 0
+          ? { tone: 'failed' as const }
+          : versions.length > 1
+            ? { tone: 'warning' as const }
+            : {}),
         context: `${kind}-package${flags(['failed', failed > 0])}`,
         data: { namespace: ctx.ns, packageName: name, ...(kind === 'unknown' ? {} : { kind }) },
         children: rows.map(({ f, p }) => {
@@ -485,7 +498,14 @@ function packageNodes(frames: readonly LiveFrame[], ctx: Ctx): TreeNode[] {
               .filter((x) => x !== undefined)
               .join(' · '),
             tooltip: `frame \`${f.snapshot.id}\` (pid ${f.snapshot.pid})${health.reason === undefined ? '' : `\n\n${md(health.reason)}`}`,
-            icon: health.state === 'failed' ? 'error' : stale ? 'debug-disconnect' : active ? 'star-full' : 'server-process',
+            icon:
+              health.state === 'failed'
+                ? 'error'
+                : stale
+                  ? 'debug-disconnect'
+                  : active
+                    ? 'star-full'
+                    : 'server-process',
             ...(health.state === 'failed'
               ? { tone: 'failed' as const }
               : stale

@@ -116,7 +116,9 @@ export class FrameClient extends ClusterClient {
     let frame: string | undefined;
     const handle = await this.requests.request(
       '',
-      pinned ? names.frameCalls(this.namespace, options.frame ?? '') : names.serviceQueue(this.namespace, service),
+      pinned
+        ? names.frameCalls(this.namespace, options.frame ?? '')
+        : names.serviceQueue(this.namespace, service),
       [args, options.kwargs ?? {}],
       {
         timeoutMs,
@@ -132,7 +134,8 @@ export class FrameClient extends ClusterClient {
     );
     await handle.done;
     const durationMs = Math.round((performance.now() - started) * 10) / 10;
-    if (reply === undefined) throw new KaelError('RPC_TIMEOUT', `${service}: no reply within ${timeoutMs} ms`);
+    if (reply === undefined)
+      throw new KaelError('RPC_TIMEOUT', `${service}: no reply within ${timeoutMs} ms`);
     // A pinned frame that does not serve the service says so in its reply.
     if (!reply.ok && reply.error.code === 'SERVICE_NOT_FOUND')
       throw new KaelError('SERVICE_NOT_FOUND', reply.error.message, { details: { frame } });
@@ -198,7 +201,9 @@ export async function connectClient<S extends object = Record<never, never>>(
 
 /** The client-side code of an error a service reply carried (as the fast path maps it). */
 function remoteCallCode(code: string): 'REMOTE_ERROR' | 'INVALID_ARGS' | 'ENCODE_ERROR' | 'DECODE_ERROR' {
-  return code === 'INVALID_ARGS' || code === 'ENCODE_ERROR' || code === 'DECODE_ERROR' ? code : 'REMOTE_ERROR';
+  return code === 'INVALID_ARGS' || code === 'ENCODE_ERROR' || code === 'DECODE_ERROR'
+    ? code
+    : 'REMOTE_ERROR';
 }
 
 function nonEmpty(v: string | undefined): string | undefined {

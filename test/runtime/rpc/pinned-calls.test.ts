@@ -58,14 +58,22 @@ describe('calls pinned to one frame', () => {
   it('returns a remote error as data, with the frame that threw', async () => {
     const outcome = await client.callDetailed('tools__fail', [], { frame: frames[1]?.id ?? '' });
     assert.equal(outcome.frame, frames[1]?.id);
-    assert.deepEqual(outcome.reply.ok ? undefined : [outcome.reply.error.code, outcome.reply.error.name], ['REMOTE_ERROR', 'TypeError']);
+    assert.deepEqual(outcome.reply.ok ? undefined : [outcome.reply.error.code, outcome.reply.error.name], [
+      'REMOTE_ERROR',
+      'TypeError',
+    ]);
   });
 
   it('fails at once with SERVICE_NOT_FOUND for a frame that does not exist or does not serve the service', async () => {
-    await assert.rejects(client.call('tools__add', [1, 2], { frame: 'no-such-frame', timeoutMs: 5000 }), { code: 'SERVICE_NOT_FOUND' });
-    await assert.rejects(client.callDetailed('tools__nope', [], { frame: frames[0]?.id ?? '', timeoutMs: 5000 }), {
+    await assert.rejects(client.call('tools__add', [1, 2], { frame: 'no-such-frame', timeoutMs: 5000 }), {
       code: 'SERVICE_NOT_FOUND',
     });
+    await assert.rejects(
+      client.callDetailed('tools__nope', [], { frame: frames[0]?.id ?? '', timeoutMs: 5000 }),
+      {
+        code: 'SERVICE_NOT_FOUND',
+      },
+    );
   });
 
   it('keeps the plain call API: a pinned call() returns the value', async () => {
