@@ -105,7 +105,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   provider.onRefresh((states) => {
     const message = problemMessage(states);
     view.message = message ?? '';
-    void vscode.commands.executeCommand('setContext', 'kael.connectionProblem', message !== undefined);
     void vscode.commands.executeCommand('setContext', 'kael.hasNamespaces', states.length > 0);
     statusBar.update(states);
     // A new connection problem is also a notification with buttons: the view may be hidden.

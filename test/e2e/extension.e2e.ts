@@ -11,7 +11,7 @@ import { frameLabels } from 'kael-vscode/dist/tree/frame-labels';
 import { AURI, deleteNamespace, randomNamespace } from '../support/broker.js';
 import { makeFrameDir, ROOT, startFrameProcess, versionedService } from '../support/frames.js';
 import type { FrameProcess } from '../support/frames.js';
-import { startCodeServer } from './code-server.js';
+import { readLog, startCodeServer } from './code-server.js';
 import type { CodeServer } from './code-server.js';
 import {
   activeTabTitle,
@@ -132,8 +132,10 @@ describe('the Kael extension in a real VS Code (code-server)', () => {
       ],
     });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(server.url);
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    page.setDefaultTimeout(60_000);
+    // A shared, busy machine can take a minute to load the workbench.
+    await page.goto(server.url, { timeout: 180_000, waitUntil: 'domcontentloaded' });
+    await page.locator('.monaco-workbench').waitFor({ timeout: 180_000 });
   });
 
   after(async () => {
@@ -149,21 +151,22 @@ describe('the Kael extension in a real VS Code (code-server)', () => {
   it('shows a wrong port in full in the view, with buttons, and Edit Connection fixes it in three steps', async () => {
     await page.locator('.activitybar [aria-label^="Kael"]').first().click({ timeout: 30_000 });
     const problem = `ECONNREFUSED ${broker.hostname === 'localhost' ? '127.0.0.1' : broker.hostname}:${wrongPort} — is RabbitMQ running, and on that port?`;
-    await waitUntil('the connection problem in the view', treeText, (t) => t.includes(problem), 30_000);
+    await waitUntil(
+      'the connection problem and the actions in the view',
+      treeText,
+      (t) => t.includes(problem) && t.includes('Retry Now'),
+      30_000,
+    );
     const text = await treeText();
-    for (const button of ['Edit Connection', 'Retry', 'Show Log'])
-      assert.ok(text.includes(button), `${button} in:\n${text}`);
+    for (const action of ['Edit Connection…', 'Retry Now', 'Show Log'])
+      assert.ok(text.includes(action), `${action} in:\n${text}`);
+    await toast(page, problem).waitFor();
     await screenshot(page, 'connection-problem.png');
-    await kaelPane(page).getByRole('button', { name: 'Edit Connection' }).click();
+    await treeRow(page, 'Edit Connection…').click();
     const step1 = await answerInput(page, '1/3', brokerNoPassword(broker.port || '5672'));
     assert.match(step1, /Kael: Connect/);
     const step2 = await answerInput(page, '2/3', decodeURIComponent(broker.password));
     assert.match(step2, /Password of /);
-    assert.equal(
-      await page.locator('.quick-input-widget input[type="password"]').count(),
-      0,
-      'the password box closed',
-    );
     await answerInput(page, '3/3');
     await toast(page, `${ns}: 2 frames`).waitFor({ timeout: 30_000 });
   });
@@ -204,8 +207,8 @@ describe('the Kael extension in a real VS Code (code-server)', () => {
     );
     await page.keyboard.press('Escape');
     await runCommand(page, 'Developer: Reload Window');
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    await page.locator('.activitybar [aria-label^="Kael"]').first().waitFor({ timeout: 30_000 });
+    await page.locator('.monaco-workbench').waitFor({ timeout: 180_000 });
+    await runCommand(page, 'Kael: Focus on Namespaces View');
     // The URL has no password: the namespace connects again only with the stored one.
     await waitUntil(
       'the frames after the reload',
@@ -257,9 +260,10 @@ describe('the Kael extension in a real VS Code (code-server)', () => {
           'Open setting.yaml',
           'Open Folder',
         ],
-        'keyboard',
+        'mouse',
       ],
-      ['echo tick', ['Show Crontab Runs'], 'mouse'],
+      // Shift+F10 on leaves: a click on a package row would also fold it.
+      ['echo tick', ['Show Crontab Runs'], 'keyboard'],
       ['calc__add', ['Call… (Load-Balanced)', 'Call on This Frame… (Pinned)', 'Copy Name'], 'keyboard'],
     ];
     for (const [row, expected, how] of expectations) {
@@ -304,15 +308,13 @@ describe('the Kael extension in a real VS Code (code-server)', () => {
 
   it('logs connections, the command with its targets and per-frame results, and call durations', async () => {
     await runCommand(page, 'Kael: Show Log');
-    const output = page.locator('[id="workbench.panel.output"] .view-lines').first();
-    await output.waitFor({ timeout: 10_000 });
-    const text = await waitUntil(
-      'the command in the log',
-      async () => plain(await output.innerText()),
-      (t) => t.includes('result command=_restart_service'),
-    );
-    void text;
-    const log = plain(await output.innerText());
+    await page.locator('.part.panel .monaco-editor .view-lines').first().waitFor({ timeout: 30_000 });
+    // The channel's file holds every line (the panel renders only the visible ones).
+    const log = await waitUntil(
+      'the command in the Kael log',
+      () => readLog(server.userData, 'Kael.log'),
+      (t) => t.includes('ok=true') && t.includes('result command=_restart_service'),
+    ).then(() => readLog(server.userData, 'Kael.log'));
     assert.match(log, /\[error\] cannot connect namespace=\S+ broker=\S+ code=ECONNREFUSED/);
     assert.match(log, /\[info\] connected namespace=/);
     assert.match(log, /\[info\] call answered service=calc__add frame=\S+ ms=[\d.]+ pinned=true/);

@@ -49,7 +49,7 @@ export async function contextMenu(page: Page, row: Locator, how: 'mouse' | 'keyb
     await page.keyboard.press('Shift+F10');
   }
   const menu = page.locator('.context-view .monaco-menu').first();
-  await menu.waitFor({ state: 'visible', timeout: 10_000 });
+  await menu.waitFor({ state: 'visible', timeout: 30_000 });
   return (await menu.locator('.action-item:not(.disabled) .action-label').allInnerTexts())
     .map((t) => plain(t).trim())
     .filter((t) => t !== '');
@@ -64,19 +64,19 @@ export async function clickMenuItem(page: Page, label: string): Promise<void> {
 export async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('Control+Shift+P');
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.waitFor({ state: 'visible', timeout: 30_000 });
   await input.fill(`>${title}`);
   await page
     .locator('.quick-input-list .monaco-list-row', { hasText: title })
     .first()
-    .waitFor({ timeout: 10_000 });
+    .waitFor({ timeout: 30_000 });
   await page.keyboard.press('Enter');
 }
 
 /** The open quick input (pick or input box): its whole text (title, step, prompt). */
 export async function quickInputText(page: Page): Promise<string> {
   const widget = page.locator('.quick-input-widget');
-  await widget.waitFor({ state: 'visible', timeout: 10_000 });
+  await widget.waitFor({ state: 'visible', timeout: 30_000 });
   return plain(await widget.innerText());
 }
 
@@ -98,7 +98,7 @@ export async function pickItem(page: Page, label: string): Promise<void> {
   await page
     .locator('.quick-input-list .monaco-list-row', { hasText: label })
     .first()
-    .click({ timeout: 10_000 });
+    .click({ timeout: 30_000 });
 }
 
 /** A notification toast containing `text`. */
@@ -111,7 +111,7 @@ export async function dialogButton(page: Page, label: string): Promise<void> {
   await page
     .locator('.monaco-dialog-box .monaco-button', { hasText: label })
     .first()
-    .click({ timeout: 10_000 });
+    .click({ timeout: 30_000 });
 }
 
 /** The text of the active editor. */

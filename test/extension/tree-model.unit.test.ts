@@ -4,7 +4,7 @@ import type { FrameSnapshot } from '@kael/runtime';
 import { frameLabels } from 'kael-vscode/dist/tree/frame-labels';
 import { crontabHolders, trackClaims } from 'kael-vscode/dist/tree/liveness';
 import type { LiveFrame } from 'kael-vscode/dist/tree/liveness';
-import { buildTree } from 'kael-vscode/dist/tree/tree-model';
+import { buildTree, problemActions, problemMessage } from 'kael-vscode/dist/tree/tree-model';
 import type { NamespaceState, TreeNode } from 'kael-vscode/dist/tree/tree-model';
 import { statusItems } from 'kael-vscode/dist/status/status-model';
 
@@ -313,6 +313,31 @@ describe('the Kael tree', () => {
       ],
     ]);
     assert.equal(tree[0]?.context, 'namespace;failed');
+  });
+
+  it('says every connection problem in full above the tree, with labelled ways out as rows', () => {
+    const problem = {
+      code: 'ECONNREFUSED',
+      summary: 'ECONNREFUSED 127.0.0.1:5673 — is RabbitMQ running, and on that port?',
+      detail: 'd',
+    };
+    const states: NamespaceState[] = [
+      { namespace: 'prod', connection: 'error', frames: [], problem },
+      { namespace: 'test', connection: 'error', frames: [], problem },
+    ];
+    assert.equal(
+      problemMessage(states),
+      'Not connected (prod, test): ECONNREFUSED 127.0.0.1:5673 — is RabbitMQ running, and on that port?',
+    );
+    assert.equal(problemMessage([ns([])]), undefined);
+    assert.deepEqual(
+      problemActions().map((a) => [a.label, a.command]),
+      [
+        ['Edit Connection…', 'kael.connect'],
+        ['Retry Now', 'kael.refresh'],
+        ['Show Log', 'kael.showOutput'],
+      ],
+    );
   });
 
   it('marks frames on this machine as local (their files can be opened)', () => {

@@ -1,7 +1,8 @@
 import os from 'node:os';
 import * as vscode from 'vscode';
 import type { NamespaceSessions } from '../client/namespace-sessions.js';
-import { buildTree } from './tree-model.js';
+import { buildTree, problemActions } from './tree-model.js';
+export { problemMessage } from './tree-model.js';
 import type { Grouping, NamespaceState, Tone, TreeNode } from './tree-model.js';
 
 /** Refreshes are coalesced: membership events can arrive in bursts. */
@@ -15,14 +16,6 @@ const TONE_COLORS: Record<Tone, string> = {
   stale: 'disabledForeground',
   warning: 'list.warningForeground',
 };
-
-/** What the view shows above the tree when namespaces cannot be reached: every reason in full. */
-export function problemMessage(states: readonly NamespaceState[]): string | undefined {
-  const failing = states.filter((s) => s.connection === 'error' && s.problem !== undefined);
-  if (failing.length === 0) return undefined;
-  const reasons = [...new Set(failing.map((s) => s.problem?.summary ?? ''))];
-  return `Not connected (${failing.map((s) => s.namespace).join(', ')}): ${reasons.join('; ')}`;
-}
 
 /** The Kael view: namespaces → frames → packages (or → packages → frames), live from membership events. */
 export class KaelTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
@@ -51,9 +44,11 @@ export class KaelTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
 
   refresh(): void {
     const states = this.sessions.states();
-    // Every namespace unreachable: no rows, so the welcome area shows the problem with its buttons.
+    // Every namespace unreachable: the message says why in full; the rows are the ways out.
     const allFailing = states.length > 0 && states.every((s) => s.connection === 'error');
-    this.roots = allFailing ? [] : buildTree(states, this.grouping, { localHost: this.localHost });
+    this.roots = allFailing
+      ? problemActions()
+      : buildTree(states, this.grouping, { localHost: this.localHost });
     for (const l of this.listeners) l(states);
     this.changed.fire(undefined);
   }
@@ -79,6 +74,7 @@ export class KaelTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
         ? new vscode.ThemeIcon(node.icon)
         : new vscode.ThemeIcon(node.icon, new vscode.ThemeColor(TONE_COLORS[node.tone]));
     item.contextValue = node.context;
+    if (node.command !== undefined) item.command = { command: node.command, title: node.label };
     item.accessibilityInformation = {
       label: [node.label, node.description].filter((x) => x !== undefined && x !== '').join(', '),
     };

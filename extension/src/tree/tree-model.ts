@@ -30,7 +30,10 @@ export type IconName =
   | 'plug'
   | 'loading~spin'
   | 'versions'
-  | 'history';
+  | 'history'
+  | 'edit'
+  | 'refresh'
+  | 'output';
 
 /** What an icon's colour says; the view maps tones to theme colours. */
 export type Tone = 'active' | 'passed' | 'failed' | 'stale' | 'warning';
@@ -53,6 +56,8 @@ export interface TreeNode {
   children: TreeNode[];
   /** What commands get when run on this node. */
   data?: NodeData;
+  /** A command the row runs when clicked (action rows). */
+  command?: string;
 }
 
 /** Facts commands need about a node. */
@@ -529,4 +534,49 @@ function packageNodes(frames: readonly LiveFrame[], ctx: Ctx): TreeNode[] {
         }),
       };
     });
+}
+
+/**
+ * The rows shown when no namespace can be reached: labelled actions, so the fix is one click away
+ * (the reason itself is the view's message, in full). VS Code hides welcome content while a view
+ * has a message, so these rows stand in for welcome buttons.
+ */
+export function problemActions(): TreeNode[] {
+  return [
+    {
+      id: 'action:edit',
+      label: 'Edit Connection…',
+      description: 'URL, password, namespaces',
+      icon: 'edit',
+      context: 'action',
+      command: 'kael.connect',
+      children: [],
+    },
+    {
+      id: 'action:retry',
+      label: 'Retry Now',
+      description: 'it also retries by itself',
+      icon: 'refresh',
+      context: 'action',
+      command: 'kael.refresh',
+      children: [],
+    },
+    {
+      id: 'action:log',
+      label: 'Show Log',
+      description: 'every attempt with its error code',
+      icon: 'output',
+      context: 'action',
+      command: 'kael.showOutput',
+      children: [],
+    },
+  ];
+}
+
+/** What the view shows above the tree when namespaces cannot be reached: every reason in full. */
+export function problemMessage(states: readonly NamespaceState[]): string | undefined {
+  const failing = states.filter((s) => s.connection === 'error' && s.problem !== undefined);
+  if (failing.length === 0) return undefined;
+  const reasons = [...new Set(failing.map((s) => s.problem?.summary ?? ''))];
+  return `Not connected (${failing.map((s) => s.namespace).join(', ')}): ${reasons.join('; ')}`;
 }
