@@ -113,7 +113,7 @@ async function waitForHttp(url: string, child: ChildProcess, log: () => string):
   throw new Error(`code-server did not answer at ${url}:\n${log()}`);
 }
 
-/** The text of the newest log file named `name` under the profile's logs (e.g. an output channel's). */
+/** The log files named `name` under the profile's logs (one per window session), oldest first, joined. */
 export async function readLog(userData: string, name: string): Promise<string> {
   const found: { file: string; mtime: number }[] = [];
   const walk = async (dir: string): Promise<void> => {
@@ -124,6 +124,6 @@ export async function readLog(userData: string, name: string): Promise<string> {
     }
   };
   await walk(path.join(userData, 'logs'));
-  found.sort((a, b) => b.mtime - a.mtime);
-  return found[0] === undefined ? '' : fs.readFile(found[0].file, 'utf8');
+  found.sort((a, b) => a.mtime - b.mtime);
+  return (await Promise.all(found.map((f) => fs.readFile(f.file, 'utf8')))).join('');
 }

@@ -132,7 +132,7 @@ describe('the Kael extension in a real VS Code (code-server)', () => {
       ],
     });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.setDefaultTimeout(60_000);
+    page.setDefaultTimeout(120_000);
     // A shared, busy machine can take a minute to load the workbench.
     await page.goto(server.url, { timeout: 180_000, waitUntil: 'domcontentloaded' });
     await page.locator('.monaco-workbench').waitFor({ timeout: 180_000 });
@@ -149,7 +149,7 @@ describe('the Kael extension in a real VS Code (code-server)', () => {
   });
 
   it('shows a wrong port in full in the view, with buttons, and Edit Connection fixes it in three steps', async () => {
-    await page.locator('.activitybar [aria-label^="Kael"]').first().click({ timeout: 30_000 });
+    await page.locator('.activitybar [aria-label^="Kael"]').first().click({});
     const problem = `ECONNREFUSED ${broker.hostname === 'localhost' ? '127.0.0.1' : broker.hostname}:${wrongPort} — is RabbitMQ running, and on that port?`;
     await waitUntil(
       'the connection problem and the actions in the view',
@@ -168,7 +168,7 @@ describe('the Kael extension in a real VS Code (code-server)', () => {
     const step2 = await answerInput(page, '2/3', decodeURIComponent(broker.password));
     assert.match(step2, /Password of /);
     await answerInput(page, '3/3');
-    await toast(page, `${ns}: 2 frames`).waitFor({ timeout: 30_000 });
+    await toast(page, `${ns}: 2 frames`).waitFor({});
   });
 
   it('shows both frames with unique labels, their services, the failed package and one ★', async () => {
@@ -208,7 +208,9 @@ describe('the Kael extension in a real VS Code (code-server)', () => {
     await page.keyboard.press('Escape');
     await runCommand(page, 'Developer: Reload Window');
     await page.locator('.monaco-workbench').waitFor({ timeout: 180_000 });
-    await runCommand(page, 'Kael: Focus on Namespaces View');
+    // The workbench restores the open view; open it only when it did not.
+    if (!(await kaelPane(page).isVisible()))
+      await page.locator('.activitybar [aria-label^="Kael"]').first().click();
     // The URL has no password: the namespace connects again only with the stored one.
     await waitUntil(
       'the frames after the reload',
@@ -303,12 +305,12 @@ describe('the Kael extension in a real VS Code (code-server)', () => {
     await dialogButton(page, 'Restart');
     const ask = await answerInput(page, 'admin key', ADMIN_KEY);
     assert.match(ask, /accept changes only signed with their admin key/);
-    await toast(page, `Restart services in ${ns}: done on 2 frames.`).waitFor({ timeout: 60_000 });
+    await toast(page, `Restart services in ${ns}: done on 2 frames.`).waitFor();
   });
 
   it('logs connections, the command with its targets and per-frame results, and call durations', async () => {
     await runCommand(page, 'Kael: Show Log');
-    await page.locator('.part.panel .monaco-editor .view-lines').first().waitFor({ timeout: 30_000 });
+    await page.locator('.part.panel .monaco-editor .view-lines').first().waitFor({});
     // The channel's file holds every line (the panel renders only the visible ones).
     const log = await waitUntil(
       'the command in the Kael log',
@@ -357,7 +359,8 @@ describe('the Kael extension in a real VS Code (code-server)', () => {
     let maxStars = 0;
     let gone: number | undefined;
     let samples = 0;
-    while (Date.now() - killed < 3 * HEARTBEAT_MS + 4000) {
+    // The takeover itself may take longer on a busy machine; what is checked is never two ★.
+    while (Date.now() - killed < 3 * HEARTBEAT_MS + 20_000) {
       maxStars = Math.max(maxStars, await starCount());
       samples++;
       const text = await treeText();
@@ -376,16 +379,13 @@ describe('the Kael extension in a real VS Code (code-server)', () => {
     await runCommand(page, 'Go to File...');
     const input = page.locator('.quick-input-widget input');
     await input.fill('setting.yaml');
-    await page
-      .locator('.quick-input-list .monaco-list-row', { hasText: 'broken' })
-      .first()
-      .waitFor({ timeout: 10_000 });
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'broken' }).first().waitFor();
     await page.keyboard.press('Enter');
     await runCommand(page, 'View: Focus Problems');
     await page
       .locator('.markers-panel .monaco-list-row', { hasText: 'service_base_name' })
       .first()
-      .waitFor({ timeout: 30_000 });
+      .waitFor({});
     const problems = plain(await page.locator('.markers-panel').first().innerText());
     assert.match(problems, /missing required field "service_base_name"/);
     await screenshot(page, 'problems.png');

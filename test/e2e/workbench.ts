@@ -24,7 +24,7 @@ export async function waitUntil(
   what: string,
   read: () => Promise<string>,
   ok: (text: string) => boolean,
-  timeoutMs = 20_000,
+  timeoutMs = 60_000,
 ): Promise<number> {
   const t = Date.now();
   let text = '';
@@ -49,7 +49,7 @@ export async function contextMenu(page: Page, row: Locator, how: 'mouse' | 'keyb
     await page.keyboard.press('Shift+F10');
   }
   const menu = page.locator('.context-view .monaco-menu').first();
-  await menu.waitFor({ state: 'visible', timeout: 30_000 });
+  await menu.waitFor({ state: 'visible' });
   return (await menu.locator('.action-item:not(.disabled) .action-label').allInnerTexts())
     .map((t) => plain(t).trim())
     .filter((t) => t !== '');
@@ -64,19 +64,16 @@ export async function clickMenuItem(page: Page, label: string): Promise<void> {
 export async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('Control+Shift+P');
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 30_000 });
+  await input.waitFor({ state: 'visible' });
   await input.fill(`>${title}`);
-  await page
-    .locator('.quick-input-list .monaco-list-row', { hasText: title })
-    .first()
-    .waitFor({ timeout: 30_000 });
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({});
   await page.keyboard.press('Enter');
 }
 
 /** The open quick input (pick or input box): its whole text (title, step, prompt). */
 export async function quickInputText(page: Page): Promise<string> {
   const widget = page.locator('.quick-input-widget');
-  await widget.waitFor({ state: 'visible', timeout: 30_000 });
+  await widget.waitFor({ state: 'visible' });
   return plain(await widget.innerText());
 }
 
@@ -95,10 +92,7 @@ export async function answerInput(page: Page, expect: string, value?: string): P
 
 /** Picks the row of the open quick pick that contains `label`. */
 export async function pickItem(page: Page, label: string): Promise<void> {
-  await page
-    .locator('.quick-input-list .monaco-list-row', { hasText: label })
-    .first()
-    .click({ timeout: 30_000 });
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first().click({});
 }
 
 /** A notification toast containing `text`. */
@@ -108,10 +102,7 @@ export function toast(page: Page, text: string): Locator {
 
 /** Clicks a button of the modal dialog. */
 export async function dialogButton(page: Page, label: string): Promise<void> {
-  await page
-    .locator('.monaco-dialog-box .monaco-button', { hasText: label })
-    .first()
-    .click({ timeout: 30_000 });
+  await page.locator('.monaco-dialog-box .monaco-button', { hasText: label }).first().click({});
 }
 
 /** The text of the active editor. */
