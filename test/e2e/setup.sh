@@ -13,6 +13,7 @@ LOGS="$E2E_HOME/setup-logs"
 mkdir -p "$E2E_HOME" "$LOGS"
 cd "$E2E_HOME" || exit 1
 step_no=0
+RETRY_DELAY_S="${KAEL_E2E_RETRY_DELAY_S:-5}"
 
 say() { printf 'e2e setup: %s\n' "$*"; }
 
@@ -27,20 +28,21 @@ step() {
   local try=1 started=$SECONDS
   while :; do
     if [ "$attempts" -gt 1 ]; then say "[$step_no] $name (attempt $try of $attempts)"; else say "[$step_no] $name"; fi
-    if "$@" >"$log" 2>&1; then
+    local rc=0
+    "$@" >"$log" 2>&1 || rc=$?
+    if [ "$rc" -eq 0 ]; then
       say "[$step_no] ok in $((SECONDS - started)) s"
       return 0
     fi
-    local rc=$?
     if [ "$try" -ge "$attempts" ]; then
       say "[$step_no] FAILED: $name (exit $rc). Last lines of $log:"
       tail -n 40 "$log" | sed 's/^/    /'
       say "fix the cause (or delete $E2E_HOME to start over) and run it again"
       exit 1
     fi
-    say "[$step_no] failed (exit $rc); retrying once in 5 s"
+    say "[$step_no] failed (exit $rc); retrying once in ${RETRY_DELAY_S} s"
     try=$((try + 1))
-    sleep 5
+    sleep "$RETRY_DELAY_S"
   done
 }
 
