@@ -331,7 +331,7 @@ describe('the Kael extension in a real VS Code (code-server)', () => {
     assert.match(log, /\[info\] result command=_restart_service frame=\S+ ok=true/);
   });
 
-  it('shows a new frame within a second of its first announcement', async () => {
+  it('shows a new frame soon after its first announcement (1 s on a quiet machine)', async () => {
     const f = startFrameProcess(
       await makeFrameDir({ calc: versionedService('calc', '1.0') }),
       ns,
