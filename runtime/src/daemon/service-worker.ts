@@ -67,9 +67,10 @@ async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void>
       tags.push(consumerTag);
     }
     // Calls pinned to this frame: one queue for all its services, the service named in a header.
-    const pinned = names.frameCalls(message.namespace, message.frameId);
-    await ch.assertQueue(pinned, FRAME_CALLS_QUEUE_OPTIONS);
+    // Declared only with a consumer: an auto-delete queue that never had one would never go away.
     if (!draining && endpoints.length > 0) {
+      const pinned = names.frameCalls(message.namespace, message.frameId);
+      await ch.assertQueue(pinned, FRAME_CALLS_QUEUE_OPTIONS);
       const { consumerTag } = await ch.consume(pinned, (msg) => {
         const service = msg?.properties.headers?.[SERVICE_HEADER] as unknown;
         handle(ch, acks, typeof service === 'string' ? byName.get(service) : undefined, msg);
