@@ -28,7 +28,8 @@ import { MemoryLog } from './host/log.js';
 import { ResultDocuments } from './host/result-documents.js';
 import { vscodeHost } from './host/vscode-host.js';
 import { StatusBar } from './status/status-bar.js';
-import { KaelTreeProvider, problemMessage } from './tree/kael-tree-provider.js';
+import { KaelTreeProvider } from './tree/kael-tree-provider.js';
+import { problemMessage } from './tree/tree-model.js';
 import type { TreeNode } from './tree/tree-model.js';
 
 let languageClient: LanguageClient | undefined;

@@ -2,7 +2,6 @@ import os from 'node:os';
 import * as vscode from 'vscode';
 import type { NamespaceSessions } from '../client/namespace-sessions.js';
 import { buildTree, problemActions } from './tree-model.js';
-export { problemMessage } from './tree-model.js';
 import type { Grouping, NamespaceState, Tone, TreeNode } from './tree-model.js';
 
 /** Refreshes are coalesced: membership events can arrive in bursts. */
