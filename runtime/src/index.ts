@@ -36,7 +36,7 @@ export { formatProblem, pointerToPath } from './config/problem.js';
 export { createLogger } from './util/logger.js';
 export type { Logger } from './util/logger.js';
 export { FrameClient, connectClient } from './client/frame-client.js';
-export type { ClientOptions, CallOptions, ServiceProxy } from './client/frame-client.js';
+export type { ClientOptions, CallOptions, CallOutcome, ServiceProxy } from './client/frame-client.js';
 export { ClusterClient } from './client/cluster-client.js';
 export { missingFrames } from './client/command-responses.js';
 export type { CommandResponse } from './client/command-responses.js';

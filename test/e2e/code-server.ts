@@ -25,6 +25,8 @@ export async function freePort(): Promise<number> {
 /** A running code-server with the kael extension installed, on a fresh profile. */
 export interface CodeServer {
   url: string;
+  /** The profile's user data folder (logs are under `logs/`). */
+  userData: string;
   stop(): Promise<void>;
 }
 
@@ -70,6 +72,7 @@ export async function startCodeServer(
   child.stderr?.on('data', (c: Buffer) => (log += c.toString()));
   await waitForHttp(`http://127.0.0.1:${port}/healthz`, child, () => log);
   return {
+    userData,
     url: `http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}`,
     async stop() {
       killGroup(child);
@@ -108,4 +111,19 @@ async function waitForHttp(url: string, child: ChildProcess, log: () => string):
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`code-server did not answer at ${url}:\n${log()}`);
+}
+
+/** The log files named `name` under the profile's logs (one per window session), oldest first, joined. */
+export async function readLog(userData: string, name: string): Promise<string> {
+  const found: { file: string; mtime: number }[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    for (const entry of await fs.readdir(dir, { withFileTypes: true }).catch(() => [])) {
+      const p = path.join(dir, entry.name);
+      if (entry.isDirectory()) await walk(p);
+      else if (entry.name === name) found.push({ file: p, mtime: (await fs.stat(p)).mtimeMs });
+    }
+  };
+  await walk(path.join(userData, 'logs'));
+  found.sort((a, b) => a.mtime - b.mtime);
+  return (await Promise.all(found.map((f) => fs.readFile(f.file, 'utf8')))).join('');
 }

@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FrameSnapshot } from '@kael/runtime';
-import { buildTree } from 'kael-vscode/dist/tree/tree-model';
-import type { TreeNode } from 'kael-vscode/dist/tree/tree-model';
+import { frameLabels } from 'kael-vscode/dist/tree/frame-labels';
+import { crontabHolders, trackClaims } from 'kael-vscode/dist/tree/liveness';
+import type { LiveFrame } from 'kael-vscode/dist/tree/liveness';
+import { buildTree, problemActions, problemMessage } from 'kael-vscode/dist/tree/tree-model';
+import type { NamespaceState, TreeNode } from 'kael-vscode/dist/tree/tree-model';
+import { statusItems } from 'kael-vscode/dist/status/status-model';
 
 const NOW = Date.parse('2026-11-24T12:00:00Z');
+const TZ = 'Asia/Shanghai'; // UTC+8, no DST: 12:01 UTC is 20:01 there
 
 function frame(
   id: string,
@@ -20,8 +25,9 @@ function frame(
     namespace: 'prod',
     startedAt: '2026-11-24T11:58:00Z',
     heartbeatMs: 2000,
-    configFile: `/srv/${host}/frame.yaml`,
+    configFile: `/srv/${id}/frame.yaml`,
     packages: [
+      { kind: 'crontab', name: 'print', version: '1.0', dir: '/srv/print' },
       {
         kind: 'service',
         name: 'calculate',
@@ -29,7 +35,6 @@ function frame(
         dir: '/srv/calc',
         services: ['calculate__add', 'calculate__minus'],
       },
-      { kind: 'crontab', name: 'print', version: '1.0', dir: '/srv/print' },
     ],
     crontabs: [
       {
@@ -52,20 +57,35 @@ function frame(
   };
 }
 
-function shape(nodes: readonly TreeNode[]): unknown[] {
-  return nodes.map((n) =>
-    n.children.length === 0
-      ? [n.label, n.description ?? '', n.icon]
-      : [n.label, n.description ?? '', n.icon, shape(n.children)],
-  );
+function live(f: FrameSnapshot, lastSeenMs = NOW, activeSince: Record<string, number> = {}): LiveFrame {
+  return { snapshot: f, lastSeenMs, activeSince };
 }
 
+function ns(frames: LiveFrame[], extra: Partial<NamespaceState> = {}): NamespaceState {
+  return { namespace: 'prod', connection: 'connected', frames, ...extra };
+}
+
+function shape(nodes: readonly TreeNode[]): unknown[] {
+  return nodes.map((n) => {
+    const row = [n.label, n.description ?? '', `${n.icon}${n.tone === undefined ? '' : `/${n.tone}`}`];
+    return n.children.length === 0 ? row : [...row, shape(n.children)];
+  });
+}
+
+const stars = (nodes: readonly TreeNode[]): number =>
+  nodes.reduce((n, x) => n + (x.icon === 'star-full' ? 1 : 0) + stars(x.children), 0);
+
 describe('the Kael tree', () => {
-  it('shows namespace → frames → packages, with active/standby crontabs and last results', () => {
+  it('shows namespace → frames → packages in a stable order, the active crontab, and times in local time', () => {
     const tree = buildTree(
-      [{ namespace: 'prod', frames: [frame('a', 'web1', '1.10', true), frame('b', 'web2', '1.9', false)] }],
+      [
+        ns([
+          live(frame('b', 'web2', '1.9', false)),
+          live(frame('a', 'web1', '1.10', true), NOW, { print: NOW - 5000 }),
+        ]),
+      ],
       'frame',
-      NOW,
+      { now: NOW, timeZone: TZ },
     );
     assert.deepEqual(shape(tree), [
       [
@@ -90,8 +110,8 @@ describe('the Kael tree', () => {
               [
                 'print',
                 '1.0 · active',
-                'star-full',
-                [['* * * * *  write.py', 'next 12:01:00 · last skipped', 'debug-step-over']],
+                'star-full/active',
+                [['* * * * *  write.py', 'next 20:01:00 · last skipped', 'debug-step-over/warning']],
               ],
             ],
           ],
@@ -113,26 +133,33 @@ describe('the Kael tree', () => {
                 'print',
                 '1.0 · standby',
                 'circle-outline',
-                [['* * * * *  write.py', 'next 12:01:00 · last skipped', 'debug-step-over']],
+                [['* * * * *  write.py', 'last skipped', 'debug-step-over/warning']],
               ],
             ],
           ],
         ],
       ],
     ]);
+    const entry = tree[0]?.children[0]?.children[1]?.children[0];
+    assert.match(entry?.tooltip ?? '', /next run 2026-11-24 20:01:00 GMT\+8/);
   });
 
   it('groups by package to show which frame runs which version', () => {
     const tree = buildTree(
-      [{ namespace: 'prod', frames: [frame('a', 'web1', '1.10', true), frame('b', 'web2', '1.9', false)] }],
+      [
+        ns([
+          live(frame('a', 'web1', '1.10', true), NOW, { print: 1 }),
+          live(frame('b', 'web2', '1.9', false)),
+        ]),
+      ],
       'package',
-      NOW,
+      { now: NOW },
     );
     assert.deepEqual(shape(tree[0]?.children ?? []), [
       [
         'calculate',
         'service · 1.10, 1.9 (mixed)',
-        'versions',
+        'versions/warning',
         [
           ['web1', '1.10', 'server-process'],
           ['web2', '1.9', 'server-process'],
@@ -143,14 +170,14 @@ describe('the Kael tree', () => {
         'crontab · 1.0',
         'package',
         [
-          ['web1', '1.0 · active', 'server-process'],
+          ['web1', '1.0 · active', 'star-full/active'],
           ['web2', '1.0 · standby', 'server-process'],
         ],
       ],
     ]);
   });
 
-  it('shows a package that failed to load with its error', () => {
+  it('shows a failed package with an error icon, the reason in its tooltip, and a ⚠ on its frame that says why', () => {
     const f = frame('a', 'web1', '1.0', true, {
       packages: [
         {
@@ -158,6 +185,7 @@ describe('the Kael tree', () => {
           name: 'broken',
           version: '2',
           dir: '/x',
+          services: ['broken__x'],
           error: {
             code: 'PACKAGE_INVALID',
             name: 'ConfigError',
@@ -167,23 +195,206 @@ describe('the Kael tree', () => {
       ],
       crontabs: [],
     });
-    const [ns] = buildTree([{ namespace: 'prod', frames: [f] }], 'frame', NOW);
-    const node = ns?.children[0];
-    assert.equal(node?.icon, 'warning');
+    const [root] = buildTree([ns([live(f)])], 'frame', { now: NOW });
+    const node = root?.children[0];
+    assert.deepEqual(
+      [node?.icon, node?.tone, node?.description],
+      ['warning', 'warning', 'pid 100 · up 2m · ⚠ 1 failed'],
+    );
+    assert.match(
+      node?.tooltip ?? '',
+      /⚠ \*\*broken\*\* failed: publish\\\[0\\\]: "x" is not exported by index\\\.js/,
+    );
     assert.deepEqual(shape(node?.children ?? []), [
-      ['broken', '2 failed', 'error', [['publish[0]: "x" is not exported by index.js', '', 'error']]],
+      [
+        'broken',
+        '2 · failed',
+        'error/failed',
+        [['publish[0]: "x" is not exported by index.js', '', 'error/failed']],
+      ],
+    ]);
+    assert.match(node?.children[0]?.tooltip ?? '', /\*\*failed\*\* \(PACKAGE_INVALID\)/);
+    assert.equal(node?.children[0]?.context, 'service-package;failed');
+    assert.equal(root?.description, '1 frame · 1 package failed');
+  });
+
+  it('tells frames on one host apart by their frame.yaml folder, and keeps explicit labels', () => {
+    const a = frame('vm-1-aa', 'vm', '1', false, { configFile: '/srv/blue/frame.yaml' });
+    const b = frame('vm-2-bb', 'vm', '1', false, { configFile: '/srv/green/frame.yaml' });
+    const c = frame('vm-3-cc', 'vm', '1', false, { configFile: '/opt/green/frame.yaml', pid: 7 });
+    const d = frame('db-4-dd', 'db', '1', false);
+    const e = frame('x-5', 'other', '1', false, { label: 'payments' });
+    assert.deepEqual(Object.fromEntries(frameLabels([a, b, c, d, e])), {
+      'vm-1-aa': 'vm · blue',
+      'vm-2-bb': 'vm · green · pid 100',
+      'vm-3-cc': 'vm · green · pid 7',
+      'db-4-dd': 'db',
+      'x-5': 'payments',
+    });
+    const [root] = buildTree([ns([live(a), live(b)])], 'frame', { now: NOW });
+    assert.deepEqual(
+      root?.children.map((n) => n.label),
+      ['vm · blue', 'vm · green'],
+    );
+  });
+
+  it('greys a frame out after one missed heartbeat and stops trusting its crontab claim', () => {
+    const dead = live(frame('a', 'web1', '1', true), NOW - 3500, { print: NOW - 60_000 });
+    const [root] = buildTree([ns([dead, live(frame('b', 'web2', '1', false))])], 'frame', {
+      now: NOW,
+      timeZone: TZ,
+    });
+    const node = root?.children[0];
+    assert.deepEqual(
+      [node?.icon, node?.tone, node?.description],
+      ['debug-disconnect', 'stale', 'no heartbeat since 19:59:56'],
+    );
+    assert.match(node?.context ?? '', /;stale/);
+    const cron = node?.children.find((c) => c.label === 'print');
+    assert.deepEqual(
+      [cron?.description, cron?.icon, cron?.tone],
+      ['1.0 · active? (not confirmed)', 'circle-outline', 'stale'],
+    );
+    assert.equal(stars(root?.children ?? []), 0);
+  });
+
+  it('never shows two ★ for one crontab: the newer claim wins, as the exclusive lock does', () => {
+    // a claimed first, b took the lock later (a's claim is stale news from before it lost the lock).
+    const a = live(frame('a', 'web1', '1', true), NOW, { print: NOW - 10_000 });
+    const b = live(frame('b', 'web2', '1', true), NOW, { print: NOW - 200 });
+    const [root] = buildTree([ns([a, b])], 'frame', { now: NOW });
+    assert.equal(stars(root?.children ?? []), 1);
+    assert.deepEqual(
+      root?.children.map((f) => f.children.find((c) => c.label === 'print')?.description),
+      ['1.0 · active? (not confirmed)', '1.0 · active'],
+    );
+    assert.deepEqual(Object.fromEntries(crontabHolders([a, b], NOW)), { print: 'b' });
+  });
+
+  it('keeps the time a claim started while it lasts and forgets dropped claims', () => {
+    const f = frame('a', 'web1', '1', true);
+    assert.deepEqual(trackClaims({ print: 5 }, f, 99), { print: 5 });
+    assert.deepEqual(trackClaims({}, f, 99), { print: 99 });
+    assert.deepEqual(trackClaims({ print: 5 }, frame('a', 'web1', '1', false), 99), {});
+  });
+
+  it('says "no frame runs with --name X" for an empty namespace', () => {
+    const [root] = buildTree([ns([])], 'frame', { now: NOW });
+    assert.deepEqual(shape([root as TreeNode]), [
+      ['prod', '0 frames', 'server', [['no frame runs with --name prod', '', 'info']]],
     ]);
   });
 
-  it('shows an unreachable broker as one error node with its reason', () => {
+  it('shows a connection problem with its code, its summary split over rows, and the full text in the tooltip', () => {
     const tree = buildTree(
-      [{ namespace: 'prod', frames: [], error: 'RabbitMQ is unreachable: ECONNREFUSED' }],
+      [
+        ns([], {
+          connection: 'error',
+          problem: {
+            code: 'ECONNREFUSED',
+            summary: 'ECONNREFUSED 127.0.0.1:5673 — is RabbitMQ running, and on that port?',
+            detail:
+              'cannot connect to RabbitMQ at amqp://guest:****@127.0.0.1:5673: connect ECONNREFUSED 127.0.0.1:5673',
+          },
+        }),
+      ],
       'frame',
+      { now: NOW },
+    );
+    assert.deepEqual(shape(tree), [
+      [
+        'prod',
+        'not connected: ECONNREFUSED',
+        'plug/failed',
+        [
+          ['ECONNREFUSED 127.0.0.1:5673', '', 'error/failed'],
+          ['is RabbitMQ running, and on that port?', '', 'info'],
+        ],
+      ],
+    ]);
+    assert.equal(tree[0]?.context, 'namespace;failed');
+  });
+
+  it('says every connection problem in full above the tree, with labelled ways out as rows', () => {
+    const problem = {
+      code: 'ECONNREFUSED',
+      summary: 'ECONNREFUSED 127.0.0.1:5673 — is RabbitMQ running, and on that port?',
+      detail: 'd',
+    };
+    const states: NamespaceState[] = [
+      { namespace: 'prod', connection: 'error', frames: [], problem },
+      { namespace: 'test', connection: 'error', frames: [], problem },
+    ];
+    assert.equal(
+      problemMessage(states),
+      'Not connected (prod, test): ECONNREFUSED 127.0.0.1:5673 — is RabbitMQ running, and on that port?',
+    );
+    assert.equal(problemMessage([ns([])]), undefined);
+    assert.deepEqual(
+      problemActions().map((a) => [a.label, a.command]),
+      [
+        ['Edit Connection…', 'kael.connect'],
+        ['Retry Now', 'kael.refresh'],
+        ['Show Log', 'kael.showOutput'],
+      ],
+    );
+  });
+
+  it('marks frames on this machine as local (their files can be opened)', () => {
+    const [root] = buildTree(
+      [ns([live(frame('a', 'here', '1', false)), live(frame('b', 'there', '1', false))])],
+      'frame',
+      {
+        now: NOW,
+        localHost: 'here',
+      },
+    );
+    assert.deepEqual(
+      root?.children.map((f) => [f.context, f.data?.local]),
+      [
+        ['frame;local', true],
+        ['frame', false],
+      ],
+    );
+    assert.equal(root?.children[0]?.children[0]?.context, 'service-package;local');
+    assert.equal(root?.children[0]?.children[0]?.children[0]?.context, 'service;pinnable');
+  });
+});
+
+describe('the status bar', () => {
+  it('shows each namespace with its frame count, in warning colours when not connected or a package failed', () => {
+    const broken = frame('a', 'web1', '1', false, {
+      packages: [
+        {
+          kind: 'service',
+          name: 'b',
+          version: '1',
+          dir: '/b',
+          error: { code: 'PACKAGE_INVALID', name: 'E', message: 'm' },
+        },
+      ],
+    });
+    const items = statusItems(
+      [
+        ns([live(frame('a', 'web1', '1', false)), live(frame('b', 'web2', '1', false))]),
+        { ...ns([live(broken)]), namespace: 'test' },
+        {
+          namespace: 'dev',
+          connection: 'error',
+          frames: [],
+          problem: { code: 'ECONNREFUSED', summary: 'ECONNREFUSED x — y', detail: 'd' },
+        },
+      ],
       NOW,
     );
     assert.deepEqual(
-      [tree[0]?.context, tree[0]?.children[0]?.label],
-      ['namespace-error', 'RabbitMQ is unreachable: ECONNREFUSED'],
+      items.map((i) => [i.text, i.warning]),
+      [
+        ['$(server) prod: 2 frames', false],
+        ['$(warning) test: 1 frame · 1 failed', true],
+        ['$(debug-disconnect) dev: not connected', true],
+      ],
     );
+    assert.match(items[1]?.tooltip ?? '', /failed: b on web1/);
   });
 });

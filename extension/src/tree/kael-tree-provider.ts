@@ -1,10 +1,20 @@
+import os from 'node:os';
 import * as vscode from 'vscode';
 import type { NamespaceSessions } from '../client/namespace-sessions.js';
-import { buildTree } from './tree-model.js';
-import type { Grouping, TreeNode } from './tree-model.js';
+import { buildTree, problemActions } from './tree-model.js';
+import type { Grouping, NamespaceState, Tone, TreeNode } from './tree-model.js';
 
 /** Refreshes are coalesced: membership events can arrive in bursts. */
-const REFRESH_DEBOUNCE_MS = 200;
+const REFRESH_DEBOUNCE_MS = 100;
+
+/** Theme colours of the icon tones (so every theme, light or dark or high contrast, fits). */
+const TONE_COLORS: Record<Tone, string> = {
+  active: 'charts.yellow',
+  passed: 'testing.iconPassed',
+  failed: 'testing.iconFailed',
+  stale: 'disabledForeground',
+  warning: 'list.warningForeground',
+};
 
 /** The Kael view: namespaces → frames → packages (or → packages → frames), live from membership events. */
 export class KaelTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
@@ -14,9 +24,16 @@ export class KaelTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   private timer: NodeJS.Timeout | undefined;
   private roots: TreeNode[] = [];
   private readonly onSessions = (): void => this.scheduleRefresh();
+  private readonly listeners: ((states: NamespaceState[]) => void)[] = [];
+  private readonly localHost = os.hostname();
 
   constructor(private readonly sessions: NamespaceSessions) {
     sessions.on('changed', this.onSessions);
+  }
+
+  /** Called with the namespace states after every refresh (view message, status bar). */
+  onRefresh(listener: (states: NamespaceState[]) => void): void {
+    this.listeners.push(listener);
   }
 
   setGrouping(grouping: Grouping): void {
@@ -25,7 +42,13 @@ export class KaelTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   }
 
   refresh(): void {
-    this.roots = buildTree(this.sessions.states(), this.grouping);
+    const states = this.sessions.states();
+    // Every namespace unreachable: the message says why in full; the rows are the ways out.
+    const allFailing = states.length > 0 && states.every((s) => s.connection === 'error');
+    this.roots = allFailing
+      ? problemActions()
+      : buildTree(states, this.grouping, { localHost: this.localHost });
+    for (const l of this.listeners) l(states);
     this.changed.fire(undefined);
   }
 
@@ -33,21 +56,44 @@ export class KaelTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     // Expanded by default: the picture (frames, services, who runs the crontab) should show at a glance.
     // A namespace is always expandable: VS Code remembers the state an id first had, and a namespace
     // starts without frames.
-    const expandable = node.children.length > 0 || node.context === 'namespace';
+    const expandable = node.children.length > 0 || node.context.startsWith('namespace');
     const item = new vscode.TreeItem(
       node.label,
       expandable ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
     );
     item.id = node.id;
     if (node.description !== undefined) item.description = node.description;
-    if (node.tooltip !== undefined) item.tooltip = node.tooltip;
-    item.iconPath = new vscode.ThemeIcon(node.icon);
+    if (node.tooltip !== undefined) {
+      const md = new vscode.MarkdownString(node.tooltip);
+      md.supportThemeIcons = true;
+      item.tooltip = md;
+    }
+    item.iconPath =
+      node.tone === undefined
+        ? new vscode.ThemeIcon(node.icon)
+        : new vscode.ThemeIcon(node.icon, new vscode.ThemeColor(TONE_COLORS[node.tone]));
     item.contextValue = node.context;
+    if (node.command !== undefined) item.command = { command: node.command, title: node.label };
+    item.accessibilityInformation = {
+      label: [node.label, node.description].filter((x) => x !== undefined && x !== '').join(', '),
+    };
     return item;
   }
 
   getChildren(node?: TreeNode): TreeNode[] {
     return node === undefined ? this.roots : node.children;
+  }
+
+  getParent(node: TreeNode): TreeNode | undefined {
+    const find = (list: TreeNode[], parent: TreeNode | undefined): TreeNode | undefined | null => {
+      for (const n of list) {
+        if (n.id === node.id) return parent;
+        const hit = find(n.children, n);
+        if (hit !== null) return hit;
+      }
+      return null;
+    };
+    return find(this.roots, undefined) ?? undefined;
   }
 
   dispose(): void {

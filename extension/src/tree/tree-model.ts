@@ -1,5 +1,16 @@
-import type { FrameSnapshot, PackageSnapshot, RunSummary } from '@kael/runtime/model/frame-snapshot';
+import type {
+  CrontabEntrySnapshot,
+  CrontabSnapshot,
+  FrameSnapshot,
+  PackageSnapshot,
+  RunSummary,
+} from '@kael/runtime/model/frame-snapshot';
 import type { PackageKind } from '@kael/runtime/model/package-kind';
+import type { ConnectionProblem } from '../client/connection-problem.js';
+import { firstLine, formatDuration, formatMs, localDateTime, localTime, md } from './format.js';
+import { frameLabels } from './frame-labels.js';
+import { crontabHolders, isStale } from './liveness.js';
+import type { LiveFrame } from './liveness.js';
 
 /** Icons by name (VS Code codicons); the view maps them to ThemeIcons. */
 export type IconName =
@@ -11,130 +22,306 @@ export type IconName =
   | 'pass'
   | 'error'
   | 'warning'
+  | 'info'
   | 'debug-step-over'
+  | 'debug-disconnect'
   | 'circle-outline'
   | 'star-full'
   | 'plug'
-  | 'versions';
+  | 'loading~spin'
+  | 'versions'
+  | 'history'
+  | 'edit'
+  | 'refresh'
+  | 'output';
+
+/** What an icon's colour says; the view maps tones to theme colours. */
+export type Tone = 'active' | 'passed' | 'failed' | 'stale' | 'warning';
 
 /** One node of the Kael tree, independent of VS Code (so it can be table-tested). */
 export interface TreeNode {
   id: string;
   label: string;
   description?: string;
+  /** Markdown: what the label and description do not say. */
   tooltip?: string;
   icon: IconName;
-  /** `contextValue` for menus: namespace, frame, service-package, crontab-package, service, crontab-entry, error. */
+  tone?: Tone;
+  /**
+   * `contextValue` for menus: the node type, then `;`-separated flags: `namespace`, `frame`,
+   * `service-package`, `crontab-package`, `service`, `crontab-entry`, `package-frame`, `problem`,
+   * `empty`; flags `local` (files on this machine), `failed`, `stale`, `pinnable`.
+   */
   context: string;
   children: TreeNode[];
   /** What commands get when run on this node. */
   data?: NodeData;
+  /** A command the row runs when clicked (action rows). */
+  command?: string;
 }
 
 /** Facts commands need about a node. */
 export interface NodeData {
   namespace: string;
   frameId?: string;
+  /** The frame's label as the tree shows it. */
+  frameLabel?: string;
   packageName?: string;
   kind?: PackageKind;
+  version?: string;
   service?: string;
+  /** Index of a crontab entry in `publish`. */
+  entry?: number;
+  /** frame.yaml of the frame, or the package folder (for Open… on local frames). */
+  file?: string;
+  /** True when the frame runs on this machine (its files can be opened). */
+  local?: boolean;
 }
 
 /** One namespace as the extension sees it. */
 export interface NamespaceState {
   namespace: string;
-  frames: FrameSnapshot[];
+  connection: 'connecting' | 'connected' | 'reconnecting' | 'error';
+  frames: LiveFrame[];
   /** Set while the broker cannot be reached or refuses the credentials. */
-  error?: string;
+  problem?: ConnectionProblem;
+  /** The broker URL without its password. */
+  brokerUrl?: string;
+  /** Epoch ms of the current connection. */
+  connectedSinceMs?: number;
+  /** Messages waiting in the namespace's dead-letter queue, when the runtime reports it. */
+  deadLetters?: number;
 }
 
 /** Group the tree by frame (machine first) or by package (versions across machines first). */
 export type Grouping = 'frame' | 'package';
 
+/** What the tree needs besides the namespaces. */
+export interface TreeOptions {
+  /** @default Date.now() */
+  now?: number;
+  /** Zone of the times shown. @default this machine's */
+  timeZone?: string;
+  /** This machine's host name: frames on it get Open… actions. @default none */
+  localHost?: string;
+}
+
+/** What a package's state is, in one place so new runtime fields (health state) show everywhere. */
+export interface PackageHealth {
+  state: 'ok' | 'failed' | 'restarting';
+  reason?: string;
+  code?: string;
+}
+
+/** A package's health from its snapshot: today the load `error`. */
+export function packageHealth(p: PackageSnapshot): PackageHealth {
+  if (p.error !== undefined) return { state: 'failed', reason: p.error.message, code: p.error.code };
+  return { state: 'ok' };
+}
+
+interface Ctx {
+  ns: string;
+  now: number;
+  tz: string | undefined;
+  localHost: string | undefined;
+  labels: Map<string, string>;
+  holders: Map<string, string>;
+}
+
 /** Builds the whole tree from live snapshots. Pure. */
 export function buildTree(
   states: readonly NamespaceState[],
   grouping: Grouping,
-  now = Date.now(),
+  options: TreeOptions = {},
 ): TreeNode[] {
+  const now = options.now ?? Date.now();
   return states.map((s) => {
-    const base = { namespace: s.namespace };
-    if (s.error !== undefined) {
-      return {
-        id: `ns:${s.namespace}`,
-        label: s.namespace,
-        description: 'not connected',
-        tooltip: s.error,
-        icon: 'plug',
-        context: 'namespace-error',
-        data: base,
-        children: [
-          {
-            id: `ns:${s.namespace}:error`,
-            label: s.error,
-            icon: 'error',
-            context: 'error',
-            children: [],
-            data: base,
-          },
-        ],
-      };
-    }
-    const children =
-      grouping === 'frame'
-        ? s.frames.map((f) => frameNode(s.namespace, f, now))
-        : packageNodes(s.namespace, s.frames);
-    return {
-      id: `ns:${s.namespace}`,
-      label: s.namespace,
-      description: `${s.frames.length} frame${s.frames.length === 1 ? '' : 's'}`,
-      icon: 'server',
-      context: 'namespace',
-      data: base,
-      children,
+    const ctx: Ctx = {
+      ns: s.namespace,
+      now,
+      tz: options.timeZone,
+      localHost: options.localHost,
+      labels: frameLabels(s.frames.map((f) => f.snapshot)),
+      holders: crontabHolders(s.frames, now),
     };
+    return namespaceNode(s, grouping, ctx);
   });
 }
 
-function frameNode(ns: string, f: FrameSnapshot, now: number): TreeNode {
-  const failed = f.packages.some((p) => p.error !== undefined);
-  const up = Math.max(0, Math.round((now - Date.parse(f.startedAt)) / 1000));
+function namespaceNode(s: NamespaceState, grouping: Grouping, ctx: Ctx): TreeNode {
+  const base = { id: `ns:${s.namespace}`, label: s.namespace, data: { namespace: s.namespace } };
+  if (s.connection === 'error' || s.connection === 'connecting') {
+    const problem = s.problem;
+    return {
+      ...base,
+      description: problem === undefined ? 'connecting…' : `not connected: ${problem.code}`,
+      ...(problem === undefined ? {} : { tooltip: `**Not connected**\n\n${md(problem.detail)}` }),
+      icon: problem === undefined ? 'loading~spin' : 'plug',
+      ...(problem === undefined ? {} : { tone: 'failed' as const }),
+      context: problem === undefined ? 'namespace' : 'namespace;failed',
+      children:
+        problem === undefined
+          ? []
+          : problem.summary.split(' — ').map((line, i) => ({
+              id: `ns:${s.namespace}:problem:${i}`,
+              label: line,
+              tooltip: md(problem.detail),
+              icon: i === 0 ? ('error' as const) : ('info' as const),
+              ...(i === 0 ? { tone: 'failed' as const } : {}),
+              context: 'problem',
+              children: [],
+              data: { namespace: s.namespace },
+            })),
+    };
+  }
+  const frames = [...s.frames].sort((a, b) =>
+    (ctx.labels.get(a.snapshot.id) ?? '').localeCompare(ctx.labels.get(b.snapshot.id) ?? ''),
+  );
+  const failed = frames.flatMap((f) =>
+    f.snapshot.packages.filter((p) => packageHealth(p).state === 'failed'),
+  ).length;
+  const description = [
+    `${frames.length} frame${frames.length === 1 ? '' : 's'}`,
+    failed > 0 ? `${failed} package${failed === 1 ? '' : 's'} failed` : undefined,
+    s.deadLetters !== undefined && s.deadLetters > 0 ? `${s.deadLetters} dead-lettered` : undefined,
+    s.connection === 'reconnecting' ? 'reconnecting…' : undefined,
+  ].filter((x) => x !== undefined);
+  const tooltip = [
+    `**${md(s.namespace)}** — ${description.join(' · ')}`,
+    s.brokerUrl === undefined ? undefined : `broker \`${s.brokerUrl}\``,
+    s.connectedSinceMs === undefined
+      ? undefined
+      : `connected since ${localDateTime(new Date(s.connectedSinceMs).toISOString(), ctx.tz)}`,
+  ].filter((x) => x !== undefined);
+  const children =
+    frames.length === 0
+      ? [
+          {
+            id: `ns:${s.namespace}:empty`,
+            label: `no frame runs with --name ${s.namespace}`,
+            tooltip: `Start one with \`kael run frame.yaml --name ${md(s.namespace)}\`, or check the namespace name (Kael: Connect…).`,
+            icon: 'info' as const,
+            context: 'empty',
+            children: [],
+            data: { namespace: s.namespace },
+          },
+        ]
+      : grouping === 'frame'
+        ? frames.map((f) => frameNode(f, ctx))
+        : packageNodes(frames, ctx);
   return {
-    id: `frame:${ns}:${f.id}`,
-    label: f.host,
-    description: `pid ${f.pid} · up ${formatDuration(up)}`,
-    tooltip: `${f.id}\n${f.configFile}`,
-    icon: failed ? 'warning' : 'server-process',
-    context: 'frame',
-    data: { namespace: ns, frameId: f.id },
-    children: f.packages.map((p) => packageNode(ns, f, p)),
+    ...base,
+    description: description.join(' · '),
+    tooltip: tooltip.join('\n\n'),
+    icon: s.connection === 'reconnecting' ? 'debug-disconnect' : 'server',
+    ...(s.connection === 'reconnecting' || failed > 0 ? { tone: 'warning' as const } : {}),
+    context: `namespace${s.connection === 'reconnecting' ? ';stale' : ''}`,
+    children,
   };
 }
 
-function packageNode(ns: string, f: FrameSnapshot, p: PackageSnapshot): TreeNode {
-  const id = `pkg:${ns}:${f.id}:${p.kind}:${p.name}`;
+function isLocal(f: FrameSnapshot, ctx: Ctx): boolean {
+  return ctx.localHost !== undefined && f.host === ctx.localHost;
+}
+
+function flags(...pairs: [string, boolean][]): string {
+  return pairs
+    .filter(([, on]) => on)
+    .map(([f]) => `;${f}`)
+    .join('');
+}
+
+/** Packages in a stable order: services, then crontabs, each by name (not the order of the last reload). */
+function sortedPackages(f: FrameSnapshot): PackageSnapshot[] {
+  const rank = (k: PackageSnapshot['kind']): number => (k === 'service' ? 0 : k === 'crontab' ? 1 : 2);
+  return [...f.packages].sort((a, b) => rank(a.kind) - rank(b.kind) || a.name.localeCompare(b.name));
+}
+
+function frameNode(live: LiveFrame, ctx: Ctx): TreeNode {
+  const f = live.snapshot;
+  const label = ctx.labels.get(f.id) ?? f.host;
+  const stale = isStale(live, ctx.now);
+  const local = isLocal(f, ctx);
+  const failed = f.packages.filter((p) => packageHealth(p).state === 'failed');
+  const upSeconds = (ctx.now - Date.parse(f.startedAt)) / 1000;
+  const silentMs = ctx.now - live.lastSeenMs;
+  const description = stale
+    ? `no heartbeat since ${localTime(new Date(live.lastSeenMs).toISOString(), ctx.tz)}`
+    : [
+        label.startsWith(f.host) ? undefined : f.host,
+        `pid ${f.pid}`,
+        `up ${formatDuration(upSeconds)}`,
+        failed.length > 0 ? `⚠ ${failed.length} failed` : undefined,
+      ]
+        .filter((x) => x !== undefined)
+        .join(' · ');
+  const tooltip = [
+    `**${md(label)}** — frame \`${f.id}\``,
+    `host \`${f.host}\` · pid ${f.pid} · up ${formatDuration(upSeconds)} (since ${localDateTime(f.startedAt, ctx.tz)})`,
+    `heartbeat every ${formatMs(f.heartbeatMs)}; last one ${formatMs(silentMs)} ago${stale ? ' — **missed**: the frame is gone if it stays silent for ' + formatMs(3 * f.heartbeatMs) : ''}`,
+    `config \`${f.configFile}\``,
+    `packages: ${
+      sortedPackages(f)
+        .map((p) => `${md(p.name)} ${md(p.version ?? '?')}`)
+        .join(', ') || 'none'
+    }`,
+    ...failed.map((p) => `⚠ **${md(p.name)}** failed: ${md(packageHealth(p).reason ?? '')}`),
+  ];
+  return {
+    id: `frame:${ctx.ns}:${f.id}`,
+    label,
+    description,
+    tooltip: tooltip.join('\n\n'),
+    icon: stale ? 'debug-disconnect' : failed.length > 0 ? 'warning' : 'server-process',
+    ...(stale ? { tone: 'stale' as const } : failed.length > 0 ? { tone: 'warning' as const } : {}),
+    context: `frame${flags(['local', local], ['stale', stale], ['failed', failed.length > 0])}`,
+    data: { namespace: ctx.ns, frameId: f.id, frameLabel: label, file: f.configFile, local },
+    children: sortedPackages(f).map((p) => packageNode(live, p, label, stale, ctx)),
+  };
+}
+
+function packageNode(
+  live: LiveFrame,
+  p: PackageSnapshot,
+  frameLabel: string,
+  stale: boolean,
+  ctx: Ctx,
+): TreeNode {
+  const f = live.snapshot;
+  const id = `pkg:${ctx.ns}:${f.id}:${p.kind}:${p.name}`;
+  const local = isLocal(f, ctx);
+  const health = packageHealth(p);
   const data: NodeData = {
-    namespace: ns,
+    namespace: ctx.ns,
     frameId: f.id,
+    frameLabel,
     packageName: p.name,
     ...(p.kind === 'unknown' ? {} : { kind: p.kind }),
+    ...(p.version === undefined ? {} : { version: p.version }),
+    file: p.dir,
+    local,
   };
-  if (p.error !== undefined) {
+  const context = `${p.kind}-package${flags(['local', local], ['failed', health.state === 'failed'], ['stale', stale])}`;
+  const kindWord = p.kind === 'unknown' ? 'package' : `${p.kind} package`;
+  if (health.state === 'failed') {
+    const reason = health.reason ?? '';
     return {
       id,
       label: p.name,
-      description: `${p.version ?? ''} failed`.trim(),
-      tooltip: p.error.message,
+      description: `${p.version ?? ''} · failed`.replace(/^ · /, ''),
+      tooltip: `**${md(p.name)}** ${md(p.version ?? '')} — ${kindWord} that **failed** (${health.code ?? 'ERROR'})\n\n${md(reason)}\n\nfolder \`${p.dir}\``,
       icon: 'error',
-      context: `${p.kind}-package`,
+      tone: 'failed',
+      context,
       data,
       children: [
         {
           id: `${id}:error`,
-          label: p.error.message.split('\n')[0] ?? p.error.code,
-          tooltip: p.error.message,
+          label: firstLine(reason, 120) || (health.code ?? 'failed'),
+          tooltip: md(reason),
           icon: 'error',
-          context: 'error',
+          tone: 'failed',
+          context: 'problem',
           children: [],
           data,
         },
@@ -143,63 +330,137 @@ function packageNode(ns: string, f: FrameSnapshot, p: PackageSnapshot): TreeNode
   }
   if (p.kind === 'crontab') {
     const c = f.crontabs.find((x) => x.name === p.name);
-    return {
-      id,
-      label: p.name,
-      description: `${p.version ?? ''} · ${c?.active === true ? 'active' : 'standby'}`,
-      icon: c?.active === true ? 'star-full' : 'circle-outline',
-      context: 'crontab-package',
-      data,
-      children: (c?.entries ?? []).map((e) => ({
-        id: `${id}:${e.index}`,
-        label: `${e.schedule}  ${e.command}`,
-        description: [
-          e.nextRun === undefined ? undefined : `next ${e.nextRun.slice(11, 19)}`,
-          e.lastRun === undefined ? undefined : `last ${e.lastRun.status}`,
-        ]
-          .filter((x) => x !== undefined)
-          .join(' · '),
-        icon: runIcon(e.lastRun),
-        context: 'crontab-entry',
-        data,
-        children: [],
-      })),
-    };
+    return crontabNode(live, p, c, data, context, stale, ctx);
   }
+  const services = p.services ?? [];
   return {
     id,
     label: p.name,
     description: p.version ?? '',
-    tooltip: p.dir,
+    tooltip: `**${md(p.name)}** ${md(p.version ?? '')} — ${kindWord} on ${md(frameLabel)}\n\n${services.length} function${services.length === 1 ? '' : 's'} published\n\nfolder \`${p.dir}\``,
     icon: 'package',
-    context: 'service-package',
+    context,
     data,
-    children: (p.services ?? []).map((s) => ({
+    children: services.map((s) => ({
       id: `${id}:${s}`,
       label: s,
+      tooltip: `**${md(s)}**\n\n*Call…* is load-balanced: any frame serving it answers.\n\n*Call on This Frame…* pins the call to ${md(frameLabel)}.`,
       icon: 'symbol-method',
-      context: 'service',
+      context: `service;pinnable${flags(['stale', stale])}`,
       data: { ...data, service: s },
       children: [],
     })),
   };
 }
 
-function runIcon(run: RunSummary | undefined): IconName {
-  if (run === undefined) return 'clock';
-  if (run.status === 'ok') return 'pass';
-  if (run.status === 'skipped') return 'debug-step-over';
-  return run.status === 'running' ? 'clock' : 'error';
+function crontabNode(
+  live: LiveFrame,
+  p: PackageSnapshot,
+  c: CrontabSnapshot | undefined,
+  data: NodeData,
+  context: string,
+  stale: boolean,
+  ctx: Ctx,
+): TreeNode {
+  const f = live.snapshot;
+  const holder = ctx.holders.get(p.name);
+  const active = holder === f.id;
+  const holderLabel = holder === undefined ? undefined : ctx.labels.get(holder);
+  // A claim the tree does not trust (stale frame, or an older claim than another frame's).
+  const doubtful = c?.active === true && !active;
+  const state = active ? 'active' : doubtful ? 'active? (not confirmed)' : 'standby';
+  const since = live.activeSince[p.name];
+  const tooltip = [
+    `**${md(p.name)}** ${md(p.version ?? '')} — crontab package on ${md(data.frameLabel ?? '')}`,
+    active
+      ? `**active** here${since === undefined ? '' : ` since ${localDateTime(new Date(since).toISOString(), ctx.tz)}`}: this frame holds the lock and runs the entries`
+      : doubtful
+        ? stale
+          ? 'claims to be active, but the frame missed its heartbeat: not trusted'
+          : `claims to be active, but ${md(holderLabel ?? 'another frame')} took the lock later`
+        : `standby: ${holderLabel === undefined ? 'no live frame runs it now' : `${md(holderLabel)} runs it`}; takes over if that frame goes`,
+    c?.error === undefined ? undefined : `⚠ ${md(c.error.message)}`,
+    `folder \`${p.dir}\``,
+  ].filter((x) => x !== undefined);
+  return {
+    id: `pkg:${ctx.ns}:${f.id}:crontab:${p.name}`,
+    label: p.name,
+    description: `${p.version ?? ''} · ${state}`,
+    tooltip: tooltip.join('\n\n'),
+    icon: active ? 'star-full' : 'circle-outline',
+    ...(active ? { tone: 'active' as const } : doubtful ? { tone: 'stale' as const } : {}),
+    context,
+    data,
+    children: (c?.entries ?? []).map((e) => entryNode(e, data, active, ctx)),
+  };
+}
+
+function entryNode(e: CrontabEntrySnapshot, data: NodeData, active: boolean, ctx: Ctx): TreeNode {
+  const run = e.lastRun;
+  const description = [
+    e.nextRun === undefined || !active ? undefined : `next ${localTime(e.nextRun, ctx.tz)}`,
+    run === undefined ? undefined : `last ${run.status}`,
+  ]
+    .filter((x) => x !== undefined)
+    .join(' · ');
+  const tooltip = [
+    `\`${md(e.schedule)}\` ${md(e.command)} — entry ${e.index}`,
+    e.nextRun === undefined
+      ? undefined
+      : `next run ${localDateTime(e.nextRun, ctx.tz)}${active ? '' : ' (on the active frame)'}`,
+    run === undefined ? 'no run yet on this frame' : lastRunText(run, ctx),
+  ].filter((x) => x !== undefined);
+  const { icon, tone } = runIcon(run);
+  return {
+    id: `${data.namespace}:${data.frameId ?? ''}:crontab:${data.packageName ?? ''}:${e.index}`,
+    label: `${e.schedule}  ${e.command}`,
+    description,
+    tooltip: tooltip.join('\n\n'),
+    icon,
+    ...(tone === undefined ? {} : { tone }),
+    context: 'crontab-entry',
+    data: { ...data, entry: e.index },
+    children: [],
+  };
+}
+
+function lastRunText(run: RunSummary, ctx: Ctx): string {
+  const extra = run as RunSummary & { output?: string; outputHead?: string };
+  const head = extra.outputHead ?? (extra.output === undefined ? undefined : firstLine(extra.output));
+  return [
+    `last run **${run.status}** for the tick of ${localDateTime(run.scheduledAt, ctx.tz)}`,
+    run.startedAt === undefined ? undefined : `started ${localDateTime(run.startedAt, ctx.tz)}`,
+    run.exitCode === undefined || run.exitCode === null ? undefined : `exit code ${run.exitCode}`,
+    run.signal === undefined || run.signal === null ? undefined : `signal ${run.signal}`,
+    run.durationMs === undefined ? undefined : `took ${formatMs(run.durationMs)}`,
+    head === undefined || head === '' ? undefined : `output: \`${md(head)}\``,
+  ]
+    .filter((x) => x !== undefined)
+    .join(' · ');
+}
+
+function runIcon(run: RunSummary | undefined): { icon: IconName; tone?: Tone } {
+  if (run === undefined) return { icon: 'clock' };
+  switch (run.status) {
+    case 'ok':
+      return { icon: 'pass', tone: 'passed' };
+    case 'skipped':
+      return { icon: 'debug-step-over', tone: 'warning' };
+    case 'running':
+      return { icon: 'clock', tone: 'active' };
+    default:
+      return { icon: 'error', tone: 'failed' };
+  }
 }
 
 /** By package: each package with the frames running it and their versions. */
-function packageNodes(ns: string, frames: readonly FrameSnapshot[]): TreeNode[] {
+function packageNodes(frames: readonly LiveFrame[], ctx: Ctx): TreeNode[] {
   const byPackage = new Map<
     string,
-    { kind: PackageSnapshot['kind']; name: string; rows: { f: FrameSnapshot; p: PackageSnapshot }[] }
+    { kind: PackageSnapshot['kind']; name: string; rows: { f: LiveFrame; p: PackageSnapshot }[] }
   >();
   for (const f of frames) {
-    for (const p of f.packages) {
+    for (const p of f.snapshot.packages) {
       const key = `${p.kind}:${p.name}`;
       const entry = byPackage.get(key) ?? { kind: p.kind, name: p.name, rows: [] };
       entry.rows.push({ f, p });
@@ -207,30 +468,66 @@ function packageNodes(ns: string, frames: readonly FrameSnapshot[]): TreeNode[] 
     }
   }
   return [...byPackage.values()]
-    .sort((a, b) => a.name.localeCompare(b.name))
+    .sort((a, b) => a.name.localeCompare(b.name) || a.kind.localeCompare(b.kind))
     .map(({ kind, name, rows }) => {
       const versions = [...new Set(rows.map((r) => r.p.version ?? '?'))];
+      const failed = rows.filter((r) => packageHealth(r.p).state === 'failed').length;
       return {
-        id: `bypkg:${ns}:${kind}:${name}`,
+        id: `bypkg:${ctx.ns}:${kind}:${name}`,
         label: name,
-        description: `${kind} · ${versions.join(', ')}${versions.length > 1 ? ' (mixed)' : ''}`,
-        icon: versions.length > 1 ? 'versions' : 'package',
-        context: `${kind}-package`,
-        data: { namespace: ns, packageName: name, ...(kind === 'unknown' ? {} : { kind }) },
+        description: `${kind} · ${versions.join(', ')}${versions.length > 1 ? ' (mixed)' : ''}${failed > 0 ? ` · ${failed} failed` : ''}`,
+        tooltip: `**${md(name)}** — ${kind} package on ${rows.length} frame${rows.length === 1 ? '' : 's'}`,
+        icon: failed > 0 ? 'error' : versions.length > 1 ? 'versions' : 'package',
+        ...(failed > 0
+          ? { tone: 'failed' as const }
+          : versions.length > 1
+            ? { tone: 'warning' as const }
+            : {}),
+        context: `${kind}-package${flags(['failed', failed > 0])}`,
+        data: { namespace: ctx.ns, packageName: name, ...(kind === 'unknown' ? {} : { kind }) },
         children: rows.map(({ f, p }) => {
-          const cron = kind === 'crontab' ? f.crontabs.find((c) => c.name === name) : undefined;
+          const frameLabel = ctx.labels.get(f.snapshot.id) ?? f.snapshot.host;
+          const health = packageHealth(p);
+          const stale = isStale(f, ctx.now);
+          const cron = kind === 'crontab' ? f.snapshot.crontabs.find((c) => c.name === name) : undefined;
+          const active = ctx.holders.get(name) === f.snapshot.id;
           return {
-            id: `bypkg:${ns}:${kind}:${name}:${f.id}`,
-            label: f.host,
-            description: `${p.version ?? '?'}${cron === undefined ? '' : cron.active ? ' · active' : ' · standby'}${p.error === undefined ? '' : ' · failed'}`,
-            tooltip: `${f.id} (pid ${f.pid})${p.error === undefined ? '' : `\n${p.error.message}`}`,
-            icon: p.error !== undefined ? 'error' : 'server-process',
-            context: 'frame',
+            id: `bypkg:${ctx.ns}:${kind}:${name}:${f.snapshot.id}`,
+            label: frameLabel,
+            description: [
+              p.version ?? '?',
+              cron === undefined ? undefined : active ? 'active' : 'standby',
+              health.state === 'failed' ? 'failed' : undefined,
+              stale ? 'no heartbeat' : undefined,
+            ]
+              .filter((x) => x !== undefined)
+              .join(' · '),
+            tooltip: `frame \`${f.snapshot.id}\` (pid ${f.snapshot.pid})${health.reason === undefined ? '' : `\n\n${md(health.reason)}`}`,
+            icon:
+              health.state === 'failed'
+                ? 'error'
+                : stale
+                  ? 'debug-disconnect'
+                  : active
+                    ? 'star-full'
+                    : 'server-process',
+            ...(health.state === 'failed'
+              ? { tone: 'failed' as const }
+              : stale
+                ? { tone: 'stale' as const }
+                : active
+                  ? { tone: 'active' as const }
+                  : {}),
+            context: `package-frame${flags(['local', isLocal(f.snapshot, ctx)], ['failed', health.state === 'failed'])}`,
             data: {
-              namespace: ns,
-              frameId: f.id,
+              namespace: ctx.ns,
+              frameId: f.snapshot.id,
+              frameLabel,
               packageName: name,
               ...(kind === 'unknown' ? {} : { kind }),
+              ...(p.version === undefined ? {} : { version: p.version }),
+              file: p.dir,
+              local: isLocal(f.snapshot, ctx),
             },
             children: [],
           };
@@ -239,9 +536,47 @@ function packageNodes(ns: string, frames: readonly FrameSnapshot[]): TreeNode[] 
     });
 }
 
-function formatDuration(seconds: number): string {
-  if (seconds < 120) return `${seconds}s`;
-  if (seconds < 7200) return `${Math.round(seconds / 60)}m`;
-  if (seconds < 172_800) return `${Math.round(seconds / 3600)}h`;
-  return `${Math.round(seconds / 86_400)}d`;
+/**
+ * The rows shown when no namespace can be reached: labelled actions, so the fix is one click away
+ * (the reason itself is the view's message, in full). VS Code hides welcome content while a view
+ * has a message, so these rows stand in for welcome buttons.
+ */
+export function problemActions(): TreeNode[] {
+  return [
+    {
+      id: 'action:edit',
+      label: 'Edit Connection…',
+      description: 'URL, password, namespaces',
+      icon: 'edit',
+      context: 'action',
+      command: 'kael.connect',
+      children: [],
+    },
+    {
+      id: 'action:retry',
+      label: 'Retry Now',
+      description: 'it also retries by itself',
+      icon: 'refresh',
+      context: 'action',
+      command: 'kael.refresh',
+      children: [],
+    },
+    {
+      id: 'action:log',
+      label: 'Show Log',
+      description: 'every attempt with its error code',
+      icon: 'output',
+      context: 'action',
+      command: 'kael.showOutput',
+      children: [],
+    },
+  ];
+}
+
+/** What the view shows above the tree when namespaces cannot be reached: every reason in full. */
+export function problemMessage(states: readonly NamespaceState[]): string | undefined {
+  const failing = states.filter((s) => s.connection === 'error' && s.problem !== undefined);
+  if (failing.length === 0) return undefined;
+  const reasons = [...new Set(failing.map((s) => s.problem?.summary ?? ''))];
+  return `Not connected (${failing.map((s) => s.namespace).join(', ')}): ${reasons.join('; ')}`;
 }

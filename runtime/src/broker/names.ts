@@ -11,6 +11,11 @@ export const names = {
   commandExchange: (ns: string): string => `kael.${ns}.cmd`,
   /** A frame's own queue: targeted commands and archive fetches. */
   frameQueue: (ns: string, frameId: string): string => `kael.${ns}.frame.${frameId}`,
+  /**
+   * Queue of calls pinned to one frame: only that frame's workers consume it; the service name is in
+   * the `kael-service` header.
+   */
+  frameCalls: (ns: string, frameId: string): string => `kael.${ns}.frame.${frameId}.calls`,
   /** Fanout exchange of membership announcements. */
   membershipExchange: (ns: string): string => `kael.${ns}.members`,
   /** Exclusive queue whose holder is the active frame of a crontab. */

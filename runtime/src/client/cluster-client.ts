@@ -46,7 +46,9 @@ export type ChangeResults = Record<string, DeployResult & { error?: { code: stri
  * The frame client extends it with service calls.
  *
  * Events (after `servers()` or `watch()` started the view): `frames` (FrameSnapshot[]), `frame-up`,
- * `frame-changed`, `frame-down` (FrameSnapshot).
+ * `frame-changed`, `frame-down` (FrameSnapshot), `frame-seen` (frame id, at every announcement);
+ * `connection-lost` (Error | undefined) and `connection-ready` when the broker connection drops and
+ * comes back (the client reconnects by itself).
  */
 export class ClusterClient extends EventEmitter {
   protected readonly requests: RequestChannel;
@@ -66,9 +68,11 @@ export class ClusterClient extends EventEmitter {
     this.requests = new RequestChannel(broker, logger);
     this.adminKey = options.adminKey;
     this.view = new MembershipView(broker, namespace, logger);
-    for (const event of ['frames', 'frame-up', 'frame-changed', 'frame-down'] as const) {
+    for (const event of ['frames', 'frame-up', 'frame-changed', 'frame-down', 'frame-seen'] as const) {
       this.view.on(event, (arg: unknown) => this.emit(event, arg));
     }
+    broker.on('lost', (err: Error | undefined) => this.emit('connection-lost', err));
+    broker.on('ready', () => this.emit('connection-ready'));
     this.view.on('frame-down', (f: FrameSnapshot) => {
       for (const p of this.pending.values())
         p.writeOff(f.id, {

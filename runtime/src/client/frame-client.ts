@@ -1,7 +1,9 @@
 import { BrokerConnection } from '../broker/connection.js';
 import { names } from '../broker/names.js';
 import { JSON_TYPE, MSGPACK } from '../codec/codec.js';
-import { KaelError } from '../errors.js';
+import { KaelError, RemoteError } from '../errors.js';
+import type { ErrorData } from '../errors.js';
+import { SERVICE_HEADER } from '../rpc/service-queue.js';
 import { resolveAuri } from '../broker/broker-urls.js';
 import type { Logger } from '../util/logger.js';
 import { createLogger } from '../util/logger.js';
@@ -34,6 +36,23 @@ export interface CallOptions {
   kwargs?: Record<string, unknown>;
   /** Send JSON instead of msgpack. @default false */
   json?: boolean;
+  /**
+   * Pin the call to this frame id: only that frame's workers may answer (no load balancing, no
+   * redelivery to another frame). @default undefined (any frame serving the service answers)
+   */
+  frame?: string;
+}
+
+/** What {@link FrameClient.callDetailed} tells about one call. */
+export interface CallOutcome {
+  /** The function's value, or the error it threw (as the remote side reported it). */
+  reply: { ok: true; value: unknown } | { ok: false; error: ErrorData };
+  /** The id of the frame whose worker answered (undefined for peers that do not say). */
+  frame: string | undefined;
+  /** Round trip as the caller measured it. */
+  durationMs: number;
+  /** True when the call was pinned to one frame. */
+  pinned: boolean;
 }
 
 /**
@@ -65,6 +84,11 @@ export class FrameClient extends ClusterClient {
    * RemoteError `REMOTE_ERROR` (the function threw; `remote` has name, message, stack) or `INVALID_ARGS`.
    */
   async call(service: string, args: readonly unknown[] = [], options: CallOptions = {}): Promise<unknown> {
+    if (options.frame !== undefined) {
+      const { reply } = await this.callDetailed(service, args, options);
+      if (!reply.ok) throw new RemoteError(reply.error, remoteCallCode(reply.error.code));
+      return reply.value;
+    }
     const timeoutMs = options.timeoutMs ?? options.timeout ?? this.timeoutMs;
     let queue = this.queues.get(service);
     if (queue === undefined) {
@@ -76,6 +100,50 @@ export class FrameClient extends ClusterClient {
       label: service,
       contentType: options.json === true ? JSON_TYPE : MSGPACK,
     });
+  }
+
+  /**
+   * Calls a microservice and tells who answered and how long it took; an error the function threw
+   * is returned in `reply`, not thrown (tools show both the same way).
+   * @throws KaelError `SERVICE_NOT_FOUND` (no frame serves it, or the pinned frame is gone or does
+   * not serve it), `RPC_TIMEOUT`, `ENCODE_ERROR`, `BROKER_UNAVAILABLE`.
+   */
+  async callDetailed(
+    service: string,
+    args: readonly unknown[] = [],
+    options: CallOptions = {},
+  ): Promise<CallOutcome> {
+    const timeoutMs = options.timeoutMs ?? options.timeout ?? this.timeoutMs;
+    const pinned = options.frame !== undefined;
+    const started = performance.now();
+    let reply: CallOutcome['reply'] | undefined;
+    let frame: string | undefined;
+    const handle = await this.requests.request(
+      '',
+      pinned
+        ? names.frameCalls(this.namespace, options.frame ?? '')
+        : names.serviceQueue(this.namespace, service),
+      [args, options.kwargs ?? {}],
+      {
+        timeoutMs,
+        label: pinned ? `${service} on frame ${options.frame ?? ''}` : service,
+        contentType: options.json === true ? JSON_TYPE : MSGPACK,
+        ...(pinned ? { headers: { [SERVICE_HEADER]: service } } : {}),
+      },
+      (envelope, msg) => {
+        reply = envelope;
+        frame = msg.properties.appId as string | undefined;
+        return true;
+      },
+    );
+    await handle.done;
+    const durationMs = Math.round((performance.now() - started) * 10) / 10;
+    if (reply === undefined)
+      throw new KaelError('RPC_TIMEOUT', `${service}: no reply within ${timeoutMs} ms`);
+    // A pinned frame that does not serve the service says so in its reply.
+    if (!reply.ok && reply.error.code === 'SERVICE_NOT_FOUND')
+      throw new KaelError('SERVICE_NOT_FOUND', reply.error.message, { details: { frame } });
+    return { reply, frame, durationMs, pinned };
   }
 
   /** Closes the management half, the reply channel and the connection. */
@@ -134,6 +202,13 @@ export async function connectClient<S extends object = Record<never, never>>(
       return Reflect.get(target, prop, receiver) as unknown;
     },
   }) as ServiceProxy<S>;
+}
+
+/** The client-side code of an error a service reply carried (as the fast path maps it). */
+function remoteCallCode(code: string): 'REMOTE_ERROR' | 'INVALID_ARGS' | 'ENCODE_ERROR' | 'DECODE_ERROR' {
+  return code === 'INVALID_ARGS' || code === 'ENCODE_ERROR' || code === 'DECODE_ERROR'
+    ? code
+    : 'REMOTE_ERROR';
 }
 
 function nonEmpty(v: string | undefined): string | undefined {

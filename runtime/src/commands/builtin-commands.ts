@@ -3,6 +3,7 @@ import { kindArg, stringArg } from './command-context.js';
 import type { CommandHandler } from './command-context.js';
 import { exportPackage, installPackage, rollbackPackage, updatePackage } from './deploy-commands.js';
 import type { PackageKind } from '../model/package-kind.js';
+import { historyDir, listHistory } from '../deploy/package-store.js';
 
 /** `_ping()`: the frame's full snapshot (clients use it to discover frames at once). */
 const ping: CommandHandler = async (ctx) =>
@@ -12,18 +13,23 @@ const ping: CommandHandler = async (ctx) =>
     load: os.loadavg()[0],
   });
 
-/** `_get_pkg_version({ pkg?, pkg_type })`: this frame's packages of a kind with versions and paths. */
+/**
+ * `_get_pkg_version({ pkg?, pkg_type })`: this frame's packages of a kind with versions and paths,
+ * and `previous`: the versions kept for rollback, newest first (a rollback restores the first).
+ */
 const getPackageVersion: CommandHandler = async (ctx, kwargs) => {
   const kind = kindArg(kwargs);
   const only = stringArg(kwargs, 'pkg', true);
-  return Promise.resolve(
+  const conf = ctx.frame.options.serviceGroupConf;
+  return Promise.all(
     ctx.frame
       .snapshot()
       .packages.filter((p) => p.kind === kind && (only === undefined || p.name === only))
-      .map((p) => ({
+      .map(async (p) => ({
         name: p.name,
         version: p.version ?? null,
         path: p.dir,
+        previous: (await listHistory(historyDir(conf, kind, p.name))).map((h) => h.version).reverse(),
         ...(p.error === undefined ? {} : { error: p.error }),
       })),
   );

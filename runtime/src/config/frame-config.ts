@@ -22,6 +22,8 @@ export interface FrameConfig {
   /** Absolute path of the file. */
   file: string;
   serviceGroup: string;
+  /** The frame's display name in tools (`label`), when set. */
+  label?: string;
   packages: FramePathEntry[];
 }
 
@@ -55,7 +57,7 @@ export function parseFrameConfigText(text: string, file: string): FrameConfigRes
     });
   }
   if (problems.length > 0) return { config: undefined, problems, source };
-  const obj = source.value as { service_group: string; path: string[] };
+  const obj = source.value as { service_group: string; path: string[]; label?: string };
   const base = path.dirname(path.resolve(file));
   const packages = obj.path.map((raw, i) => ({
     raw,
@@ -63,7 +65,12 @@ export function parseFrameConfigText(text: string, file: string): FrameConfigRes
     pointer: toPointer(['path', i]),
   }));
   return {
-    config: { file: path.resolve(file), serviceGroup: obj.service_group, packages },
+    config: {
+      file: path.resolve(file),
+      serviceGroup: obj.service_group,
+      ...(obj.label === undefined ? {} : { label: obj.label }),
+      packages,
+    },
     problems,
     source,
   };

@@ -29,6 +29,7 @@ export class ServiceHost implements FrameComponent {
       type: 'init',
       auri: this.frame.options.auri,
       namespace: this.frame.namespace,
+      frameId: this.frame.id,
       concurrency: this.frame.options.concurrency,
       packages: records.map((r) => ({ dir: r.dir, setting: r.setting })),
     };

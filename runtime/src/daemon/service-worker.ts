@@ -9,7 +9,8 @@ import { endpointsOf, readCallRequest } from '../rpc/call-handler.js';
 import type { ServiceEndpoint } from '../rpc/call-handler.js';
 import { failure, publishReply, waitDrain } from '../rpc/envelope.js';
 import type { ReplyEnvelope } from '../rpc/envelope.js';
-import { SERVICE_QUEUE_OPTIONS } from '../rpc/service-queue.js';
+import { FRAME_CALLS_QUEUE_OPTIONS, SERVICE_HEADER, SERVICE_QUEUE_OPTIONS } from '../rpc/service-queue.js';
+import { KaelError } from '../errors.js';
 import { createLogger } from '../util/logger.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 
@@ -24,6 +25,8 @@ let consumerTags: string[] = [];
 let inflight = 0;
 let draining = false;
 let onIdle: (() => void) | undefined;
+/** The frame's id: every reply names it (`appId`), so a caller can say which frame answered. */
+let frameId: string | undefined;
 
 function send(message: FromWorker): void {
   if (process.connected) process.send?.(message);
@@ -42,6 +45,8 @@ async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void>
   }
   send({ type: 'loaded', results });
   const endpoints = endpointsOf(loaded);
+  frameId = message.frameId;
+  const byName = new Map(endpoints.map((ep) => [ep.name, ep]));
   broker = new BrokerConnection({
     url: message.auri,
     connectionName: `kael-worker:${message.namespace}`,
@@ -61,6 +66,17 @@ async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void>
       const { consumerTag } = await ch.consume(queue, (msg) => handle(ch, acks, ep, msg));
       tags.push(consumerTag);
     }
+    // Calls pinned to this frame: one queue for all its services, the service named in a header.
+    // Declared only with a consumer: an auto-delete queue that never had one would never go away.
+    if (!draining && endpoints.length > 0) {
+      const pinned = names.frameCalls(message.namespace, message.frameId);
+      await ch.assertQueue(pinned, FRAME_CALLS_QUEUE_OPTIONS);
+      const { consumerTag } = await ch.consume(pinned, (msg) => {
+        const service = msg?.properties.headers?.[SERVICE_HEADER] as unknown;
+        handle(ch, acks, typeof service === 'string' ? byName.get(service) : undefined, msg);
+      });
+      tags.push(consumerTag);
+    }
     channel = ch;
     consumerTags = tags;
   });
@@ -68,10 +84,17 @@ async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void>
   send({ type: 'consuming' });
 }
 
-function handle(ch: Channel, acks: AckBatcher, ep: ServiceEndpoint, msg: ConsumeMessage | null): void {
+function handle(
+  ch: Channel,
+  acks: AckBatcher,
+  ep: ServiceEndpoint | undefined,
+  msg: ConsumeMessage | null,
+): void {
   if (msg === null) return;
   let request;
   try {
+    if (ep === undefined)
+      throw new KaelError('SERVICE_NOT_FOUND', `frame ${frameId ?? '?'} does not serve that service`);
     request = readCallRequest(msg);
   } catch (e) {
     logger.warn('rejected a malformed request', {
@@ -79,7 +102,7 @@ function handle(ch: Channel, acks: AckBatcher, ep: ServiceEndpoint, msg: Consume
       error: (e as Error).message,
       bytes: msg.content.length,
     });
-    publishReply(ch, msg, failure(e));
+    publishReply(ch, msg, failure(e), frameId);
     safely(() => ch.nack(msg, false, false));
     acks.settledElsewhere(msg);
     return;
@@ -98,7 +121,7 @@ function handle(ch: Channel, acks: AckBatcher, ep: ServiceEndpoint, msg: Consume
 function reply(ch: Channel, acks: AckBatcher, msg: ConsumeMessage, envelope: ReplyEnvelope): void {
   let sent: boolean | undefined;
   try {
-    sent = publishReply(ch, msg, envelope);
+    sent = publishReply(ch, msg, envelope, frameId);
   } catch (e) {
     logger.error('reply failed', { queue: msg.fields.routingKey, error: (e as Error).message });
   }

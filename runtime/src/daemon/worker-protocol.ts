@@ -7,6 +7,8 @@ export type ToWorker =
       type: 'init';
       auri: string;
       namespace: string;
+      /** The frame's id: replies carry it as `appId`, and the worker serves the frame's pinned-call queue. */
+      frameId: string;
       concurrency: number;
       packages: { dir: string; setting: ServiceSetting }[];
     }

@@ -45,6 +45,8 @@ export interface WorkFrameOptions {
   heartbeatMs?: number;
   /** How long stop() lets in-flight calls and runs finish. @default 10000 */
   drainTimeoutMs?: number;
+  /** A name for tools (the VS Code tree). @default frame.yaml's `label`, else none */
+  label?: string | undefined;
   /** Key that signs changing commands; unsigned ones are refused when set. @default process.env.KAEL_ADMIN_KEY */
   adminKey?: string | undefined;
   logger?: Logger;
@@ -62,6 +64,8 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
   readonly options: ResolvedFrameOptions;
   readonly logger: Logger;
   private readonly explicitName: string | undefined;
+  private readonly explicitLabel: string | undefined;
+  private label: string | undefined;
   private ns: string | undefined;
   private brokerConn: BrokerConnection | undefined;
   private packageRecords: PackageRecord[] = [];
@@ -86,6 +90,7 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
     super();
     this.id = `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.explicitName = nonEmpty(options.name) ?? nonEmpty(process.env['KAEL_NAME']);
+    this.explicitLabel = nonEmpty(options.label);
     this.options = {
       auri: resolveAuri(options.auri),
       serviceGroupConf: path.resolve(options.serviceGroupConf),
@@ -123,6 +128,7 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
     this.state = 'starting';
     const config = await readFrameConfig(this.options.serviceGroupConf);
     this.ns = this.explicitName ?? config.serviceGroup;
+    this.label = this.explicitLabel ?? config.label;
     this.packageRecords = await loadCatalog(config);
     this.reportProblems(this.packageRecords);
     this.brokerConn = new BrokerConnection({
@@ -174,6 +180,7 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
 
   private async reloadNow(kind: PackageKind): Promise<void> {
     const config = await readFrameConfig(this.options.serviceGroupConf);
+    this.label = this.explicitLabel ?? config.label;
     const fresh = await loadCatalog(config);
     this.reportProblems(fresh.filter((r) => r.setting === undefined || r.setting.type === kind));
     // Keep the other kind's records as they are: reloading services must not touch running crontabs.
@@ -193,6 +200,7 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
   snapshot(): FrameSnapshot {
     return {
       id: this.id,
+      ...(this.label === undefined ? {} : { label: this.label }),
       host: os.hostname(),
       pid: process.pid,
       namespace: this.ns ?? '',

@@ -19,7 +19,8 @@ interface Member {
  * of its heartbeats is gone.
  *
  * Events: `frames` (FrameSnapshot[]: the whole set after any change), `frame-up`, `frame-changed`,
- * `frame-down` (each with the FrameSnapshot).
+ * `frame-down` (each with the FrameSnapshot), `frame-seen` (the frame id, at every announcement:
+ * tools show a frame that missed a heartbeat before it is gone).
  */
 export class MembershipView extends EventEmitter {
   private readonly members = new Map<string, Member>();
@@ -88,6 +89,7 @@ export class MembershipView extends EventEmitter {
       seq: Math.max(a.seq, known?.seq ?? -1),
       lastSeen: Date.now(),
     });
+    this.emit('frame-seen', a.frame.id);
     if (known === undefined) this.emit('frame-up', a.frame);
     else if (changed) this.emit('frame-changed', a.frame);
     if (changed) this.emit('frames', this.frames());

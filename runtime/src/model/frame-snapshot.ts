@@ -53,6 +53,8 @@ export interface PackageSnapshot {
 /** Everything a frame announces about itself. */
 export interface FrameSnapshot {
   id: string;
+  /** A name for tools (`kael run --label`, else frame.yaml's `label`); unset: tools derive one. */
+  label?: string;
   host: string;
   pid: number;
   namespace: string;

@@ -10,3 +10,15 @@ export const SERVICE_QUEUE_OPTIONS: Options.AssertQueue = {
   autoDelete: false,
   arguments: { 'x-expires': 30 * 60_000 },
 };
+
+/**
+ * How a frame's pinned-call queue is declared: auto-delete, so it goes with the frame's last worker
+ * and a call pinned to a gone frame fails at once (unroutable) instead of waiting for its timeout.
+ */
+export const FRAME_CALLS_QUEUE_OPTIONS: Options.AssertQueue = {
+  durable: false,
+  autoDelete: true,
+};
+
+/** The header of a pinned call that names the service (the queue is shared by all of a frame's services). */
+export const SERVICE_HEADER = 'kael-service';
