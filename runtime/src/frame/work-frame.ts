@@ -17,7 +17,7 @@ import type { Logger } from '../util/logger.js';
 import { createLogger } from '../util/logger.js';
 import type { FrameRuntime, ResolvedFrameOptions } from '../model/frame-runtime.js';
 import type { FrameSnapshot, PackageSnapshot } from '../model/frame-snapshot.js';
-import { loadCatalog } from '../packages/package-catalog.js';
+import { failureReason, loadCatalog } from '../packages/package-catalog.js';
 import { isCrontabRecord, isServiceRecord } from '../model/package-record.js';
 import type { PackageRecord } from '../model/package-record.js';
 import type { PackageKind } from '../model/package-kind.js';
@@ -133,10 +133,12 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
     await this.crontabs.start();
     await this.agent.start();
     this.state = 'running';
+    const failed = this.packageRecords.filter((r) => r.error !== undefined).length;
     this.logger.info('frame started', {
       id: this.id,
       namespace: this.ns,
-      packages: this.packageRecords.length,
+      loaded: this.packageRecords.length - failed,
+      failed,
     });
   }
 
@@ -167,17 +169,27 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
   private reloading: Promise<void> = Promise.resolve();
 
   private async reloadNow(kind: PackageKind): Promise<void> {
-    const config = await readFrameConfig(this.options.serviceGroupConf);
-    const fresh = await loadCatalog(config);
-    this.reportProblems(fresh.filter((r) => r.setting === undefined || r.setting.type === kind));
-    // Keep the other kind's records as they are: reloading services must not touch running crontabs.
-    const others = this.packageRecords.filter((r) => r.setting !== undefined && r.setting.type !== kind);
-    const mine = fresh.filter((r) => r.setting === undefined || r.setting.type === kind);
-    this.packageRecords = [...others, ...mine];
-    if (kind === 'service') await this.services?.restart(this.packageRecords.filter(isServiceRecord));
-    else await this.crontabs?.restart(this.packageRecords.filter(isCrontabRecord));
+    // Announced at once, so the namespace sees `restarting` rather than a stale `ok` while it runs.
+    this.restarting.add(kind);
     this.changed();
+    try {
+      const config = await readFrameConfig(this.options.serviceGroupConf);
+      const fresh = await loadCatalog(config);
+      this.reportProblems(fresh.filter((r) => r.setting === undefined || r.setting.type === kind));
+      // Keep the other kind's records as they are: reloading services must not touch running crontabs.
+      const others = this.packageRecords.filter((r) => r.setting !== undefined && r.setting.type !== kind);
+      const mine = fresh.filter((r) => r.setting === undefined || r.setting.type === kind);
+      this.packageRecords = [...others, ...mine];
+      if (kind === 'service') await this.services?.restart(this.packageRecords.filter(isServiceRecord));
+      else await this.crontabs?.restart(this.packageRecords.filter(isCrontabRecord));
+    } finally {
+      this.restarting.delete(kind);
+      this.changed();
+    }
   }
+
+  /** Package kinds whose reload is under way (their packages report `restarting`). */
+  private readonly restarting = new Set<PackageKind>();
 
   changed(): void {
     this.agent?.announce();
@@ -193,7 +205,7 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
       startedAt: this.startedAt.toISOString(),
       heartbeatMs: this.options.heartbeatMs,
       configFile: this.options.serviceGroupConf,
-      packages: this.packageRecords.map(toPackageSnapshot),
+      packages: this.packageRecords.map((r) => toPackageSnapshot(r, this.restarting)),
       crontabs: this.crontabs?.snapshot() ?? [],
     };
   }
@@ -216,18 +228,25 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
   }
 }
 
-function toPackageSnapshot(r: PackageRecord): PackageSnapshot {
+function toPackageSnapshot(r: PackageRecord, restarting: ReadonlySet<PackageKind>): PackageSnapshot {
   const s = r.setting;
   const declaredKind =
     r.declared?.type === 'service' || r.declared?.type === 'crontab' ? r.declared.type : 'unknown';
+  const kind = s?.type ?? declaredKind;
   const snap: PackageSnapshot = {
-    kind: s?.type ?? declaredKind,
+    kind,
     name: s?.name ?? r.declared?.name ?? path.basename(r.dir),
     dir: r.dir,
+    state:
+      r.error !== undefined ? 'failed' : kind !== 'unknown' && restarting.has(kind) ? 'restarting' : 'ok',
   };
   if (s !== undefined) snap.version = s.version;
+  else if (r.declared?.version !== undefined) snap.version = r.declared.version;
   if (s?.type === 'service') snap.services = s.publish.map((f) => `${s.name}__${f}`);
-  if (r.error !== undefined) snap.error = r.error;
+  if (r.error !== undefined) {
+    snap.error = r.error;
+    snap.reason = failureReason(r.error, r.dir);
+  }
   return snap;
 }
 

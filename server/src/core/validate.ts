@@ -41,11 +41,21 @@ export async function findKaelFiles(
   return out.sort();
 }
 
-/** Validates every kael file at or below `target` (what `kael validate` runs). */
+/**
+ * Validates every kael file at or below `target` (what `kael validate` runs). A frame.yaml also
+ * reports the problems in the packages it lists; a problem found twice (through the frame.yaml and
+ * through the package's own setting.yaml) is reported once.
+ */
 export async function validatePath(target: string, view: FileView = diskFileView): Promise<ConfigProblem[]> {
   const files = await findKaelFiles(target);
   const all = await Promise.all(
     files.map(async (f) => validateDocument(f, (await view.readText(f)) ?? '', view)),
   );
-  return all.flat();
+  const seen = new Set<string>();
+  return all.flat().filter((p) => {
+    const key = JSON.stringify([p.file, p.pointer, p.code, p.message, p.range]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

@@ -1,0 +1,116 @@
+import path from 'node:path';
+import { scriptWord } from '../config/command-script.js';
+import type { FileView } from '../config/file-view.js';
+import { toPointer } from '../config/problem.js';
+import { parseSettingText } from '../config/setting-file.js';
+import type { SettingResult } from '../config/setting-file.js';
+import { rangeAt, scalarText } from '../config/yaml-source.js';
+import type { DeclaredPackage } from '../model/package-record.js';
+import type { ConfigProblem, ProblemCode } from '../model/config-problem.js';
+import { readPublishedNames } from './published-names.js';
+
+/** Where the entry-module rule is explained in messages. */
+export const ENTRY_RULE = 'package.json main, index.js, index.mjs, index.cjs or index.ts';
+
+/** A setting.yaml checked together with the package files it names. */
+export interface PackageCheck extends SettingResult {
+  /** What the file says about its package, even when the setting is invalid (a broken crontab still shows as one). */
+  declared?: DeclaredPackage;
+}
+
+/**
+ * The one check of a package: setting.yaml's text (syntax, schema, version, schedules) and the files
+ * it names (the entry module's exports for a service, command files for a crontab). `kael run`'s
+ * loader, `kael validate`, the language server and so the tree all use it, so they reach the same
+ * verdict. Every independent problem is reported: a bad schedule does not hide a missing command file.
+ * @param file absolute path of setting.yaml (its folder is the package folder)
+ * @param text its text (the editor passes unsaved text)
+ */
+export async function checkSettingText(file: string, text: string, view: FileView): Promise<PackageCheck> {
+  const result: PackageCheck = parseSettingText(text, file);
+  const { source } = result;
+  const value = source?.value;
+  if (source === undefined || value === null || typeof value !== 'object' || Array.isArray(value))
+    return result;
+  const obj = value as Record<string, unknown>;
+  if (typeof obj['type'] === 'string') {
+    const name = obj['service_base_name'] ?? obj['crontab_name'];
+    result.declared = { type: obj['type'], name: typeof name === 'string' ? name : undefined };
+    const version = scalarText(source, '/version');
+    if (version !== undefined) result.declared.version = version;
+  }
+  const problems = result.problems;
+  const report = (pointer: string, code: ProblemCode, message: string, part: 'key' | 'value'): void => {
+    problems.push({ file, pointer, code, message, severity: 'error', range: rangeAt(source, pointer, part) });
+  };
+  const dir = path.dirname(file);
+  const publish = Array.isArray(obj['publish']) ? (obj['publish'] as unknown[]) : undefined;
+  if (publish !== undefined && obj['type'] === 'service')
+    await checkExports(publish, dir, view, problems, report);
+  if (publish !== undefined && obj['type'] === 'crontab') await checkCommands(publish, dir, view, report);
+  if (problems.some((p) => p.severity === 'error')) result.setting = undefined;
+  return result;
+}
+
+type Report = (pointer: string, code: ProblemCode, message: string, part: 'key' | 'value') => void;
+
+/** Each published name must be exported by the entry module, as a function. */
+async function checkExports(
+  publish: readonly unknown[],
+  dir: string,
+  view: FileView,
+  problems: readonly ConfigProblem[],
+  report: Report,
+): Promise<void> {
+  const found = await readPublishedNames(dir, view);
+  if (found === undefined) {
+    report('/publish', 'entry-missing', `publish: the package has no entry module (${ENTRY_RULE})`, 'key');
+    return;
+  }
+  const entryName = path.relative(dir, found.entry);
+  const syntax = found.syntaxErrors[0];
+  if (syntax !== undefined) {
+    report(
+      '/publish',
+      'entry-syntax',
+      `publish: ${entryName} cannot be loaded: line ${syntax.line + 1}:${syntax.character + 1}: ${syntax.message}`,
+      'key',
+    );
+    return;
+  }
+  for (const [i, name] of publish.entries()) {
+    const pointer = toPointer(['publish', i]);
+    // A name the schema already rejected (not a string, not an identifier) is not looked up.
+    if (typeof name !== 'string' || problems.some((p) => p.pointer === pointer)) continue;
+    const kind = found.names.get(name);
+    if (kind === undefined && !found.dynamic)
+      report(pointer, 'export-missing', `publish[${i}]: "${name}" is not exported by ${entryName}`, 'value');
+    else if (kind === 'value')
+      report(
+        pointer,
+        'export-not-function',
+        `publish[${i}]: "${name}" is exported by ${entryName} but is not a function`,
+        'value',
+      );
+  }
+}
+
+/** A command whose first word names a script (`job.py`) needs that file in the package. */
+async function checkCommands(
+  publish: readonly unknown[],
+  dir: string,
+  view: FileView,
+  report: Report,
+): Promise<void> {
+  for (const [i, entry] of publish.entries()) {
+    const command = Array.isArray(entry) ? (entry as unknown[])[1] : undefined;
+    const script = typeof command === 'string' ? scriptWord(command) : undefined;
+    if (script !== undefined && !(await view.isFile(path.resolve(dir, script))))
+      report(
+        toPointer(['publish', i, 1]),
+        'command-file-missing',
+        `publish[${i}][1]: "${script}" is not a file of this package`,
+        'value',
+      );
+  }
+}

@@ -1,0 +1,34 @@
+import path from 'node:path';
+import { diskFileView } from '../config/file-view.js';
+import type { FileView } from '../config/file-view.js';
+import type { ExportReader, PublishedNames } from '../model/module-exports.js';
+import { resolveEntryModule } from './entry-module.js';
+import { JS_EXPORT_READER } from './js-exports.js';
+
+/**
+ * The readers of entry modules, by language. A language is added by adding its reader here (the
+ * entry-file rule in `entry-module.ts` must find its entry file too).
+ */
+export const EXPORT_READERS: readonly ExportReader[] = [JS_EXPORT_READER];
+
+/**
+ * What the entry module of the package folder `dir` publishes, read statically (never run).
+ * Used by the package check (`kael run`, `kael validate`, the editor) and by the editor's completion
+ * and quick fixes.
+ * @returns undefined when the package has no entry module it could read; `language: 'unknown'` and
+ * `dynamic: true` when no reader reads the entry file's language.
+ */
+export async function readPublishedNames(
+  dir: string,
+  view: FileView = diskFileView,
+): Promise<PublishedNames | undefined> {
+  const entry = await resolveEntryModule(dir, view);
+  if (entry === undefined) return undefined;
+  const text = await view.readText(entry);
+  if (text === undefined) return undefined;
+  const reader = EXPORT_READERS.find((r) => r.extensions.includes(path.extname(entry)));
+  if (reader === undefined)
+    return { entry, language: 'unknown', names: new Map(), dynamic: true, syntaxErrors: [] };
+  const read = await reader.read(entry, text);
+  return { entry, language: reader.language, ...read };
+}
