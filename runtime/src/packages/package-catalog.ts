@@ -7,6 +7,7 @@ import type { ConfigProblem, ProblemCode } from '../model/config-problem.js';
 import { pointerToPath } from '../config/problem.js';
 import { SETTING_FILE } from '../config/setting-file.js';
 import { checkSettingText } from './package-check.js';
+import type { CheckOptions } from './package-check.js';
 import type { PackageRecord } from '../model/package-record.js';
 
 /**
@@ -18,8 +19,11 @@ import type { PackageRecord } from '../model/package-record.js';
 export async function loadCatalog(
   config: FrameConfig,
   view: FileView = diskFileView,
+  options: CheckOptions = {},
 ): Promise<PackageRecord[]> {
-  const records = await Promise.all(config.packages.map((entry) => loadRecord(config.file, entry, view)));
+  const records = await Promise.all(
+    config.packages.map((entry) => loadRecord(config.file, entry, view, options)),
+  );
   const seen = new Map<string, PackageRecord>();
   for (const r of records) {
     if (r.setting === undefined || r.error !== undefined) continue;
@@ -48,6 +52,7 @@ async function loadRecord(
   frameFile: string,
   entry: FrameConfig['packages'][number],
   view: FileView,
+  options: CheckOptions,
 ): Promise<PackageRecord> {
   const record: PackageRecord = {
     dir: entry.dir,
@@ -85,7 +90,7 @@ async function loadRecord(
     );
     return record;
   }
-  const result = await checkSettingText(file, text, view);
+  const result = await checkSettingText(file, text, view, options);
   if (result.declared !== undefined) record.declared = result.declared;
   record.problems.push(...result.problems);
   record.setting = result.setting;

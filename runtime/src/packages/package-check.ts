@@ -7,10 +7,30 @@ import type { SettingResult } from '../config/setting-file.js';
 import { rangeAt, scalarText } from '../config/yaml-source.js';
 import type { DeclaredPackage } from '../model/package-record.js';
 import type { ConfigProblem, ProblemCode } from '../model/config-problem.js';
+import type { ErrorData } from '../errors.js';
+import type { ServiceSetting } from '../model/package-setting.js';
+import type { YamlSource } from '../config/yaml-source.js';
 import { readPublishedNames } from './published-names.js';
 
 /** Where the entry-module rule is explained in messages. */
 export const ENTRY_RULE = 'package.json main, index.js, index.mjs, index.cjs or index.ts';
+
+/**
+ * Loads a service package's code as the frame does (imports its entry module, in another process)
+ * and says why that failed, or undefined when it loaded.
+ */
+export type CodeLoader = (dir: string, setting: ServiceSetting) => Promise<ErrorData | undefined>;
+
+/** Options of {@link checkSettingText}. */
+export interface CheckOptions {
+  /**
+   * Also load each service package's code that passed the static checks: this finds what only
+   * running the code shows (a throw at load time, a missing dependency, exports built at run time).
+   * The editor never sets it (it never runs user code); `kael validate --load` does.
+   * @default undefined (the code is read, never run)
+   */
+  loadCode?: CodeLoader;
+}
 
 /** A setting.yaml checked together with the package files it names. */
 export interface PackageCheck extends SettingResult {
@@ -26,7 +46,12 @@ export interface PackageCheck extends SettingResult {
  * @param file absolute path of setting.yaml (its folder is the package folder)
  * @param text its text (the editor passes unsaved text)
  */
-export async function checkSettingText(file: string, text: string, view: FileView): Promise<PackageCheck> {
+export async function checkSettingText(
+  file: string,
+  text: string,
+  view: FileView,
+  options: CheckOptions = {},
+): Promise<PackageCheck> {
   const result: PackageCheck = parseSettingText(text, file);
   const { source } = result;
   const value = source?.value;
@@ -49,7 +74,26 @@ export async function checkSettingText(file: string, text: string, view: FileVie
     await checkExports(publish, dir, view, problems, report);
   if (publish !== undefined && obj['type'] === 'crontab') await checkCommands(publish, dir, view, report);
   if (problems.some((p) => p.severity === 'error')) result.setting = undefined;
+  else if (result.setting?.type === 'service' && options.loadCode !== undefined) {
+    const error = await options.loadCode(dir, result.setting);
+    if (error !== undefined) {
+      problems.push(loadProblem(file, error, source));
+      result.setting = undefined;
+    }
+  }
   return result;
+}
+
+/** A load failure as a problem of setting.yaml: at the pointer it names, else on `publish`. */
+function loadProblem(file: string, error: ErrorData, source: YamlSource): ConfigProblem {
+  const details = error.details ?? {};
+  const inSetting = details['file'] === file && typeof details['pointer'] === 'string' && details['pointer'] !== '';
+  const pointer = inSetting ? (details['pointer'] as string) : '/publish';
+  const code = typeof details['code'] === 'string' ? (details['code'] as ProblemCode) : 'entry-missing';
+  const at = typeof details['file'] === 'string' ? `${details['file']}: ` : '';
+  const text = (error.message.split('\n')[0] ?? '').replace(at, '');
+  const message = inSetting ? text : `publish: ${path.basename(String(details['file'] ?? 'the entry module'))} fails to load: ${text}`;
+  return { file, pointer, code, message, severity: 'error', range: rangeAt(source, pointer, inSetting ? 'value' : 'key') };
 }
 
 type Report = (pointer: string, code: ProblemCode, message: string, part: 'key' | 'value') => void;

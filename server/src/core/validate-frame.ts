@@ -5,6 +5,7 @@ import { pointerToPath } from '@kael/runtime/config/problem';
 import type { ConfigProblem, Range } from '@kael/runtime/model/config-problem';
 import type { PackageRecord } from '@kael/runtime/model/package-record';
 import { loadCatalog } from '@kael/runtime/packages/package-catalog';
+import type { CheckOptions } from '@kael/runtime/packages/package-check';
 
 /**
  * A frame.yaml's problems: its own syntax and schema, then each listed package checked exactly as
@@ -12,11 +13,16 @@ import { loadCatalog } from '@kael/runtime/packages/package-catalog';
  * own file, and each package that would fail gets an error on its `path` line with the code of its
  * first problem, so the verdict on the frame.yaml is the verdict of `kael run`.
  */
-export async function validateFrame(file: string, text: string, view: FileView): Promise<ConfigProblem[]> {
+export async function validateFrame(
+  file: string,
+  text: string,
+  view: FileView,
+  options: CheckOptions = {},
+): Promise<ConfigProblem[]> {
   const { config, problems } = parseFrameConfigText(text, file);
   if (config === undefined) return problems;
   const out = [...problems];
-  for (const record of await loadCatalog(config, view)) {
+  for (const record of await loadCatalog(config, view, options)) {
     out.push(...record.problems);
     const range = config.packages.find((e) => e.pointer === record.pointer)?.range;
     const summary = packageSummary(config.file, record, range);
