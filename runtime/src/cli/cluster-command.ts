@@ -77,7 +77,7 @@ interface ResultRow {
   packages: PackageSnapshot[];
 }
 
-function toRow(frame: string, r: ChangeResults[string] | CommandResponse[string]): ResultRow {
+function toRow(frame: string, r: unknown): ResultRow {
   const rec = r as {
     ok: boolean;
     from?: string | null;
@@ -111,7 +111,7 @@ function toRow(frame: string, r: ChangeResults[string] | CommandResponse[string]
  * `packages` carry each package's state, version and reason).
  */
 export function reportResults(results: ChangeResults | CommandResponse, json: boolean): number {
-  const rows = Object.entries(results).map(([frame, r]) => toRow(frame, r));
+  const rows = Object.entries(results as Record<string, unknown>).map(([frame, r]) => toRow(frame, r));
   if (json) printJson(results);
   else if (rows.length === 0) process.stdout.write('no frame was targeted\n');
   else {

@@ -237,13 +237,14 @@ function toPackageSnapshot(r: PackageRecord, restarting: ReadonlySet<PackageKind
     kind,
     name: s?.name ?? r.declared?.name ?? path.basename(r.dir),
     dir: r.dir,
+    // A reload under way is retrying the package: its last failure is no longer the news.
     state:
-      r.error !== undefined ? 'failed' : kind !== 'unknown' && restarting.has(kind) ? 'restarting' : 'ok',
+      kind !== 'unknown' && restarting.has(kind) ? 'restarting' : r.error !== undefined ? 'failed' : 'ok',
   };
   if (s !== undefined) snap.version = s.version;
   else if (r.declared?.version !== undefined) snap.version = r.declared.version;
   if (s?.type === 'service') snap.services = s.publish.map((f) => `${s.name}__${f}`);
-  if (r.error !== undefined) {
+  if (r.error !== undefined && snap.state === 'failed') {
     snap.error = r.error;
     snap.reason = failureReason(r.error, r.dir);
   }

@@ -24,8 +24,7 @@ export function readModuleExports(text: string, fileName: string): ModuleExports
       ts.canHaveModifiers(st) &&
       (ts.getModifiers(st) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
     const isDefault =
-      exported &&
-      (ts.getModifiers(st as ts.HasModifiers) ?? []).some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
+      exported && (ts.getModifiers(st) ?? []).some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
     if (exported && (ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st))) {
       const name = isDefault ? 'default' : st.name?.text;
       if (name !== undefined) names.set(name, 'function');

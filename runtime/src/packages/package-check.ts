@@ -87,13 +87,23 @@ export async function checkSettingText(
 /** A load failure as a problem of setting.yaml: at the pointer it names, else on `publish`. */
 function loadProblem(file: string, error: ErrorData, source: YamlSource): ConfigProblem {
   const details = error.details ?? {};
-  const inSetting = details['file'] === file && typeof details['pointer'] === 'string' && details['pointer'] !== '';
+  const inSetting =
+    details['file'] === file && typeof details['pointer'] === 'string' && details['pointer'] !== '';
   const pointer = inSetting ? (details['pointer'] as string) : '/publish';
   const code = typeof details['code'] === 'string' ? (details['code'] as ProblemCode) : 'entry-missing';
-  const at = typeof details['file'] === 'string' ? `${details['file']}: ` : '';
-  const text = (error.message.split('\n')[0] ?? '').replace(at, '');
-  const message = inSetting ? text : `publish: ${path.basename(String(details['file'] ?? 'the entry module'))} fails to load: ${text}`;
-  return { file, pointer, code, message, severity: 'error', range: rangeAt(source, pointer, inSetting ? 'value' : 'key') };
+  const failing = typeof details['file'] === 'string' ? details['file'] : undefined;
+  const text = (error.message.split('\n')[0] ?? '').replace(failing === undefined ? '' : `${failing}: `, '');
+  const message = inSetting
+    ? text
+    : `publish: ${failing === undefined ? 'the entry module' : path.basename(failing)} fails to load: ${text}`;
+  return {
+    file,
+    pointer,
+    code,
+    message,
+    severity: 'error',
+    range: rangeAt(source, pointer, inSetting ? 'value' : 'key'),
+  };
 }
 
 type Report = (pointer: string, code: ProblemCode, message: string, part: 'key' | 'value') => void;

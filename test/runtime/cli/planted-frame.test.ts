@@ -184,7 +184,7 @@ describe('a frame with planted mistakes: kael validate and kael run agree', () =
     missing: 'path-missing',
   });
 
-  it('kael run fails exactly the planted packages, each with its problem code, and says so at start', async () => {
+  it('kael run fails exactly the planted packages, each with its problem code, and says so at start', () => {
     assert.deepEqual(runVerdict(), expected(true));
     const { stdout } = run.output();
     for (const [name, p] of Object.entries(PLANTED))
@@ -247,7 +247,7 @@ describe('kael run exit codes', () => {
     const ns = randomNamespace();
     const conf = await makeFrameDir({ noentry: PLANTED['noentry']?.files ?? {} });
     const run = startRun(conf, ns);
-    assert.match(await run.started, /FAILED  service noentry 1.0 +\.\/noentry\n.*\[entry-missing\]/);
+    assert.match(await run.started, /FAILED {2}service noentry 1.0 +\.\/noentry\n.*\[entry-missing\]/);
     assert.equal(await run.exited, 1);
     assert.match(run.output().stderr, /no package could be loaded; stopping/);
     await deleteNamespace(ns);
