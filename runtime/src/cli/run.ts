@@ -55,7 +55,9 @@ export const command: CliCommand = {
     );
     const conf = positionals[0];
     if (values.help || conf === undefined) {
-      process.stdout.write(`usage: ${USAGE}\n`);
+      process.stdout.write(
+        `usage: ${USAGE}\n\nA package that fails to load is reported and the others are served; the frame exits 1\nwhen none loaded. --strict: exit 1 when any package fails.\n`,
+      );
       return values.help ? 0 : 2;
     }
     const frame = new WorkFrame({
