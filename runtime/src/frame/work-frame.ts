@@ -17,7 +17,8 @@ import type { Logger } from '../util/logger.js';
 import { createLogger } from '../util/logger.js';
 import type { FrameRuntime, ResolvedFrameOptions } from '../model/frame-runtime.js';
 import type { FrameSnapshot, PackageSnapshot } from '../model/frame-snapshot.js';
-import { failureReason, loadCatalog } from '../packages/package-catalog.js';
+import { diskFileView } from '../config/file-view.js';
+import { failureReason, loadCatalog, locateProblems } from '../packages/package-catalog.js';
 import { isCrontabRecord, isServiceRecord } from '../model/package-record.js';
 import type { PackageRecord } from '../model/package-record.js';
 import type { PackageKind } from '../model/package-kind.js';
@@ -117,7 +118,9 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
     this.state = 'starting';
     const config = await readFrameConfig(this.options.serviceGroupConf);
     this.ns = this.explicitName ?? config.serviceGroup;
-    this.packageRecords = await loadCatalog(config);
+    // The frame's workers import the code and check its exports (the same check the editor makes on
+    // the source), so the frame process does not read the code itself.
+    this.packageRecords = await loadCatalog(config, diskFileView, { readCode: false });
     this.reportProblems(this.packageRecords);
     this.brokerConn = new BrokerConnection({
       url: this.options.auri,
@@ -130,6 +133,7 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
     this.crontabs = new CrontabHost(this);
     this.agent = new ClusterAgent(this);
     await this.services.start();
+    await this.locateWorkerProblems();
     await this.crontabs.start();
     await this.agent.start();
     this.state = 'running';
@@ -174,7 +178,7 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
     this.changed();
     try {
       const config = await readFrameConfig(this.options.serviceGroupConf);
-      const fresh = await loadCatalog(config);
+      const fresh = await loadCatalog(config, diskFileView, { readCode: false });
       this.reportProblems(fresh.filter((r) => r.setting === undefined || r.setting.type === kind));
       // Keep the other kind's records as they are: reloading services must not touch running crontabs.
       const others = this.packageRecords.filter((r) => r.setting !== undefined && r.setting.type !== kind);
@@ -182,10 +186,16 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
       this.packageRecords = [...others, ...mine];
       if (kind === 'service') await this.services?.restart(this.packageRecords.filter(isServiceRecord));
       else await this.crontabs?.restart(this.packageRecords.filter(isCrontabRecord));
+      await this.locateWorkerProblems();
     } finally {
       this.restarting.delete(kind);
       this.changed();
     }
+  }
+
+  /** Gives the problems service workers reported (by JSON pointer) their line and column. */
+  private async locateWorkerProblems(): Promise<void> {
+    for (const r of this.packageRecords) if (r.error !== undefined) r.error = await locateProblems(r.error);
   }
 
   /** Package kinds whose reload is under way (their packages report `restarting`). */

@@ -1,5 +1,5 @@
 import ts from 'typescript';
-import type { EntrySyntaxError, ExportKind, ExportReader, ModuleExports } from '../model/module-exports.js';
+import type { EntrySyntaxError, ExportKind, ModuleExports } from '../model/module-exports.js';
 
 /**
  * Reads a JS/TS module's exports statically: ESM `export function|const|class|{…}|default|* as`,
@@ -60,13 +60,6 @@ export function readModuleExports(text: string, fileName: string): ModuleExports
   }
   return { names, dynamic, syntaxErrors: syntaxErrorsOf(source) };
 }
-
-/** The reader of JavaScript and TypeScript entry modules. */
-export const JS_EXPORT_READER: ExportReader = {
-  language: 'javascript',
-  extensions: ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'],
-  read: (entry, text) => readModuleExports(text, entry),
-};
 
 function syntaxErrorsOf(source: ts.SourceFile): EntrySyntaxError[] {
   // The parser's own diagnostics: what makes Node (or the TypeScript transpiler) refuse the file.

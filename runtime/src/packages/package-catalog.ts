@@ -6,6 +6,8 @@ import type { FrameConfig } from '../config/frame-config.js';
 import type { ConfigProblem, ProblemCode } from '../model/config-problem.js';
 import { pointerToPath } from '../config/problem.js';
 import { SETTING_FILE } from '../config/setting-file.js';
+import { parseYamlSource, rangeAt } from '../config/yaml-source.js';
+import type { YamlSource } from '../config/yaml-source.js';
 import { checkSettingText } from './package-check.js';
 import type { CheckOptions } from './package-check.js';
 import type { PackageRecord } from '../model/package-record.js';
@@ -143,4 +145,28 @@ export function failureReason(error: ErrorData, dir: string): string {
     message = `${rel(file)}: ${message.slice(file.length + 2)}`;
   const code = error.details?.['code'];
   return `${message} [${typeof code === 'string' ? code : error.code}]`;
+}
+
+/**
+ * Adds text ranges to the problems of an error that has none (a service worker reports problems by
+ * JSON pointer only), so `reason` and `kael status` can say `setting.yaml:4:16`.
+ */
+export async function locateProblems(error: ErrorData, view: FileView = diskFileView): Promise<ErrorData> {
+  const problems = error.details?.['problems'] as ConfigProblem[] | undefined;
+  if (problems === undefined || problems.every((p) => p.range !== undefined)) return error;
+  const sources = new Map<string, YamlSource | undefined>();
+  const located: ConfigProblem[] = [];
+  for (const p of problems) {
+    if (!sources.has(p.file)) {
+      const text = await view.readText(p.file);
+      sources.set(p.file, text === undefined ? undefined : parseYamlSource(text));
+    }
+    const source = sources.get(p.file);
+    located.push(
+      p.range !== undefined || source === undefined
+        ? p
+        : { ...p, range: rangeAt(source, p.pointer, p.pointer === '/publish' ? 'key' : 'value') },
+    );
+  }
+  return { ...error, details: { ...error.details, problems: located } };
 }

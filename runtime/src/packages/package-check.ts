@@ -10,10 +10,8 @@ import type { ConfigProblem, ProblemCode } from '../model/config-problem.js';
 import type { ErrorData } from '../errors.js';
 import type { ServiceSetting } from '../model/package-setting.js';
 import type { YamlSource } from '../config/yaml-source.js';
+import { exportProblems } from './export-check.js';
 import { readPublishedNames } from './published-names.js';
-
-/** Where the entry-module rule is explained in messages. */
-export const ENTRY_RULE = 'package.json main, index.js, index.mjs, index.cjs or index.ts';
 
 /**
  * Loads a service package's code as the frame does (imports its entry module, in another process)
@@ -23,6 +21,14 @@ export type CodeLoader = (dir: string, setting: ServiceSetting) => Promise<Error
 
 /** Options of {@link checkSettingText}. */
 export interface CheckOptions {
+  /**
+   * Read the service entry module's source for its exports and syntax (what the editor and
+   * `kael validate` do). A frame leaves this to its service worker, which imports the module and
+   * applies the same export check to what it really exports, so the frame process never loads the
+   * TypeScript parser.
+   * @default true
+   */
+  readCode?: boolean;
   /**
    * Also load each service package's code that passed the static checks: this finds what only
    * running the code shows (a throw at load time, a missing dependency, exports built at run time).
@@ -70,45 +76,47 @@ export async function checkSettingText(
   };
   const dir = path.dirname(file);
   const publish = Array.isArray(obj['publish']) ? (obj['publish'] as unknown[]) : undefined;
-  if (publish !== undefined && obj['type'] === 'service')
+  if (publish !== undefined && obj['type'] === 'service' && options.readCode !== false)
     await checkExports(publish, dir, view, problems, report);
   if (publish !== undefined && obj['type'] === 'crontab') await checkCommands(publish, dir, view, report);
   if (problems.some((p) => p.severity === 'error')) result.setting = undefined;
   else if (result.setting?.type === 'service' && options.loadCode !== undefined) {
     const error = await options.loadCode(dir, result.setting);
     if (error !== undefined) {
-      problems.push(loadProblem(file, error, source));
+      problems.push(...loadProblems(file, error, source));
       result.setting = undefined;
     }
   }
   return result;
 }
 
-/** A load failure as a problem of setting.yaml: at the pointer it names, else on `publish`. */
-function loadProblem(file: string, error: ErrorData, source: YamlSource): ConfigProblem {
+/**
+ * A load failure as problems of setting.yaml: the export problems the loader found (by pointer), or
+ * one problem on `publish` saying why the entry module did not load.
+ */
+function loadProblems(file: string, error: ErrorData, source: YamlSource): ConfigProblem[] {
   const details = error.details ?? {};
-  const inSetting =
-    details['file'] === file && typeof details['pointer'] === 'string' && details['pointer'] !== '';
-  const pointer = inSetting ? (details['pointer'] as string) : '/publish';
-  const code = typeof details['code'] === 'string' ? (details['code'] as ProblemCode) : 'entry-missing';
-  const failing = typeof details['file'] === 'string' ? details['file'] : undefined;
-  const text = (error.message.split('\n')[0] ?? '').replace(failing === undefined ? '' : `${failing}: `, '');
-  const message = inSetting
-    ? text
-    : `publish: ${failing === undefined ? 'the entry module' : path.basename(failing)} fails to load: ${text}`;
-  return {
+  const located = (pointer: string, code: ProblemCode, message: string): ConfigProblem => ({
     file,
     pointer,
     code,
     message,
     severity: 'error',
-    range: rangeAt(source, pointer, inSetting ? 'value' : 'key'),
-  };
+    range: rangeAt(source, pointer, pointer === '/publish' ? 'key' : 'value'),
+  });
+  const found = details['problems'];
+  if (details['file'] === file && Array.isArray(found))
+    return (found as ConfigProblem[]).map((p) => located(p.pointer, p.code, p.message));
+  const code = typeof details['code'] === 'string' ? (details['code'] as ProblemCode) : 'entry-missing';
+  const failing = typeof details['file'] === 'string' ? details['file'] : undefined;
+  const text = (error.message.split('\n')[0] ?? '').replace(failing === undefined ? '' : `${failing}: `, '');
+  const entry = failing === undefined ? 'the entry module' : path.basename(failing);
+  return [located('/publish', code, `publish: ${entry} fails to load: ${text}`)];
 }
 
 type Report = (pointer: string, code: ProblemCode, message: string, part: 'key' | 'value') => void;
 
-/** Each published name must be exported by the entry module, as a function. */
+/** Each published name must be exported by the entry module, as a function (read, not run). */
 async function checkExports(
   publish: readonly unknown[],
   dir: string,
@@ -117,36 +125,8 @@ async function checkExports(
   report: Report,
 ): Promise<void> {
   const found = await readPublishedNames(dir, view);
-  if (found === undefined) {
-    report('/publish', 'entry-missing', `publish: the package has no entry module (${ENTRY_RULE})`, 'key');
-    return;
-  }
-  const entryName = path.relative(dir, found.entry);
-  const syntax = found.syntaxErrors[0];
-  if (syntax !== undefined) {
-    report(
-      '/publish',
-      'entry-syntax',
-      `publish: ${entryName} cannot be loaded: line ${syntax.line + 1}:${syntax.character + 1}: ${syntax.message}`,
-      'key',
-    );
-    return;
-  }
-  for (const [i, name] of publish.entries()) {
-    const pointer = toPointer(['publish', i]);
-    // A name the schema already rejected (not a string, not an identifier) is not looked up.
-    if (typeof name !== 'string' || problems.some((p) => p.pointer === pointer)) continue;
-    const kind = found.names.get(name);
-    if (kind === undefined && !found.dynamic)
-      report(pointer, 'export-missing', `publish[${i}]: "${name}" is not exported by ${entryName}`, 'value');
-    else if (kind === 'value')
-      report(
-        pointer,
-        'export-not-function',
-        `publish[${i}]: "${name}" is exported by ${entryName} but is not a function`,
-        'value',
-      );
-  }
+  const skip = new Set(problems.map((p) => p.pointer));
+  for (const p of exportProblems(publish, found, dir, skip)) report(p.pointer, p.code, p.message, p.part);
 }
 
 /** A command whose first word names a script (`job.py`) needs that file in the package. */

@@ -3,13 +3,19 @@ import { diskFileView } from '../config/file-view.js';
 import type { FileView } from '../config/file-view.js';
 import type { ExportReader, PublishedNames } from '../model/module-exports.js';
 import { resolveEntryModule } from './entry-module.js';
-import { JS_EXPORT_READER } from './js-exports.js';
 
 /**
  * The readers of entry modules, by language. A language is added by adding its reader here (the
- * entry-file rule in `entry-module.ts` must find its entry file too).
+ * entry-file rule in `entry-module.ts` must find its entry file too). The TypeScript parser is
+ * loaded on first use only.
  */
-export const EXPORT_READERS: readonly ExportReader[] = [JS_EXPORT_READER];
+export const EXPORT_READERS: readonly ExportReader[] = [
+  {
+    language: 'javascript',
+    extensions: ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'],
+    read: async (entry, text) => (await import('./js-exports.js')).readModuleExports(text, entry),
+  },
+];
 
 /**
  * What the entry module of the package folder `dir` publishes, read statically (never run).
