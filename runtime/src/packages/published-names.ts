@@ -35,6 +35,15 @@ export async function readPublishedNames(
   const reader = EXPORT_READERS.find((r) => r.extensions.includes(path.extname(entry)));
   if (reader === undefined)
     return { entry, language: 'unknown', names: new Map(), dynamic: true, syntaxErrors: [] };
-  const read = await reader.read(entry, text);
-  return { entry, language: reader.language, ...read };
+  // The editor re-checks every open document on each edit: an unchanged entry is not parsed again.
+  const cached = lastRead.get(entry);
+  if (cached?.text === text && cached.reader === reader) return cached.result;
+  const result: PublishedNames = { entry, language: reader.language, ...(await reader.read(entry, text)) };
+  if (lastRead.size >= CACHE_ENTRIES) lastRead.delete(lastRead.keys().next().value ?? '');
+  lastRead.set(entry, { text, reader, result });
+  return result;
 }
+
+/** How many entry files' last reading is kept. */
+const CACHE_ENTRIES = 1000;
+const lastRead = new Map<string, { text: string; reader: ExportReader; result: PublishedNames }>();
