@@ -2,9 +2,11 @@ export { KaelError, ConfigError, RemoteError, errorToData, isErrorData } from '.
 export type { KaelErrorCode, ErrorData } from './errors.js';
 export { WorkFrame, DEFAULT_AURI } from './frame/work-frame.js';
 export type { WorkFrameOptions } from './frame/work-frame.js';
+export { packageState } from './model/frame-snapshot.js';
 export type {
   FrameSnapshot,
   PackageSnapshot,
+  PackageState,
   CrontabSnapshot,
   CrontabEntrySnapshot,
   RunSummary,
@@ -40,9 +42,9 @@ export type { ClientOptions, CallOptions, CallOutcome, ServiceProxy } from './cl
 export { ClusterClient } from './client/cluster-client.js';
 export { missingFrames } from './client/command-responses.js';
 export type { CommandResponse } from './client/command-responses.js';
-export type { ChangeOptions, ChangeResults } from './client/cluster-client.js';
+export type { ChangeOptions, ChangeResults, PackageStatusRow } from './client/cluster-client.js';
 export type { TargetOptions } from './client/deploy-plan.js';
-export type { DeployResult } from './model/deploy-result.js';
+export type { DeployResult, RestartResult, PackageFailure } from './model/deploy-result.js';
 export type { CrontabStatus, CrontabEntryStatus, RunRecord } from './model/crontab-status.js';
 export type { ReplyEnvelope } from './rpc/envelope.js';
 export { parseSchedule, nextFire, scheduleProblem } from './schedule/schedule.js';

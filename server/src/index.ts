@@ -1,9 +1,12 @@
 export { validateDocument, validatePath, findKaelFiles } from './core/validate.js';
 export { documentKind, DEFAULT_FRAME_FILE_NAMES } from './core/document-kind.js';
 export type { DocumentKind } from './core/document-kind.js';
-export { readModuleExports } from './core/module-exports.js';
-export type { ModuleExports, ExportKind } from './core/module-exports.js';
-export { complete, hover } from './core/schema-help.js';
-export { publishFixes } from './core/code-actions.js';
+export { readModuleExports } from '@kael/runtime/packages/js-exports';
+export type { ModuleExports, ExportKind, PublishedNames } from '@kael/runtime/model/module-exports';
+export { hover } from './core/schema-help.js';
+export { complete } from './core/completion.js';
+export type { Suggestion, CompletionContext } from './core/completion.js';
+export { publishFixes, problemFixes } from './core/code-actions.js';
+export type { QuickFix } from './core/code-actions.js';
 export { ValidateWorkspaceRequest } from './protocol.js';
 export type { ValidateWorkspaceResult, KaelServerOptions } from './protocol.js';

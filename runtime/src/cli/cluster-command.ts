@@ -4,8 +4,10 @@ import type { CommandResponse } from '../client/command-responses.js';
 import { connectClient } from '../client/frame-client.js';
 import type { ServiceProxy } from '../client/frame-client.js';
 import { KaelError } from '../errors.js';
+import type { PackageSnapshot } from '../model/frame-snapshot.js';
 import { CONNECTION_FLAGS, intFlag, parseCommandLine, printJson, requireNamespace } from './options.js';
 import type { PackageKind } from '../model/package-kind.js';
+import { packageState } from '../model/frame-snapshot.js';
 
 /** Flags of the management commands: connection, target, type and version. */
 export const MANAGEMENT_FLAGS = {
@@ -64,27 +66,52 @@ export function progress(line: string): void {
   if (process.stderr.isTTY) process.stderr.write(`… ${line}\n`);
 }
 
+/** One frame's row of a changing command's report. */
+interface ResultRow {
+  frame: string;
+  ok: boolean;
+  from: string | null;
+  to: string | null;
+  error: { code: string; message: string } | undefined;
+  /** The packages the frame reported after the change, with their states. */
+  packages: PackageSnapshot[];
+}
+
+function toRow(frame: string, r: unknown): ResultRow {
+  const rec = r as {
+    ok: boolean;
+    from?: string | null;
+    to?: string | null;
+    error?: { code: string; message: string; details?: Record<string, unknown> };
+    value?: unknown;
+    package?: PackageSnapshot;
+  };
+  const value = rec.value as { packages?: unknown } | undefined;
+  const packages =
+    rec.package !== undefined
+      ? [rec.package]
+      : Array.isArray(value?.packages)
+        ? (value.packages as PackageSnapshot[])
+        : Array.isArray(rec.error?.details?.['packages'])
+          ? (rec.error.details['packages'] as PackageSnapshot[])
+          : [];
+  return {
+    frame,
+    ok: rec.ok,
+    from: rec.from ?? null,
+    to: rec.to ?? null,
+    error: rec.error,
+    packages: packages.filter((p) => typeof p === 'object' && p !== null && 'name' in p),
+  };
+}
+
 /**
- * Prints per-frame results (table or JSON) and returns the exit code: 1 when any frame failed.
+ * Prints per-frame results (table or JSON) and returns the exit code: 1 when any frame failed,
+ * including a frame where the command ran but a package did not come back up (its `package` /
+ * `packages` carry each package's state, version and reason).
  */
 export function reportResults(results: ChangeResults | CommandResponse, json: boolean): number {
-  const rows = Object.entries(results).map(([frame, r]) => {
-    const rec = r as {
-      ok: boolean;
-      from?: string | null;
-      to?: string | null;
-      error?: { code: string; message: string };
-      value?: unknown;
-    };
-    return {
-      frame,
-      ok: rec.ok,
-      from: rec.from ?? null,
-      to: rec.to ?? null,
-      error: rec.error,
-      value: rec.value,
-    };
-  });
+  const rows = Object.entries(results as Record<string, unknown>).map(([frame, r]) => toRow(frame, r));
   if (json) printJson(results);
   else if (rows.length === 0) process.stdout.write('no frame was targeted\n');
   else {
@@ -93,6 +120,10 @@ export function reportResults(results: ChangeResults | CommandResponse, json: bo
       process.stdout.write(
         `${r.ok ? 'ok    ' : 'FAILED'} ${r.frame}${change}${r.error === undefined ? '' : `  [${r.error.code}] ${r.error.message}`}\n`,
       );
+      for (const p of r.packages)
+        process.stdout.write(
+          `         ${packageState(p).padEnd(10)} ${p.kind} ${p.name} ${p.version ?? '?'}${p.reason === undefined ? '' : `  ${p.reason}`}\n`,
+        );
     }
   }
   return rows.every((r) => r.ok) ? 0 : 1;

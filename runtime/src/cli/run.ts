@@ -1,11 +1,42 @@
+import path from 'node:path';
 import { WorkFrame } from '../frame/work-frame.js';
+import type { FrameSnapshot } from '../model/frame-snapshot.js';
 import type { CliCommand } from './command.js';
 import { intFlag, parseCommandLine } from './options.js';
+import { packageState } from '../model/frame-snapshot.js';
 
 const USAGE =
-  'kael run <frame.yaml> [--name NS] [--auri URL] [--processes N] [--concurrency N] [--heartbeat MS] [--label TEXT]';
+  'kael run <frame.yaml> [--name NS] [--auri URL] [--processes N] [--concurrency N] [--heartbeat MS] [--label TEXT] [--strict]';
 
-/** `kael run`: the standalone daemon. SIGTERM/SIGINT drain in-flight calls and exit 0. */
+/**
+ * What `kael run` prints once the frame started: one line per package (loaded or FAILED with the
+ * reason) and the counts.
+ */
+export function describeStart(snapshot: FrameSnapshot): string[] {
+  const base = path.dirname(snapshot.configFile);
+  const lines = [
+    `kael: frame ${snapshot.id} serves namespace "${snapshot.namespace}" (${snapshot.configFile})`,
+  ];
+  for (const p of snapshot.packages) {
+    const where = `./${path.relative(base, p.dir).split(path.sep).join('/')}`;
+    const head = `  ${packageState(p) === 'failed' ? 'FAILED' : 'ok    '}  ${p.kind.padEnd(7)} ${`${p.name} ${p.version ?? '?'}`.padEnd(24)} ${where}`;
+    lines.push(
+      packageState(p) === 'failed' ? `${head}\n          ${p.reason ?? p.error?.message ?? ''}` : head,
+    );
+  }
+  const failed = snapshot.packages.filter((p) => packageState(p) === 'failed').length;
+  lines.push(`kael: ${snapshot.packages.length - failed} package(s) loaded, ${failed} failed`);
+  return lines;
+}
+
+/**
+ * `kael run`: the standalone daemon. SIGTERM/SIGINT drain in-flight calls and exit 0.
+ *
+ * A package that fails to load does not stop the frame by default: on a machine shared by several
+ * packages, one broken package must not take the others' services down, and it can be fixed in place
+ * (`kael update`, `install`, `restart`). The frame exits 1 when it has packages and none loaded, and
+ * with `--strict` when any failed (for deployments that must be all or nothing).
+ */
 export const command: CliCommand = {
   summary: 'run a frame: serve the packages of a frame.yaml until SIGTERM',
   async run(argv) {
@@ -18,13 +49,16 @@ export const command: CliCommand = {
         concurrency: { type: 'string' },
         heartbeat: { type: 'string' },
         label: { type: 'string' },
+        strict: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
       USAGE,
     );
     const conf = positionals[0];
     if (values.help || conf === undefined) {
-      process.stdout.write(`usage: ${USAGE}\n`);
+      process.stdout.write(
+        `usage: ${USAGE}\n\nA package that fails to load is reported and the others are served; the frame exits 1\nwhen none loaded. --strict: exit 1 when any package fails.\n`,
+      );
       return values.help ? 0 : 2;
     }
     const frame = new WorkFrame({
@@ -37,6 +71,20 @@ export const command: CliCommand = {
       label: values.label,
     });
     await frame.start();
+    const snapshot = frame.snapshot();
+    process.stdout.write(describeStart(snapshot).join('\n') + '\n');
+    const failed = snapshot.packages.filter((p) => packageState(p) === 'failed').length;
+    const refusal =
+      failed > 0 && failed === snapshot.packages.length
+        ? 'no package could be loaded'
+        : values.strict && failed > 0
+          ? `--strict: ${failed} package(s) failed`
+          : undefined;
+    if (refusal !== undefined) {
+      process.stderr.write(`kael: ${refusal}; stopping\n`);
+      await frame.stop();
+      return 1;
+    }
     await new Promise<void>((resolve) => {
       const shutdown = (signal: string): void => {
         frame.logger.info(`received ${signal}; draining`);

@@ -1,6 +1,7 @@
 import type { FrameSnapshot } from '../model/frame-snapshot.js';
 import { clientCommand } from './cluster-command.js';
 import { printJson } from './options.js';
+import { packageState } from '../model/frame-snapshot.js';
 
 const USAGE = 'kael status --name NS [--auri URL] [--json]';
 
@@ -15,17 +16,20 @@ export function describeFrames(frames: readonly FrameSnapshot[], now = Date.now(
     for (const p of f.packages) {
       const cron = f.crontabs.find((c) => c.name === p.name && p.kind === 'crontab');
       const role = cron === undefined ? '' : cron.active ? '  ACTIVE' : '  standby';
+      const state = packageState(p) === 'ok' ? '' : `  ${packageState(p).toUpperCase()}`;
       lines.push(
-        `  ${p.kind.padEnd(8)} ${p.name.padEnd(20)} ${(p.version ?? '?').padEnd(8)}${role}${p.services === undefined ? '' : `  ${p.services.join(' ')}`}`,
+        `  ${p.kind.padEnd(8)} ${p.name.padEnd(20)} ${(p.version ?? '?').padEnd(8)}${state}${role}${p.services === undefined ? '' : `  ${p.services.join(' ')}`}`,
       );
-      if (p.error !== undefined)
-        lines.push(`           FAILED [${p.error.code}] ${p.error.message.split('\n')[0] ?? ''}`);
+      if (packageState(p) === 'failed')
+        lines.push(
+          `           ${p.reason ?? `[${p.error?.code ?? ''}] ${p.error?.message.split('\n')[0] ?? ''}`}`,
+        );
     }
   }
   return lines;
 }
 
-/** `kael status`: exit 1 when any package failed to load. */
+/** `kael status`: every package's state (ok / failed with its reason / restarting); exit 1 when any failed. */
 export const command = clientCommand(
   'show live frames, their packages and versions, crontab holders and load errors',
   USAGE,
@@ -34,6 +38,6 @@ export const command = clientCommand(
     const frames = await client.servers();
     if (args.json) printJson(frames);
     else process.stdout.write(describeFrames(frames).join('\n') + '\n');
-    return frames.some((f) => f.packages.some((p) => p.error !== undefined)) ? 1 : 0;
+    return frames.some((f) => f.packages.some((p) => packageState(p) === 'failed')) ? 1 : 0;
   },
 );

@@ -4,13 +4,16 @@ import type { ConfigProblem } from '../model/config-problem.js';
 import { formatProblem } from '../config/problem.js';
 import { KaelError } from '../errors.js';
 import type { CliCommand } from './command.js';
+import type { FileView } from '../config/file-view.js';
+import type { CheckOptions } from '../packages/package-check.js';
+import { processCodeLoader } from './load-probe.js';
 import { parseCommandLine, printJson } from './options.js';
 
-const USAGE = 'kael validate <frame.yaml | package folder | dir> [--json]';
+const USAGE = 'kael validate <frame.yaml | setting.yaml | package folder | dir> [--load] [--json]';
 
 /** The part of the language server's core this command uses. */
 interface ValidationCore {
-  validatePath(target: string): Promise<ConfigProblem[]>;
+  validatePath(target: string, view?: FileView, options?: CheckOptions): Promise<ConfigProblem[]>;
 }
 
 /**
@@ -31,13 +34,23 @@ function loadCore(): ValidationCore {
   }
 }
 
-/** `kael validate`: the editor's checks for CI; exit 1 when anything is wrong. */
+/**
+ * `kael validate`: the checks `kael run` makes before it loads a package, as the editor shows them;
+ * exit 1 on any error. A frame.yaml is checked with every package it lists (an error in a package is
+ * reported in its files and on its `path` line). The code is read, not run, unless `--load` is
+ * given: then each service package that passes is also imported in its own process, as the frame
+ * does, which finds what only running it shows (a throw at load time, a missing dependency).
+ */
 export const command: CliCommand = {
-  summary: 'check frame.yaml and setting.yaml files like the editor does (exit 1 on errors)',
+  summary: 'check a frame.yaml (with its packages) or setting.yaml as kael run would (exit 1 on errors)',
   async run(argv) {
     const { values, positionals } = parseCommandLine(
       argv,
-      { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+      {
+        json: { type: 'boolean', default: false },
+        load: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
       USAGE,
     );
     const target = positionals[0];
@@ -45,7 +58,8 @@ export const command: CliCommand = {
       process.stdout.write(`usage: ${USAGE}\n`);
       return values.help ? 0 : 2;
     }
-    const problems = await loadCore().validatePath(path.resolve(target));
+    const options: CheckOptions = values.load ? { loadCode: processCodeLoader() } : {};
+    const problems = await loadCore().validatePath(path.resolve(target), undefined, options);
     const errors = problems.filter((p) => p.severity === 'error');
     if (values.json)
       printJson({

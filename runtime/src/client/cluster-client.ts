@@ -3,9 +3,10 @@ import type { BrokerConnection } from '../broker/connection.js';
 import { names } from '../broker/names.js';
 import type { CrontabStatus } from '../model/crontab-status.js';
 import { KaelError } from '../errors.js';
-import type { FrameSnapshot } from '../model/frame-snapshot.js';
+import { packageState } from '../model/frame-snapshot.js';
+import type { FrameSnapshot, PackageState } from '../model/frame-snapshot.js';
 import type { CommandMessage } from '../model/command-message.js';
-import type { DeployResult } from '../model/deploy-result.js';
+import type { DeployResult, RestartResult } from '../model/deploy-result.js';
 import { MembershipView } from '../membership/membership-view.js';
 import { RequestChannel } from '../rpc/request-channel.js';
 import { CHANGING_COMMANDS, signCommand } from '../security/command-signature.js';
@@ -38,8 +39,23 @@ export function waitMs(options: WaitOptions, fallback: number): number {
   return options.timeoutMs ?? options.timeout ?? fallback;
 }
 
+/** One copy of a package on one frame, as {@link ClusterClient.packageStatus} lists it. */
+export interface PackageStatusRow {
+  frame: string;
+  host: string;
+  name: string;
+  version: string | undefined;
+  /** Absolute package folder on that frame. */
+  path: string;
+  state: PackageState;
+  /** Why it failed, in one line. */
+  reason?: string;
+  /** The failure's full message. */
+  error?: string;
+}
+
 /** Per-frame outcome of a changing helper. */
-export type ChangeResults = Record<string, DeployResult & { error?: { code: string; message: string } }>;
+export type ChangeResults = Record<string, DeployResult>;
 
 /**
  * The management half of a client: the live view of the namespace's frames and the seed's commands.
@@ -184,7 +200,8 @@ export class ClusterClient extends EventEmitter {
 
   /**
    * The highest live version of package `pkg` of a kind, or of every package of the kind (the seed's
-   * `get_last_version`). Packages that failed to load are not counted.
+   * `get_last_version`). Copies that failed to load are not counted: a version only failed copies
+   * hold is never offered (as the source of an update or install either).
    * @example await client.getLastVersion('service', 'calculate') // '1.10'
    */
   async getLastVersion(kind: PackageKind, pkg: string): Promise<string | undefined>;
@@ -205,19 +222,17 @@ export class ClusterClient extends EventEmitter {
     const byName = new Map<string, string[]>();
     for (const f of await this.servers())
       for (const p of f.packages)
-        if (p.kind === kind && p.version !== undefined && p.error === undefined)
+        if (p.kind === kind && p.version !== undefined && packageState(p) !== 'failed')
           byName.set(p.name, [...(byName.get(p.name) ?? []), p.version]);
     if (name !== undefined) return highestVersion(byName.get(name) ?? []);
     return Object.fromEntries([...byName].map(([n, v]) => [n, highestVersion(v) ?? '']));
   }
 
-  /** Which frame holds which version of each package of a kind, or of package `pkg` (the picture before an update). */
-  async packageStatus(
-    kind: PackageKind = 'service',
-    pkg?: string,
-  ): Promise<
-    { frame: string; host: string; name: string; version: string | undefined; path: string; error?: string }[]
-  > {
+  /**
+   * Which frame holds which version of each package of a kind, or of package `pkg` (the picture
+   * before an update), with each copy's state (`ok`, `failed`, `restarting`) and why it failed.
+   */
+  async packageStatus(kind: PackageKind = 'service', pkg?: string): Promise<PackageStatusRow[]> {
     return (await this.servers()).flatMap((f) =>
       f.packages
         .filter((p) => p.kind === kind && (pkg === undefined || p.name === pkg))
@@ -227,6 +242,8 @@ export class ClusterClient extends EventEmitter {
           name: p.name,
           version: p.version,
           path: p.dir,
+          state: packageState(p),
+          ...(p.reason === undefined ? {} : { reason: p.reason }),
           ...(p.error === undefined ? {} : { error: p.error.message }),
         })),
     );
@@ -299,9 +316,15 @@ export class ClusterClient extends EventEmitter {
     );
   }
 
-  /** Restarts the packages of a kind (fresh code from disk) on every frame, frame `id`, or all but `notId`. */
+  /**
+   * Restarts the packages of a kind (fresh code from disk) on every frame, frame `id`, or all but
+   * `notId`. A frame where a package did not come back up answers `{ ok: false, error }` with the
+   * package error's code, a message naming the frame and the packages, and `error.details.packages`:
+   * the frame's packages of that kind with their state, version and reason; a frame where all came
+   * up answers `{ ok: true, value: RestartResult }`.
+   */
   async restart(kind: PackageKind, options: ChangeOptions = {}): Promise<CommandResponse> {
-    return this.commandAll(
+    const response = await this.commandAll(
       kind === 'service' ? '_restart_service' : '_restart_crontab',
       {},
       {
@@ -309,6 +332,23 @@ export class ClusterClient extends EventEmitter {
         timeoutMs: waitMs(options, 120_000),
       },
     );
+    const out: CommandResponse = {};
+    for (const [frame, r] of Object.entries(response)) {
+      const value = r.ok ? (r.value as Partial<RestartResult> | undefined) : undefined;
+      out[frame] =
+        value?.ok === false
+          ? {
+              ok: false,
+              error: {
+                code: value.error?.code ?? 'PACKAGE_INVALID',
+                name: 'KaelError',
+                message: value.error?.message ?? `frame ${frame}: a ${kind} package did not come back up`,
+                details: { packages: value.packages ?? [] },
+              },
+            }
+          : r;
+    }
+    return out;
   }
 
   /** `update('service', …)`: the seed's `update_service`. */

@@ -46,15 +46,19 @@ export function planDeploy(
   const holders = frames.filter((f) => versionOn(f, kind, name) !== undefined);
   if (holders.length === 0)
     throw new KaelError('VERSION_NOT_FOUND', `no live frame holds ${kind} package "${name}"`);
-  const version = options.version ?? highestVersion(holders.map((f) => versionOn(f, kind, name) ?? ''));
-  const source = holders.find(
+  // A copy that failed to load is never the source (nor counted for the default version).
+  const sources = holders.filter((f) =>
+    f.packages.some((p) => p.kind === kind && p.name === name && p.error === undefined),
+  );
+  const version = options.version ?? highestVersion(sources.map((f) => versionOn(f, kind, name) ?? ''));
+  const source = sources.find(
     (f) => version !== undefined && sameVersion(versionOn(f, kind, name) ?? '', version),
   );
   if (version === undefined || source === undefined) {
-    const known = [...new Set(holders.map((f) => versionOn(f, kind, name)))].join(', ');
+    const known = [...new Set(sources.map((f) => versionOn(f, kind, name)))].join(', ');
     throw new KaelError(
       'VERSION_NOT_FOUND',
-      `no live frame holds ${kind} package "${name}" version ${String(options.version)} (live versions: ${known})`,
+      `no live frame holds a loaded copy of ${kind} package "${name}" version ${String(options.version ?? 'any')} (loaded versions: ${known || 'none'})`,
     );
   }
   if (options.id !== undefined && !frames.some((f) => f.id === options.id))

@@ -4,6 +4,9 @@ import type { CommandHandler } from './command-context.js';
 import { exportPackage, installPackage, rollbackPackage, updatePackage } from './deploy-commands.js';
 import type { PackageKind } from '../model/package-kind.js';
 import { historyDir, listHistory } from '../deploy/package-store.js';
+import type { RestartResult } from '../model/deploy-result.js';
+import { restartOutcome } from './package-outcome.js';
+import { packageState } from '../model/frame-snapshot.js';
 
 /** `_ping()`: the frame's full snapshot (clients use it to discover frames at once). */
 const ping: CommandHandler = async (ctx) =>
@@ -14,8 +17,8 @@ const ping: CommandHandler = async (ctx) =>
   });
 
 /**
- * `_get_pkg_version({ pkg?, pkg_type })`: this frame's packages of a kind with versions and paths,
- * and `previous`: the versions kept for rollback, newest first (a rollback restores the first).
+ * `_get_pkg_version({ pkg?, pkg_type })`: this frame's packages of a kind with versions, paths, states
+ * and reasons, and `previous`: the versions kept for rollback, newest first (a rollback restores the first).
  */
 const getPackageVersion: CommandHandler = async (ctx, kwargs) => {
   const kind = kindArg(kwargs);
@@ -30,6 +33,8 @@ const getPackageVersion: CommandHandler = async (ctx, kwargs) => {
         version: p.version ?? null,
         path: p.dir,
         previous: (await listHistory(historyDir(conf, kind, p.name))).map((h) => h.version).reverse(),
+        state: packageState(p),
+        ...(p.reason === undefined ? {} : { reason: p.reason }),
         ...(p.error === undefined ? {} : { error: p.error }),
       })),
   );
@@ -41,18 +46,14 @@ const getCrontabStatus: CommandHandler = async (ctx, kwargs) =>
 
 /**
  * `_restart_service()` / `_restart_crontab()`: reloads that kind's packages from disk (services on
- * new worker processes, then the old ones drain; crontabs re-elect) and lists what now runs.
+ * new worker processes, then the old ones drain; crontabs re-elect) and answers a
+ * {@link RestartResult}: each package's state, version and reason, `ok: false` when one did not
+ * come back up.
  */
 function restart(kind: PackageKind): CommandHandler {
-  return async (ctx) => {
+  return async (ctx): Promise<RestartResult> => {
     await ctx.frame.reload(kind);
-    return {
-      ok: true,
-      packages: ctx.frame
-        .snapshot()
-        .packages.filter((p) => p.kind === kind)
-        .map((p) => `${p.name} ${p.version ?? ''}`.trim()),
-    };
+    return restartOutcome(ctx.frame, kind);
   };
 }
 

@@ -8,6 +8,7 @@ import { sameVersion } from '../version/version.js';
 import { findPackage, kindArg, stringArg } from './command-context.js';
 import type { CommandContext, CommandHandler, ExportedPackage } from './command-context.js';
 import type { DeployResult } from '../model/deploy-result.js';
+import { deployOutcome } from './package-outcome.js';
 
 /**
  * The package a command names (`pkg`, `pkg_type`), which this frame must have.
@@ -71,7 +72,7 @@ export const updatePackage: CommandHandler = async (ctx, kwargs): Promise<Deploy
     from,
   );
   await ctx.frame.reload(kind);
-  return { ok: true, from, to: version };
+  return deployOutcome(ctx.frame, record.dir, { ok: true, from, to: version });
 };
 
 /** `_install_pkg({ pkg, pkg_type, version, source, install_path })`: adds a package this frame lacks. */
@@ -97,7 +98,7 @@ export const installPackage: CommandHandler = async (ctx, kwargs): Promise<Deplo
   await swapInArchive(target, data, archive.sha256, undefined);
   await addFramePath(frameFile, installPath);
   await ctx.frame.reload(kind);
-  return { ok: true, from: null, to: version };
+  return deployOutcome(ctx.frame, target, { ok: true, from: null, to: version });
 };
 
 /** `_rollback_pkg({ pkg, pkg_type })`: restores the newest kept previous version. */
@@ -105,5 +106,5 @@ export const rollbackPackage: CommandHandler = async (ctx, kwargs): Promise<Depl
   const { kind, name, record, setting } = requirePackage(ctx, kwargs);
   const to = await restoreNewest(record.dir, historyDir(ctx.frame.options.serviceGroupConf, kind, name));
   await ctx.frame.reload(kind);
-  return { ok: true, from: setting.version, to };
+  return deployOutcome(ctx.frame, record.dir, { ok: true, from: setting.version, to });
 };

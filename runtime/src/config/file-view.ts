@@ -11,6 +11,14 @@ export interface FileView {
   isDirectory(p: string): Promise<boolean>;
   /** True when `p` is an existing file. */
   isFile(p: string): Promise<boolean>;
+  /** The entries of a directory (empty when it does not exist or cannot be read). */
+  readDirectory(dir: string): Promise<DirectoryEntry[]>;
+}
+
+/** One entry of a directory listing. */
+export interface DirectoryEntry {
+  name: string;
+  isDirectory: boolean;
 }
 
 /** The plain disk. */
@@ -34,6 +42,16 @@ export const diskFileView: FileView = {
       return (await fs.stat(p)).isFile();
     } catch {
       return false;
+    }
+  },
+  async readDirectory(dir) {
+    try {
+      return (await fs.readdir(dir, { withFileTypes: true })).map((e) => ({
+        name: e.name,
+        isDirectory: e.isDirectory(),
+      }));
+    } catch {
+      return [];
     }
   },
 };

@@ -2,8 +2,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { formatProblem, toPointer } from './problem.js';
-import type { ConfigProblem } from '../model/config-problem.js';
-import { validateAgainstSchema } from './schema-validation.js';
+import type { ConfigProblem, Range } from '../model/config-problem.js';
+import { validateAgainstSchema, violationCode } from './schema-validation.js';
 import { parseYamlSource, rangeAt } from './yaml-source.js';
 import type { YamlSource } from './yaml-source.js';
 
@@ -15,6 +15,8 @@ export interface FramePathEntry {
   dir: string;
   /** JSON pointer of the entry (`/path/2`), for error messages. */
   pointer: string;
+  /** Where the entry is written in frame.yaml. */
+  range?: Range;
 }
 
 /** A parsed frame.yaml. */
@@ -29,12 +31,25 @@ export interface FrameConfig {
 
 /** The outcome of parsing frame.yaml text. */
 export interface FrameConfigResult {
+  /**
+   * What can be used of the file: every well-formed `path` entry (once), even when `problems` holds
+   * errors elsewhere, so the packages can still be checked; undefined when the file is not a mapping
+   * with a `path` list. The frame itself refuses to start on any error (see {@link readFrameConfig}).
+   */
   config: FrameConfig | undefined;
   problems: ConfigProblem[];
   source: YamlSource;
 }
 
-/** Parses and validates frame.yaml text; relative paths resolve against the file's folder. Pure. */
+/** What an empty or malformed frame.yaml is told it must contain. */
+const FRAME_SHAPE =
+  'it must contain `service_group: <name>` (the namespace when the frame gets no --name) and `path:` ' +
+  'with a list of package folders (each holding a setting.yaml), absolute or relative to this file';
+
+/**
+ * Parses and validates frame.yaml text; relative paths resolve against the file's folder. Pure.
+ * Every independent problem is reported in one pass (a duplicate entry does not hide a missing one).
+ */
 export function parseFrameConfigText(text: string, file: string): FrameConfigResult {
   const source = parseYamlSource(text);
   const problems: ConfigProblem[] = source.syntaxErrors.map((e) => ({
@@ -46,29 +61,50 @@ export function parseFrameConfigText(text: string, file: string): FrameConfigRes
     range: e.range,
   }));
   if (problems.length > 0) return { config: undefined, problems, source };
-  for (const v of validateAgainstSchema('frame', source.value ?? null)) {
+  const value = source.value;
+  if (value === null || value === undefined || typeof value !== 'object' || Array.isArray(value)) {
+    const what =
+      value === null || value === undefined ? 'frame.yaml is empty' : 'frame.yaml is not a mapping';
     problems.push({
       file,
-      pointer: v.pointer,
+      pointer: '',
       code: 'schema',
-      message: v.message || 'frame.yaml must be a mapping with service_group and path',
+      message: `${what}: ${FRAME_SHAPE}`,
+      severity: 'error',
+      range: rangeAt(source, ''),
+    });
+    return { config: undefined, problems, source };
+  }
+  for (const v of validateAgainstSchema('frame', value)) {
+    const problem: ConfigProblem = {
+      file,
+      pointer: v.pointer,
+      code: violationCode(v),
+      message: v.message,
       severity: 'error',
       range: rangeAt(source, v.pointer, v.part),
-    });
+    };
+    if (v.fix !== undefined) problem.fix = v.fix;
+    problems.push(problem);
   }
-  if (problems.length > 0) return { config: undefined, problems, source };
-  const obj = source.value as { service_group: string; path: string[]; label?: string };
+  const obj = value as { service_group?: unknown; path?: unknown; label?: unknown };
+  if (!Array.isArray(obj.path)) return { config: undefined, problems, source };
   const base = path.dirname(path.resolve(file));
-  const packages = obj.path.map((raw, i) => ({
-    raw,
-    dir: path.resolve(base, raw),
-    pointer: toPointer(['path', i]),
-  }));
+  const seen = new Set<string>();
+  const packages: FramePathEntry[] = [];
+  for (const [i, raw] of (obj.path as unknown[]).entries()) {
+    // A duplicate is reported by the schema; only its first occurrence is loaded.
+    if (typeof raw !== 'string' || raw === '' || seen.has(raw)) continue;
+    seen.add(raw);
+    const pointer = toPointer(['path', i]);
+    packages.push({ raw, dir: path.resolve(base, raw), pointer, range: rangeAt(source, pointer) });
+  }
+  const serviceGroup = typeof obj.service_group === 'string' ? obj.service_group : '';
   return {
     config: {
       file: path.resolve(file),
-      serviceGroup: obj.service_group,
-      ...(obj.label === undefined ? {} : { label: obj.label }),
+      serviceGroup,
+      ...(typeof obj.label === 'string' ? { label: obj.label } : {}),
       packages,
     },
     problems,
@@ -92,7 +128,7 @@ export async function readFrameConfig(file: string): Promise<FrameConfig> {
     });
   }
   const { config, problems } = parseFrameConfigText(text, abs);
-  if (config === undefined) {
+  if (config === undefined || problems.some((p) => p.severity === 'error')) {
     throw new ConfigError('CONFIG_INVALID', problems.map(formatProblem).join('\n'), {
       details: { file: abs, pointer: problems[0]?.pointer ?? '', problems },
     });

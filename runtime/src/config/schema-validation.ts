@@ -2,8 +2,10 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import schemas from '@kael/schemas';
 import type { JsonSchema } from '@kael/schemas';
+import { closestName } from './closest-name.js';
 import { pointerToPath, toPointer } from './problem.js';
 import type { PackageKind } from '../model/package-kind.js';
+import type { ProblemCode, ProblemFix } from '../model/config-problem.js';
 
 /** Which file a schema describes. */
 export type SchemaKind = PackageKind | 'frame';
@@ -28,6 +30,13 @@ export interface SchemaViolation {
   message: string;
   /** The JSON Schema keyword that failed (`required`, `pattern`…). */
   keyword: string;
+  /** The likely intended key or value, when a close one exists. */
+  fix?: ProblemFix;
+}
+
+/** The problem code of a violation: `key-unknown` for a key the schema does not have, else `schema`. */
+export function violationCode(v: SchemaViolation): ProblemCode {
+  return v.keyword === 'additionalProperties' ? 'key-unknown' : 'schema';
 }
 
 let ajv: Ajv2020 | undefined;
@@ -36,7 +45,7 @@ const compiled = new Map<SchemaKind, ValidateFunction>();
 function validatorFor(kind: SchemaKind): ValidateFunction {
   let fn = compiled.get(kind);
   if (fn === undefined) {
-    ajv ??= new Ajv2020({ allErrors: true, strict: false });
+    ajv ??= newAjv();
     fn = ajv.compile(SCHEMAS[kind]);
     compiled.set(kind, fn);
   }
@@ -45,8 +54,14 @@ function validatorFor(kind: SchemaKind): ValidateFunction {
 
 /** Compiles a user-supplied schema (a service's `args` entry). @throws Error when the schema is invalid. */
 export function compileUserSchema(schema: object | boolean): ValidateFunction {
-  ajv ??= new Ajv2020({ allErrors: true, strict: false });
+  ajv ??= newAjv();
   return ajv.compile(schema);
+}
+
+// `verbose` puts the failing schema and data on each error: an unknown key is compared with the
+// keys its mapping may have, and with the ones it already has.
+function newAjv(): Ajv2020 {
+  return new Ajv2020({ allErrors: true, strict: false, verbose: true });
 }
 
 /** Validates a parsed YAML value against a kael schema and explains each violation in plain words. */
@@ -85,7 +100,25 @@ function explainError(e: ErrorObject): Omit<SchemaViolation, 'keyword'> {
     case 'additionalProperties': {
       const name = String(params['additionalProperty']);
       const pointer = e.instancePath + toPointer([name]);
-      return { pointer, part: 'key', message: `${pointerToPath(pointer)}: unknown field "${name}"` };
+      const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      const present = e.data !== null && typeof e.data === 'object' ? Object.keys(e.data) : [];
+      const guess = closestName(
+        name,
+        known.filter((k) => !present.includes(k)),
+      );
+      const message = `${pointerToPath(pointer)}: unknown field "${name}"`;
+      if (guess !== undefined)
+        return {
+          pointer,
+          part: 'key',
+          message: `${message}; did you mean "${guess}"?`,
+          fix: { title: `Change to "${guess}"`, newText: guess },
+        };
+      return {
+        pointer,
+        part: 'key',
+        message: known.length === 0 ? message : `${message} (known fields: ${known.join(', ')})`,
+      };
     }
     case 'const':
       return {
@@ -93,14 +126,25 @@ function explainError(e: ErrorObject): Omit<SchemaViolation, 'keyword'> {
         part: 'value',
         message: at(`must be ${JSON.stringify(params['allowedValue'])}`),
       };
-    case 'enum':
-      return {
-        pointer: e.instancePath,
-        part: 'value',
-        message: at(
-          `must be one of ${(params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
-        ),
-      };
+    case 'enum': {
+      const allowed = params['allowedValues'] as unknown[];
+      const guess =
+        typeof e.data === 'string'
+          ? closestName(
+              e.data,
+              allowed.filter((v): v is string => typeof v === 'string'),
+            )
+          : undefined;
+      const message = at(`must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`);
+      return guess === undefined
+        ? { pointer: e.instancePath, part: 'value', message }
+        : {
+            pointer: e.instancePath,
+            part: 'value',
+            message: `${message}; did you mean "${guess}"?`,
+            fix: { title: `Change to "${guess}"`, newText: guess },
+          };
+    }
     case 'type':
       return {
         pointer: e.instancePath,
@@ -129,7 +173,12 @@ function explainError(e: ErrorObject): Omit<SchemaViolation, 'keyword'> {
       const later = Math.max(Number(params['i']), Number(params['j']));
       const earlier = Math.min(Number(params['i']), Number(params['j']));
       const pointer = `${e.instancePath}/${later}`;
-      return { pointer, part: 'value', message: `${pointerToPath(pointer)}: duplicate of item ${earlier}` };
+      const item = Array.isArray(e.data) ? (e.data as unknown[])[later] : undefined;
+      return {
+        pointer,
+        part: 'value',
+        message: `${pointerToPath(pointer)}: ${item === undefined ? 'this item' : JSON.stringify(item)} is listed twice (also item ${earlier})`,
+      };
     }
     case 'propertyNames':
       return {

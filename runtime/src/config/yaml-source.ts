@@ -1,6 +1,7 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node, Pair } from 'yaml';
 import type { Position, Range } from '../model/config-problem.js';
+import { explainSyntaxErrors } from './yaml-errors.js';
 
 /** A YAML file parsed with its positions kept, so problems can point at the exact key or value. */
 export interface YamlSource {
@@ -8,7 +9,7 @@ export interface YamlSource {
   readonly document: Document.Parsed;
   /** The plain JS value (undefined when the document is empty). */
   readonly value: unknown;
-  /** Syntax errors with their ranges; when non-empty, `value` must not be trusted. */
+  /** Syntax errors in plain words, placed on the wrong text; when non-empty, `value` must not be trusted. */
   readonly syntaxErrors: readonly { message: string; range: Range }[];
   readonly lineCounter: LineCounter;
 }
@@ -21,9 +22,9 @@ export function parseYamlSource(text: string): YamlSource {
     const p = lineCounter.linePos(offset);
     return { line: p.line - 1, character: p.col - 1 };
   };
-  const syntaxErrors = document.errors.map((e) => ({
-    message: e.message.split('\n')[0] ?? e.message,
-    range: { start: toPos(e.pos[0]), end: toPos(Math.max(e.pos[1], e.pos[0] + 1)) },
+  const syntaxErrors = explainSyntaxErrors(text, document.errors).map((e) => ({
+    message: e.message,
+    range: { start: toPos(e.start), end: toPos(e.end) },
   }));
   const value: unknown = syntaxErrors.length > 0 ? undefined : document.toJS({ maxAliasCount: 100 });
   return { text, document, value, syntaxErrors, lineCounter };

@@ -1,5 +1,8 @@
 import path from 'node:path';
+import { scriptWord } from '../config/command-script.js';
 import { TS_REGISTER_PRELOAD } from '../packages/ts-register-path.js';
+
+export { scriptWord };
 
 /** How a crontab command is started. */
 export interface CommandPlan {
@@ -19,12 +22,6 @@ const INTERPRETERS: Record<string, (script: string) => { file: string; args: str
   '.ts': (s) => ({ file: process.execPath, args: ['--require', TS_REGISTER_PRELOAD, s] }),
   '.sh': (s) => ({ file: 'sh', args: [s] }),
 };
-
-/** The first word of a command when it looks like a script of a known kind (`write.py`, `jobs/run.ts`). */
-export function scriptWord(command: string): string | undefined {
-  const first = command.trim().split(/\s+/)[0] ?? '';
-  return path.extname(first) in INTERPRETERS && !first.includes('$') ? first : undefined;
-}
 
 /**
  * Plans a command: a first word naming a file of the package runs with its interpreter (the rest

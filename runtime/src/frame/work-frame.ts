@@ -18,7 +18,8 @@ import type { Logger } from '../util/logger.js';
 import { createLogger } from '../util/logger.js';
 import type { FrameRuntime, ResolvedFrameOptions } from '../model/frame-runtime.js';
 import type { FrameSnapshot, PackageSnapshot } from '../model/frame-snapshot.js';
-import { loadCatalog } from '../packages/package-catalog.js';
+import { diskFileView } from '../config/file-view.js';
+import { failureReason, loadCatalog, locateProblems } from '../packages/package-catalog.js';
 import { isCrontabRecord, isServiceRecord } from '../model/package-record.js';
 import type { PackageRecord } from '../model/package-record.js';
 import type { PackageKind } from '../model/package-kind.js';
@@ -129,7 +130,9 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
     const config = await readFrameConfig(this.options.serviceGroupConf);
     this.ns = this.explicitName ?? config.serviceGroup;
     this.label = this.explicitLabel ?? config.label;
-    this.packageRecords = await loadCatalog(config);
+    // The frame's workers import the code and check its exports (the same check the editor makes on
+    // the source), so the frame process does not read the code itself.
+    this.packageRecords = await loadCatalog(config, diskFileView, { readCode: false });
     this.reportProblems(this.packageRecords);
     this.brokerConn = new BrokerConnection({
       url: this.options.auri,
@@ -142,13 +145,16 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
     this.crontabs = new CrontabHost(this);
     this.agent = new ClusterAgent(this);
     await this.services.start();
+    await this.locateWorkerProblems();
     await this.crontabs.start();
     await this.agent.start();
     this.state = 'running';
+    const failed = this.packageRecords.filter((r) => r.error !== undefined).length;
     this.logger.info('frame started', {
       id: this.id,
       namespace: this.ns,
-      packages: this.packageRecords.length,
+      loaded: this.packageRecords.length - failed,
+      failed,
     });
   }
 
@@ -179,18 +185,34 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
   private reloading: Promise<void> = Promise.resolve();
 
   private async reloadNow(kind: PackageKind): Promise<void> {
-    const config = await readFrameConfig(this.options.serviceGroupConf);
-    this.label = this.explicitLabel ?? config.label;
-    const fresh = await loadCatalog(config);
-    this.reportProblems(fresh.filter((r) => r.setting === undefined || r.setting.type === kind));
-    // Keep the other kind's records as they are: reloading services must not touch running crontabs.
-    const others = this.packageRecords.filter((r) => r.setting !== undefined && r.setting.type !== kind);
-    const mine = fresh.filter((r) => r.setting === undefined || r.setting.type === kind);
-    this.packageRecords = [...others, ...mine];
-    if (kind === 'service') await this.services?.restart(this.packageRecords.filter(isServiceRecord));
-    else await this.crontabs?.restart(this.packageRecords.filter(isCrontabRecord));
+    // Announced at once, so the namespace sees `restarting` rather than a stale `ok` while it runs.
+    this.restarting.add(kind);
     this.changed();
+    try {
+      const config = await readFrameConfig(this.options.serviceGroupConf);
+      this.label = this.explicitLabel ?? config.label;
+      const fresh = await loadCatalog(config, diskFileView, { readCode: false });
+      this.reportProblems(fresh.filter((r) => r.setting === undefined || r.setting.type === kind));
+      // Keep the other kind's records as they are: reloading services must not touch running crontabs.
+      const others = this.packageRecords.filter((r) => r.setting !== undefined && r.setting.type !== kind);
+      const mine = fresh.filter((r) => r.setting === undefined || r.setting.type === kind);
+      this.packageRecords = [...others, ...mine];
+      if (kind === 'service') await this.services?.restart(this.packageRecords.filter(isServiceRecord));
+      else await this.crontabs?.restart(this.packageRecords.filter(isCrontabRecord));
+      await this.locateWorkerProblems();
+    } finally {
+      this.restarting.delete(kind);
+      this.changed();
+    }
   }
+
+  /** Gives the problems service workers reported (by JSON pointer) their line and column. */
+  private async locateWorkerProblems(): Promise<void> {
+    for (const r of this.packageRecords) if (r.error !== undefined) r.error = await locateProblems(r.error);
+  }
+
+  /** Package kinds whose reload is under way (their packages report `restarting`). */
+  private readonly restarting = new Set<PackageKind>();
 
   changed(): void {
     this.agent?.announce();
@@ -207,7 +229,7 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
       startedAt: this.startedAt.toISOString(),
       heartbeatMs: this.options.heartbeatMs,
       configFile: this.options.serviceGroupConf,
-      packages: this.packageRecords.map(toPackageSnapshot),
+      packages: this.packageRecords.map((r) => toPackageSnapshot(r, this.restarting)),
       crontabs: this.crontabs?.snapshot() ?? [],
     };
   }
@@ -230,18 +252,26 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
   }
 }
 
-function toPackageSnapshot(r: PackageRecord): PackageSnapshot {
+function toPackageSnapshot(r: PackageRecord, restarting: ReadonlySet<PackageKind>): PackageSnapshot {
   const s = r.setting;
   const declaredKind =
     r.declared?.type === 'service' || r.declared?.type === 'crontab' ? r.declared.type : 'unknown';
+  const kind = s?.type ?? declaredKind;
   const snap: PackageSnapshot = {
-    kind: s?.type ?? declaredKind,
+    kind,
     name: s?.name ?? r.declared?.name ?? path.basename(r.dir),
     dir: r.dir,
+    // A reload under way is retrying the package: its last failure is no longer the news.
+    state:
+      kind !== 'unknown' && restarting.has(kind) ? 'restarting' : r.error !== undefined ? 'failed' : 'ok',
   };
   if (s !== undefined) snap.version = s.version;
+  else if (r.declared?.version !== undefined) snap.version = r.declared.version;
   if (s?.type === 'service') snap.services = s.publish.map((f) => `${s.name}__${f}`);
-  if (r.error !== undefined) snap.error = r.error;
+  if (r.error !== undefined && snap.state === 'failed') {
+    snap.error = r.error;
+    snap.reason = failureReason(r.error, r.dir);
+  }
   return snap;
 }
 

@@ -18,13 +18,16 @@ export type ProblemCode =
   | 'yaml-syntax'
   | 'file-missing'
   | 'schema'
+  | 'key-unknown'
   | 'type-unknown'
   | 'version-invalid'
   | 'schedule-invalid'
+  | 'schedule-never'
   | 'command-file-missing'
   | 'export-missing'
   | 'export-not-function'
   | 'entry-missing'
+  | 'entry-syntax'
   | 'args-unknown'
   | 'path-missing'
   | 'setting-missing'
@@ -42,4 +45,14 @@ export interface ConfigProblem {
   severity: 'error' | 'warning';
   /** Where in the text; absent when the file could not be read. */
   range?: Range;
+  /** A fix the editor offers as a quick fix: replace `range` with `newText`. */
+  fix?: ProblemFix;
+}
+
+/** A one-edit fix of a problem (e.g. the key a misspelt key was meant to be). */
+export interface ProblemFix {
+  /** What the quick fix says, e.g. `Change to "service_base_name"`. */
+  title: string;
+  /** The text that replaces the problem's range. */
+  newText: string;
 }

@@ -37,6 +37,13 @@ export interface CrontabSnapshot {
   entries: CrontabEntrySnapshot[];
 }
 
+/**
+ * Whether a package runs: `ok` (loaded and serving / scheduled), `failed` (its setting or code could
+ * not be loaded: see `reason` and `error`), `restarting` (a restart, update, install or rollback of
+ * its kind is under way on this frame).
+ */
+export type PackageState = 'ok' | 'failed' | 'restarting';
+
 /** A package as a frame reports it (service, crontab, or one that failed before its type was known). */
 export interface PackageSnapshot {
   kind: PackageKind | 'unknown';
@@ -46,7 +53,14 @@ export interface PackageSnapshot {
   dir: string;
   /** Published microservice names (services only). */
   services?: string[];
-  /** Set when the package is not running. */
+  /**
+   * Set by every frame of this version; a frame of an older version leaves it out, so read it with
+   * {@link packageState}.
+   */
+  state?: PackageState;
+  /** Why the package failed, in one line (`file:line:col: message [code]`); set when `state` is `failed`. */
+  reason?: string;
+  /** The full error when the package is not running (code `PACKAGE_INVALID`, `details.code` the problem code). */
   error?: ErrorData;
 }
 
@@ -66,4 +80,9 @@ export interface FrameSnapshot {
   configFile: string;
   packages: PackageSnapshot[];
   crontabs: CrontabSnapshot[];
+}
+
+/** A package's state; for a snapshot from a frame that predates `state`, derived from `error`. */
+export function packageState(p: PackageSnapshot): PackageState {
+  return p.state ?? (p.error === undefined ? 'ok' : 'failed');
 }

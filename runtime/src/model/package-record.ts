@@ -15,8 +15,16 @@ export interface PackageRecord {
   problems: ConfigProblem[];
   /** Why the package is not running (set from problems, or later by the host that failed to load its code). */
   error: ErrorData | undefined;
-  /** `type` and name as written, even when the setting is invalid (so a broken crontab still shows as one). */
-  declared?: { type: string; name: string | undefined };
+  /** `type`, name and version as written, even when the setting is invalid (so a broken crontab still shows as one). */
+  declared?: DeclaredPackage;
+}
+
+/** What a setting.yaml says about its package, read even when the file has errors. */
+export interface DeclaredPackage {
+  type: string;
+  name: string | undefined;
+  /** The version as written (`1.10`), when it is a scalar. */
+  version?: string;
 }
 
 /** A service package that loaded. */

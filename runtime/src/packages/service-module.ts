@@ -4,6 +4,8 @@ import type { ServiceSetting } from '../model/package-setting.js';
 import { SETTING_FILE } from '../config/setting-file.js';
 import { ConfigError } from '../errors.js';
 import { resolveEntryModule } from './entry-module.js';
+import { exportProblems, importedNames } from './export-check.js';
+import type { ExportProblem } from './export-check.js';
 
 /** A published function, ready to call. */
 export type ServiceFunction = (...args: unknown[]) => unknown;
@@ -24,47 +26,33 @@ export interface LoadedService {
 export async function loadServiceModule(dir: string, setting: ServiceSetting): Promise<LoadedService> {
   const settingFile = path.join(dir, SETTING_FILE);
   const entry = await resolveEntryModule(dir);
-  if (entry === undefined) {
-    throw invalid(
-      settingFile,
-      '',
-      `no entry module in ${dir} (package.json main, index.js, index.mjs, index.cjs or index.ts)`,
-      'entry-missing',
-    );
+  let exports: Record<string, unknown> = {};
+  if (entry !== undefined) {
+    try {
+      exports = await importModule(entry);
+    } catch (e) {
+      throw new ConfigError(
+        'PACKAGE_INVALID',
+        `${entry}: cannot load the entry module: ${(e as Error).message}`,
+        {
+          cause: e,
+          details: {
+            file: entry,
+            pointer: '',
+            code: e instanceof SyntaxError ? 'entry-syntax' : 'entry-missing',
+          },
+        },
+      );
+    }
   }
-  let exports: Record<string, unknown>;
-  try {
-    exports = await importModule(entry);
-  } catch (e) {
-    throw new ConfigError(
-      'PACKAGE_INVALID',
-      `${entry}: cannot load the entry module: ${(e as Error).message}`,
-      {
-        cause: e,
-        details: { file: entry, pointer: '', code: 'entry-missing' },
-      },
-    );
-  }
+  // The same check as the editor's, on what the module really exports.
+  const found =
+    entry === undefined ? undefined : importedNames(entry, 'javascript', exports, setting.publish);
+  const [first, ...more] = exportProblems(setting.publish, found, dir);
+  if (first !== undefined) throw invalid(settingFile, [first, ...more]);
   const functions = new Map<string, ServiceFunction>();
-  const entryName = path.basename(entry);
-  for (const [i, name] of setting.publish.entries()) {
-    const fn = exports[name];
-    if (fn === undefined)
-      throw invalid(
-        settingFile,
-        `/publish/${i}`,
-        `publish[${i}]: "${name}" is not exported by ${entryName}`,
-        'export-missing',
-      );
-    if (typeof fn !== 'function')
-      throw invalid(
-        settingFile,
-        `/publish/${i}`,
-        `publish[${i}]: "${name}" is exported by ${entryName} but is a ${typeof fn}, not a function`,
-        'export-not-function',
-      );
-    functions.set(`${setting.name}__${name}`, fn as ServiceFunction);
-  }
+  for (const name of setting.publish)
+    functions.set(`${setting.name}__${name}`, exports[name] as ServiceFunction);
   return { setting, dir, functions };
 }
 
@@ -86,6 +74,16 @@ async function importModule(file: string): Promise<Record<string, unknown>> {
   }
 }
 
-function invalid(file: string, pointer: string, message: string, code: string): ConfigError {
-  return new ConfigError('PACKAGE_INVALID', `${file}: ${message}`, { details: { file, pointer, code } });
+/** The problems as the error the frame reports: details name the first one and carry them all. */
+function invalid(file: string, problems: readonly ExportProblem[]): ConfigError {
+  const all = problems.map((p) => ({
+    file,
+    pointer: p.pointer,
+    code: p.code,
+    message: p.message,
+    severity: 'error',
+  }));
+  return new ConfigError('PACKAGE_INVALID', `${file}: ${problems.map((p) => p.message).join('; ')}`, {
+    details: { file, pointer: all[0]?.pointer, code: all[0]?.code, problems: all },
+  });
 }

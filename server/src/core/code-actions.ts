@@ -2,9 +2,9 @@ import path from 'node:path';
 import { isScalar, isSeq } from 'yaml';
 import type { Node, YAMLSeq } from 'yaml';
 import type { FileView } from '@kael/runtime/config/file-view';
-import type { Range } from '@kael/runtime/model/config-problem';
+import type { ConfigProblem, Range } from '@kael/runtime/model/config-problem';
 import { offsetToPosition, parseYamlSource } from '@kael/runtime/config/yaml-source';
-import { entryExports } from './validate-setting.js';
+import { readPublishedNames } from '@kael/runtime/packages/published-names';
 
 /** A text edit proposed by a code action. */
 export interface QuickFix {
@@ -22,11 +22,9 @@ export async function publishFixes(file: string, text: string, view: FileView): 
   const publish = source.document.get('publish', true);
   if (!isSeq(publish) || publish.range === undefined || publish.range === null) return [];
   const names = publish.items.map((i) => (isScalar(i) ? String(i.value as string) : ''));
-  const found = await entryExports(path.dirname(file), view);
-  if (found === undefined) return [];
-  const exported = [...found.exports.names]
-    .filter(([n, k]) => k !== 'value' && n !== 'default')
-    .map(([n]) => n);
+  const found = await readPublishedNames(path.dirname(file), view);
+  if (found === undefined || found.syntaxErrors.length > 0) return [];
+  const exported = [...found.names].filter(([n, k]) => k !== 'value' && n !== 'default').map(([n]) => n);
   const whole: Range = {
     start: offsetToPosition(source, publish.range[0]),
     end: offsetToPosition(source, publish.range[1]),
@@ -39,8 +37,8 @@ export async function publishFixes(file: string, text: string, view: FileView): 
       newText: render(publish, [...names, name], text),
     });
   }
-  if (!found.exports.dynamic) {
-    for (const name of names.filter((n) => !found.exports.names.has(n))) {
+  if (!found.dynamic) {
+    for (const name of names.filter((n) => !found.names.has(n))) {
       fixes.push({
         title: `Remove "${name}" from publish (not exported)`,
         range: whole,
@@ -53,6 +51,25 @@ export async function publishFixes(file: string, text: string, view: FileView): 
     }
   }
   return fixes;
+}
+
+/**
+ * The one-edit fixes the problems carry (`did you mean "service_base_name"?`) whose range touches
+ * `range` (the cursor or selection the editor asks about).
+ */
+export function problemFixes(problems: readonly ConfigProblem[], range: Range): QuickFix[] {
+  const out: QuickFix[] = [];
+  for (const p of problems) {
+    if (p.fix === undefined || p.range === undefined || !touches(p.range, range)) continue;
+    out.push({ title: p.fix.title, range: p.range, newText: p.fix.newText });
+  }
+  return out;
+}
+
+function touches(a: Range, b: Range): boolean {
+  const before = (x: Range['start'], y: Range['start']): boolean =>
+    x.line < y.line || (x.line === y.line && x.character < y.character);
+  return !before(a.end, b.start) && !before(b.end, a.start);
 }
 
 /** The seq rewritten with `names`, in its own style (flow `[a, b]` or block `- a` lines at its indentation). */

@@ -7,7 +7,8 @@ import { describeSchedule } from '@kael/runtime/schedule/schedule-words';
 import { nextFire, parseSchedule } from '@kael/runtime/schedule/schedule';
 import type { DocumentKind } from './document-kind.js';
 
-interface SchemaNode {
+/** The parts of a JSON Schema node that completion and hover read. */
+export interface SchemaNode {
   description?: string;
   properties?: Record<string, SchemaNode>;
   enum?: unknown[];
@@ -17,15 +18,8 @@ interface SchemaNode {
   additionalProperties?: SchemaNode | boolean;
 }
 
-/** One completion proposal. */
-export interface Suggestion {
-  label: string;
-  kind: 'key' | 'value';
-  detail: string | undefined;
-  insertText: string;
-}
-
-function schemaFor(kind: DocumentKind, text: string): SchemaNode {
+/** The schema a document is checked against (crontab or service by its `type` line). */
+export function schemaFor(kind: DocumentKind, text: string): SchemaNode {
   if (kind === 'frame') return SCHEMAS.frame as SchemaNode;
   return (/^type:\s*crontab\b/m.test(text) ? SCHEMAS.crontab : SCHEMAS.service) as SchemaNode;
 }
@@ -35,33 +29,6 @@ function offsetAt(text: string, pos: Position): number {
   let offset = 0;
   for (let i = 0; i < pos.line && i < lines.length; i++) offset += (lines[i]?.length ?? 0) + 1;
   return offset + pos.character;
-}
-
-/** Key and value completions from the schema: top-level keys not yet present, and enum/const values. */
-export function complete(kind: DocumentKind, text: string, pos: Position): Suggestion[] {
-  const schema = schemaFor(kind, text);
-  const line = text.split('\n')[pos.line] ?? '';
-  const before = line.slice(0, pos.character);
-  const keyValue = /^(\w+):\s*(\S*)$/.exec(before);
-  if (keyValue !== null) {
-    const prop = schema.properties?.[keyValue[1] ?? ''];
-    const values =
-      prop?.enum ??
-      (prop?.const === undefined ? (keyValue[1] === 'type' ? ['service', 'crontab'] : []) : [prop.const]);
-    return (keyValue[1] === 'type' ? ['service', 'crontab'] : values).map((v) => ({
-      label: String(v),
-      kind: 'value',
-      detail: prop?.description,
-      insertText: String(v),
-    }));
-  }
-  if (/^\w*$/.test(before)) {
-    const present = new Set([...text.matchAll(/^(\w+):/gm)].map((m) => m[1]));
-    return Object.entries(schema.properties ?? {})
-      .filter(([k]) => !present.has(k))
-      .map(([k, p]) => ({ label: k, kind: 'key', detail: p.description, insertText: `${k}: ` }));
-  }
-  return [];
 }
 
 /** Hover text: the schema description of the key under the cursor; for a schedule, its meaning and next fire time. */
@@ -81,9 +48,9 @@ export function hover(kind: DocumentKind, text: string, pos: Position, now = new
       try {
         const s = parseSchedule(schedule);
         const next = nextFire(s, now);
-        return `**${schedule}**: ${describeSchedule(s)}; next: ${next === undefined ? 'never' : formatLocal(next)}`;
+        return `${code(schedule)}: ${describeSchedule(s)}; next: ${next === undefined ? 'never' : formatLocal(next)}`;
       } catch (e) {
-        return `**${schedule}**: ${(e as Error).message}`;
+        return `${code(schedule)}: ${(e as Error).message}`;
       }
     }
   }
@@ -94,6 +61,12 @@ export function hover(kind: DocumentKind, text: string, pos: Position, now = new
         : prop.items
       : undefined;
   return `**${String(top)}**: ${(item ?? prop).description ?? prop.description ?? ''}`;
+}
+
+/** Markdown inline code: a cron expression's `*` must not turn into emphasis. */
+function code(text: string): string {
+  const fence = text.includes('`') ? '``' : '`';
+  return `${fence}${fence.length > 1 ? ' ' : ''}${text}${fence.length > 1 ? ' ' : ''}${fence}`;
 }
 
 function formatLocal(d: Date): string {

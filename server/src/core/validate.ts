@@ -3,6 +3,7 @@ import path from 'node:path';
 import { diskFileView } from '@kael/runtime/config/file-view';
 import type { FileView } from '@kael/runtime/config/file-view';
 import type { ConfigProblem } from '@kael/runtime/model/config-problem';
+import type { CheckOptions } from '@kael/runtime/packages/package-check';
 import { documentKind, DEFAULT_FRAME_FILE_NAMES } from './document-kind.js';
 import { validateFrame } from './validate-frame.js';
 import { validateSetting } from './validate-setting.js';
@@ -13,10 +14,11 @@ export async function validateDocument(
   text: string,
   view: FileView = diskFileView,
   frameFileNames: readonly string[] = DEFAULT_FRAME_FILE_NAMES,
+  options: CheckOptions = {},
 ): Promise<ConfigProblem[]> {
   const kind = documentKind(file, text, frameFileNames);
-  if (kind === 'setting') return validateSetting(file, text, view);
-  if (kind === 'frame') return validateFrame(file, text, view);
+  if (kind === 'setting') return validateSetting(file, text, view, options);
+  if (kind === 'frame') return validateFrame(file, text, view, options);
   return [];
 }
 
@@ -41,11 +43,28 @@ export async function findKaelFiles(
   return out.sort();
 }
 
-/** Validates every kael file at or below `target` (what `kael validate` runs). */
-export async function validatePath(target: string, view: FileView = diskFileView): Promise<ConfigProblem[]> {
+/**
+ * Validates every kael file at or below `target` (what `kael validate` runs; `options.loadCode` for
+ * `--load`). A frame.yaml also
+ * reports the problems in the packages it lists; a problem found twice (through the frame.yaml and
+ * through the package's own setting.yaml) is reported once.
+ */
+export async function validatePath(
+  target: string,
+  view: FileView = diskFileView,
+  options: CheckOptions = {},
+): Promise<ConfigProblem[]> {
   const files = await findKaelFiles(target);
   const all = await Promise.all(
-    files.map(async (f) => validateDocument(f, (await view.readText(f)) ?? '', view)),
+    files.map(async (f) =>
+      validateDocument(f, (await view.readText(f)) ?? '', view, DEFAULT_FRAME_FILE_NAMES, options),
+    ),
   );
-  return all.flat();
+  const seen = new Set<string>();
+  return all.flat().filter((p) => {
+    const key = JSON.stringify([p.file, p.pointer, p.code, p.message, p.range]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

@@ -12,5 +12,6 @@ export function overlayView(documents: TextDocuments<TextDocument>): FileView {
     readText: async (file) => open(file)?.getText() ?? diskFileView.readText(file),
     isFile: async (p) => open(p) !== undefined || diskFileView.isFile(p),
     isDirectory: (p) => diskFileView.isDirectory(p),
+    readDirectory: (dir) => diskFileView.readDirectory(dir),
   };
 }

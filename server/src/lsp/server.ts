@@ -8,14 +8,23 @@ import {
 } from 'vscode-languageserver/node';
 import type { CodeAction, Connection, InitializeResult } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { publishFixes } from '../core/code-actions.js';
+import { problemFixes, publishFixes } from '../core/code-actions.js';
+import { complete } from '../core/completion.js';
 import { DEFAULT_FRAME_FILE_NAMES, documentKind } from '../core/document-kind.js';
-import { complete, hover } from '../core/schema-help.js';
+import { hover } from '../core/schema-help.js';
 import { findKaelFiles, validateDocument } from '../core/validate.js';
 import { ValidateWorkspaceRequest } from '../protocol.js';
 import type { KaelServerOptions } from '../protocol.js';
 import { toDiagnostic } from './diagnostics.js';
 import { overlayView } from './overlay-view.js';
+
+/** How each kind of proposal shows in the completion list. */
+const ITEM_KINDS = {
+  key: CompletionItemKind.Property,
+  value: CompletionItemKind.EnumMember,
+  function: CompletionItemKind.Function,
+  folder: CompletionItemKind.Folder,
+} as const;
 
 /** Quiet time after a burst of edits before validating again. */
 const THROTTLE_MS = 100;
@@ -78,7 +87,7 @@ export function startServer(connection: Connection): void {
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
-        completionProvider: { triggerCharacters: [':', ' '] },
+        completionProvider: { triggerCharacters: [':', ' ', '-', '[', ',', '/'] },
         hoverProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
       },
@@ -103,15 +112,19 @@ export function startServer(connection: Connection): void {
     for (const d of documents.all()) schedule(d);
   });
 
-  connection.onCompletion((p) => {
+  connection.onCompletion(async (p) => {
     const doc = documents.get(p.textDocument.uri);
+    const file = doc === undefined ? undefined : fileOf(doc.uri);
     const kind = doc === undefined ? undefined : kindOf(doc.uri, doc.getText());
-    if (doc === undefined || kind === undefined) return [];
-    return complete(kind, doc.getText(), p.position).map((s) => ({
+    if (doc === undefined || file === undefined || kind === undefined) return [];
+    const suggestions = await complete(kind, doc.getText(), p.position, { file, view });
+    return suggestions.map((s) => ({
       label: s.label,
-      kind: s.kind === 'key' ? CompletionItemKind.Property : CompletionItemKind.EnumMember,
+      kind: ITEM_KINDS[s.kind],
       ...(s.detail === undefined ? {} : { documentation: s.detail }),
-      insertText: s.insertText,
+      ...(s.replace === undefined
+        ? { insertText: s.insertText }
+        : { textEdit: { range: s.replace, newText: s.insertText } }),
     }));
   });
 
@@ -126,8 +139,18 @@ export function startServer(connection: Connection): void {
   connection.onCodeAction(async (p): Promise<CodeAction[]> => {
     const doc = documents.get(p.textDocument.uri);
     const file = doc === undefined ? undefined : fileOf(doc.uri);
-    if (doc === undefined || file === undefined || kindOf(doc.uri, doc.getText()) !== 'setting') return [];
-    const fixes = await publishFixes(file, doc.getText(), view);
+    const kind = doc === undefined ? undefined : kindOf(doc.uri, doc.getText());
+    if (doc === undefined || file === undefined || kind === undefined) return [];
+    // The fixes problems carry are found again here rather than read back from the diagnostics'
+    // `data`, which not every client returns.
+    const problems = await validateDocument(file, doc.getText(), view, frameFileNames);
+    const fixes = [
+      ...problemFixes(
+        problems.filter((x) => x.file === file),
+        p.range,
+      ),
+      ...(kind === 'setting' ? await publishFixes(file, doc.getText(), view) : []),
+    ];
     return fixes.map((f) => ({
       title: f.title,
       kind: CodeActionKind.QuickFix,

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FrameSnapshot, WorkFrame } from '@kael/runtime';
+import type { RestartResult } from '@kael/runtime/model/deploy-result';
 import { runCli, startTestFrame, versionedService } from '../../support/frames.js';
 import type { TestFrame } from '../../support/frames.js';
+
+const ADMIN_KEY = 'management-test-key';
 
 describe('the management CLI', () => {
   let ns: string;
@@ -14,7 +17,7 @@ describe('the management CLI', () => {
       'setting.yaml':
         "type: crontab\ncrontab_name: ticker\nversion: 1.0\npublish:\n  - ['* * * * * *', 'echo tick']\n",
     };
-    setup = await startTestFrame({ calc: versionedService('calc', '1.10'), ticker });
+    setup = await startTestFrame({ calc: versionedService('calc', '1.10'), ticker }, { adminKey: ADMIN_KEY });
     ({ namespace: ns, frame } = setup);
   });
 
@@ -27,8 +30,8 @@ describe('the management CLI', () => {
     assert.equal(r.code, 0);
     const frames = JSON.parse(r.stdout) as FrameSnapshot[];
     assert.deepEqual(
-      frames.map((f) => [f.id, f.packages.map((p) => `${p.name} ${p.version ?? ''}`)]),
-      [[frame.id, ['calc 1.10', 'ticker 1.0']]],
+      frames.map((f) => [f.id, f.packages.map((p) => `${p.name} ${p.version ?? ''} ${p.state ?? ''}`)]),
+      [[frame.id, ['calc 1.10 ok', 'ticker 1.0 ok']]],
     );
   });
 
@@ -38,16 +41,24 @@ describe('the management CLI', () => {
   });
 
   it('kael restart reports per-frame results and exits 0', async () => {
-    const r = await runCli(['restart', '--type', 'service', '--name', ns, '--json']);
+    const r = await runCli(['restart', '--type', 'service', '--name', ns, '--json'], {
+      KAEL_ADMIN_KEY: ADMIN_KEY,
+    });
     assert.equal(r.code, 0);
-    assert.equal((JSON.parse(r.stdout) as Record<string, { ok: boolean }>)[frame.id]?.ok, true);
+    const reply = (JSON.parse(r.stdout) as Record<string, { ok: boolean; value: RestartResult }>)[frame.id];
+    assert.deepEqual(
+      [reply?.ok, reply?.value.ok, reply?.value.packages.map((p) => [p.name, p.version, p.state])],
+      [true, true, [['calc', '1.10', 'ok']]],
+    );
   });
 
   it('kael update exits non-zero when a frame fails, naming the code', async () => {
-    const r = await runCli(['update', 'nothing', '--name', ns]);
+    const r = await runCli(['update', 'nothing', '--name', ns], { KAEL_ADMIN_KEY: ADMIN_KEY });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /VERSION_NOT_FOUND/);
-    const missing = await runCli(['update', 'calc', '--name', ns, '--id', frame.id, '--type', 'crontab']);
+    const missing = await runCli(['update', 'calc', '--name', ns, '--id', frame.id, '--type', 'crontab'], {
+      KAEL_ADMIN_KEY: ADMIN_KEY,
+    });
     assert.equal(missing.code, 1);
   });
 

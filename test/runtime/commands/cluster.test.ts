@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connectClient, missingFrames } from '@kael/runtime';
-import type { FrameSnapshot, ServiceProxy } from '@kael/runtime';
+import type { DeployResult, FrameSnapshot, ServiceProxy } from '@kael/runtime';
 import { AURI, deleteNamespace, randomNamespace } from '../../support/broker.js';
 import { makeFrameDir, startFrameProcess, versionedService } from '../../support/frames.js';
 import { until } from '../../support/wait.js';
@@ -16,6 +16,11 @@ interface Tools {
 }
 
 const HEARTBEAT_MS = 500;
+
+/** A deploy result with the state of its package after the change. */
+function outcome(r: DeployResult | undefined): Record<string, unknown> | undefined {
+  return r && { ok: r.ok, from: r.from, to: r.to, state: r.package?.state };
+}
 
 describe('cluster management across frame processes', () => {
   const ns = randomNamespace();
@@ -125,8 +130,8 @@ describe('cluster management across frame processes', () => {
     const results = await client.updateService('tools');
     running = false;
     await Promise.all(load);
-    assert.deepEqual(results[ids[0] ?? ''], { ok: true, from: '1.9', to: '1.10' });
-    assert.deepEqual(results[ids[2] ?? ''], { ok: true, from: '1.9', to: '1.10' });
+    assert.deepEqual(outcome(results[ids[0] ?? '']), { ok: true, from: '1.9', to: '1.10', state: 'ok' });
+    assert.deepEqual(outcome(results[ids[2] ?? '']), { ok: true, from: '1.9', to: '1.10', state: 'ok' });
     assert.equal(results[ids[1] ?? '']?.unchanged, true);
     assert.equal(failed, 0);
     assert.ok(done > 20);
@@ -141,7 +146,7 @@ describe('cluster management across frame processes', () => {
 
   it('rolls a frame back to its previous version', async () => {
     const results = await client.rollbackService('tools', { id: ids[0] });
-    assert.deepEqual(results[ids[0] ?? ''], { ok: true, from: '1.10', to: '1.9' });
+    assert.deepEqual(outcome(results[ids[0] ?? '']), { ok: true, from: '1.10', to: '1.9', state: 'ok' });
     const status = await client.packageStatus('service', 'tools');
     assert.equal(status.find((s) => s.frame === ids[0])?.version, '1.9');
   });
@@ -150,7 +155,7 @@ describe('cluster management across frame processes', () => {
     const conf = confs[0] ?? '';
     await fs.writeFile(conf, `# the first machine\n${await fs.readFile(conf, 'utf8')}# end of list\n`);
     const results = await client.installService('extra', './installed/extra', { notId: ids[2] });
-    assert.deepEqual(results[ids[0] ?? ''], { ok: true, from: null, to: '2.0' });
+    assert.deepEqual(outcome(results[ids[0] ?? '']), { ok: true, from: null, to: '2.0', state: 'ok' });
     assert.equal(Object.keys(results).length, 1);
     const text = await fs.readFile(conf, 'utf8');
     assert.match(text, /# the first machine/);

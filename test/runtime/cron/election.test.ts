@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { connectClient } from '@kael/runtime';
 import type { FrameSnapshot, ServiceProxy } from '@kael/runtime';
 import { AURI, deleteNamespace, randomNamespace } from '../../support/broker.js';
-import { makeFrameDir, startFrameProcess } from '../../support/frames.js';
+import { makeFrameDir, startFrameProcess, versionedService } from '../../support/frames.js';
 import { until } from '../../support/wait.js';
 import type { FrameProcess } from '../../support/frames.js';
 
@@ -169,6 +169,8 @@ describe('a crontab package that fails to load', () => {
           'setting.yaml':
             "type: crontab\ncrontab_name: bad\nversion: 1\npublish:\n  - ['*/2 * * *', 'echo x']\n",
         },
+        // A frame none of whose packages loads exits (kael run), so it gets one that loads.
+        good: versionedService('good', '1.0'),
       }),
       ns,
     );

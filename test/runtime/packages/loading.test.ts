@@ -20,11 +20,19 @@ function problemsOf(error: ErrorData | undefined): ConfigProblem[] {
 }
 
 describe('loading packages from frame.yaml', () => {
-  it('reports a missing setting.yaml naming the folder', async () => {
-    const { records } = await catalogOf({ empty: { 'index.js': '' } });
+  it('reports a missing setting.yaml on its frame.yaml path line', async () => {
+    const { conf, records } = await catalogOf({ empty: { 'index.js': '' } });
     const [p] = problemsOf(records[0]?.error);
-    assert.equal(p?.code, 'setting-missing');
-    assert.equal(p?.file, path.join(records[0]?.dir ?? '', 'setting.yaml'));
+    assert.deepEqual(
+      [p?.code, p?.file, p?.pointer, p?.message, p?.range?.start.line],
+      [
+        'setting-missing',
+        conf,
+        '/path/0',
+        'path[0]: ./empty has no setting.yaml (every package folder needs one)',
+        2,
+      ],
+    );
   });
 
   it('reports YAML syntax errors with line and column', async () => {
@@ -159,8 +167,18 @@ describe('a frame with good and bad packages', () => {
     const byName = new Map(frame.snapshot().packages.map((p) => [p.name, p]));
     assert.equal(byName.get('broken')?.error?.code, 'PACKAGE_INVALID');
     assert.equal(byName.get('broken')?.error?.details?.['pointer'], '/publish/0');
+    assert.equal(byName.get('broken')?.error?.details?.['code'], 'export-missing');
+    assert.deepEqual(
+      [byName.get('broken')?.state, byName.get('broken')?.version, byName.get('broken')?.reason],
+      [
+        'failed',
+        '1',
+        'setting.yaml:4:11: publish[0]: "missing" is not exported by index.js [export-missing]',
+      ],
+    );
     assert.equal(byName.get('noyaml')?.error?.code, 'PACKAGE_INVALID');
-    assert.equal(byName.get('tools')?.error, undefined);
+    assert.equal(byName.get('noyaml')?.state, 'failed');
+    assert.deepEqual([byName.get('tools')?.error, byName.get('tools')?.state], [undefined, 'ok']);
   });
 
   it('takes the namespace from service_group when no name is given', async () => {

@@ -3,16 +3,8 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import {
-  complete,
-  documentKind,
-  hover,
-  publishFixes,
-  readModuleExports,
-  validateDocument,
-  validatePath,
-} from '@kael/server';
-import type { ConfigProblem } from '@kael/runtime';
+import { documentKind, validateDocument, validatePath } from '@kael/server';
+import type { ConfigProblem, ProblemCode } from '@kael/runtime';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 
@@ -25,125 +17,414 @@ async function pkgDir(files: Record<string, string>): Promise<string> {
   return dir;
 }
 
-/** Problems of a setting.yaml written with the given package files, as [code, pointer, line] triples. */
-async function settingProblems(
-  setting: string,
-  files: Record<string, string> = {},
-): Promise<ConfigProblem[]> {
-  const dir = await pkgDir({ 'setting.yaml': setting, ...files });
-  return validateDocument(path.join(dir, 'setting.yaml'), setting);
+/** A whole expected problem: file (relative), pointer, code, message, range as [line, char, line, char]. */
+function problem(
+  dir: string,
+  file: string,
+  pointer: string,
+  code: ProblemCode,
+  message: string,
+  [l1, c1, l2, c2]: [number, number, number, number],
+  extra: Partial<ConfigProblem> = {},
+): ConfigProblem {
+  return {
+    file: path.join(dir, file),
+    pointer,
+    code,
+    message,
+    severity: 'error',
+    range: { start: { line: l1, character: c1 }, end: { line: l2, character: c2 } },
+    ...extra,
+  };
 }
 
-function brief(problems: readonly ConfigProblem[]): [string, string, number | undefined][] {
-  return problems.map((p) => [p.code, p.pointer, p.range?.start.line]);
+/** Problems as plain objects (a problem's optional keys are absent, not undefined). */
+function plain(problems: readonly ConfigProblem[]): ConfigProblem[] {
+  return JSON.parse(JSON.stringify(problems)) as ConfigProblem[];
 }
 
 const SERVICE = 'type: service\nservice_base_name: calc\nversion: 1.0\npublish:\n  - add\n  - minus\n';
+const BOTH = 'exports.add = (a, b) => a + b;\nexports.minus = (a, b) => a - b;\n';
+
+interface SettingCase {
+  what: string;
+  setting: string;
+  files?: Record<string, string>;
+  expected: (dir: string) => ConfigProblem[];
+}
+
+const SETTING_CASES: SettingCase[] = [
+  {
+    what: 'an unknown key whose likely meaning is already there, listing the known keys',
+    setting: 'type: service\nservice_name: calc\nversion: 1\npublish: [add]\nservice_base_name: x\n',
+    files: { 'index.js': BOTH },
+    expected: (d) => [
+      problem(
+        d,
+        'setting.yaml',
+        '/service_name',
+        'key-unknown',
+        'service_name: unknown field "service_name" (known fields: type, service_base_name, version, publish, args)',
+        [1, 0, 1, 12],
+      ),
+    ],
+  },
+  {
+    what: 'a misspelt key the file lacks, with the key it was meant to be',
+    setting: 'type: service\nservice_name: calc\nversion: 1\npublish: [add]\n',
+    files: { 'index.js': BOTH },
+    expected: (d) => [
+      problem(d, 'setting.yaml', '', 'schema', 'missing required field "service_base_name"', [0, 0, 4, 0]),
+      problem(
+        d,
+        'setting.yaml',
+        '/service_name',
+        'key-unknown',
+        'service_name: unknown field "service_name"; did you mean "service_base_name"?',
+        [1, 0, 1, 12],
+        { fix: { title: 'Change to "service_base_name"', newText: 'service_base_name' } },
+      ),
+    ],
+  },
+  {
+    what: 'an unknown key with nothing close, listing the known ones',
+    setting: SERVICE + 'colour: red\n',
+    files: { 'index.js': BOTH },
+    expected: (d) => [
+      problem(
+        d,
+        'setting.yaml',
+        '/colour',
+        'key-unknown',
+        'colour: unknown field "colour" (known fields: type, service_base_name, version, publish, args)',
+        [6, 0, 6, 6],
+      ),
+    ],
+  },
+  {
+    what: 'a misspelt package type with its fix',
+    setting: 'type: servise\n',
+    expected: (d) => [
+      problem(
+        d,
+        'setting.yaml',
+        '/type',
+        'type-unknown',
+        'type: unknown package type "servise"; expected "service" or "crontab"; did you mean "service"?',
+        [0, 6, 0, 13],
+        { fix: { title: 'Change to "service"', newText: 'service' } },
+      ),
+    ],
+  },
+  {
+    what: 'a version kael cannot order',
+    setting: 'type: service\nservice_base_name: calc\nversion: 1.x\npublish: [add]\n',
+    files: { 'index.js': BOTH },
+    expected: (d) => [
+      problem(
+        d,
+        'setting.yaml',
+        '/version',
+        'version-invalid',
+        'version: "1.x" is not a version kael can order (expected e.g. 1.0, 1.10 or 1.2.3)',
+        [2, 9, 2, 12],
+      ),
+    ],
+  },
+  {
+    what: 'a published name not exported, together with another problem of the file',
+    setting: SERVICE.replace('version: 1.0', 'version: 1.x'),
+    files: { 'index.js': 'exports.add = (a, b) => a + b;' },
+    expected: (d) => [
+      problem(
+        d,
+        'setting.yaml',
+        '/version',
+        'version-invalid',
+        'version: "1.x" is not a version kael can order (expected e.g. 1.0, 1.10 or 1.2.3)',
+        [2, 9, 2, 12],
+      ),
+      problem(
+        d,
+        'setting.yaml',
+        '/publish/1',
+        'export-missing',
+        'publish[1]: "minus" is not exported by index.js',
+        [5, 4, 5, 9],
+      ),
+    ],
+  },
+  {
+    what: 'a published name that is not a function',
+    setting: SERVICE,
+    files: { 'index.ts': 'export function add() { return 1; }\nexport const minus = 3;\n' },
+    expected: (d) => [
+      problem(
+        d,
+        'setting.yaml',
+        '/publish/1',
+        'export-not-function',
+        'publish[1]: "minus" is exported by index.ts but is not a function',
+        [5, 4, 5, 9],
+      ),
+    ],
+  },
+  {
+    what: 'a package without an entry module',
+    setting: SERVICE,
+    expected: (d) => [
+      problem(
+        d,
+        'setting.yaml',
+        '/publish',
+        'entry-missing',
+        'publish: the package has no entry module (package.json main, index.js, index.mjs, index.cjs or index.ts)',
+        [3, 0, 3, 7],
+      ),
+    ],
+  },
+  {
+    what: 'an entry module with a syntax error',
+    setting: SERVICE,
+    files: { 'index.js': 'exports.add = (a, b) => a + b;\nexports.minus = (a, b) => { return a - b;\n' },
+    expected: (d) => [
+      problem(
+        d,
+        'setting.yaml',
+        '/publish',
+        'entry-syntax',
+        "publish: index.js cannot be loaded: line 3:1: '}' expected.",
+        [3, 0, 3, 7],
+      ),
+    ],
+  },
+  {
+    what: 'an args key that is not published (a warning)',
+    setting: SERVICE + 'args:\n  times: { type: array }\n',
+    files: { 'index.js': 'module.exports = { add() {}, minus: () => 0 };' },
+    expected: (d) => [
+      problem(
+        d,
+        'setting.yaml',
+        '/args/times',
+        'args-unknown',
+        'args.times: "times" is not a published function',
+        [7, 2, 7, 7],
+        {
+          severity: 'warning',
+        },
+      ),
+    ],
+  },
+  {
+    what: 'a bad schedule and, in the same entry, a missing command file',
+    setting: "type: crontab\ncrontab_name: c\nversion: 1\npublish:\n  - ['*/2 * * *', job.py]\n",
+    expected: (d) => [
+      problem(
+        d,
+        'setting.yaml',
+        '/publish/0/0',
+        'schedule-invalid',
+        'publish[0][0]: "*/2 * * *" has 4 fields; expected 5 (or 6 with seconds)',
+        [4, 5, 4, 16],
+      ),
+      problem(
+        d,
+        'setting.yaml',
+        '/publish/0/1',
+        'command-file-missing',
+        'publish[0][1]: "job.py" is not a file of this package',
+        [4, 18, 4, 24],
+      ),
+    ],
+  },
+  {
+    what: 'a schedule that can never fire (a warning)',
+    setting: "type: crontab\ncrontab_name: c\nversion: 1\npublish:\n  - ['0 0 31 2 *', 'echo hi']\n",
+    expected: (d) => [
+      problem(
+        d,
+        'setting.yaml',
+        '/publish/0/0',
+        'schedule-never',
+        'publish[0][0]: "0 0 31 2 *" never fires (no such date in the next years), so this entry never runs',
+        [4, 5, 4, 17],
+        { severity: 'warning' },
+      ),
+    ],
+  },
+  {
+    what: 'a misspelt enum value with its fix',
+    setting:
+      "type: crontab\ncrontab_name: c\nversion: 1\npublish:\n  - ['* * * * *', 'echo hi']\noverlap: skp\n",
+    expected: (d) => [
+      problem(
+        d,
+        'setting.yaml',
+        '/overlap',
+        'schema',
+        'overlap: must be one of "skip", "allow"; did you mean "skip"?',
+        [5, 9, 5, 12],
+        {
+          fix: { title: 'Change to "skip"', newText: 'skip' },
+        },
+      ),
+    ],
+  },
+  {
+    what: 'an empty file, saying what it must contain',
+    setting: '',
+    expected: (d) => [
+      problem(
+        d,
+        'setting.yaml',
+        '',
+        'schema',
+        'setting.yaml is empty: a service package needs `type: service`, `service_base_name`, `version` and `publish` (function names); a crontab package needs `type: crontab`, `crontab_name`, `version` and `publish` ([schedule, command] pairs)',
+        [0, 0, 0, 0],
+      ),
+    ],
+  },
+];
 
 describe('the validation core', () => {
   it('gives the seed examples zero problems', async () => {
     assert.deepEqual(await validatePath(path.join(ROOT, 'examples')), []);
   });
 
-  const table: [string, string, Record<string, string>, [string, string, number | undefined][]][] = [
-    ['a YAML syntax error', 'type: service\npublish: [add\n', {}, [['yaml-syntax', '', 2]]],
-    [
-      'an unknown key',
-      SERVICE + 'colour: red\n',
-      { 'index.js': 'exports.add=()=>1;exports.minus=()=>1;' },
-      [['schema', '/colour', 6]],
-    ],
-    ['a missing key', 'type: service\nversion: 1\npublish: [add]\n', {}, [['schema', '', 0]]],
-    [
-      'a wrong type',
-      'type: service\nservice_base_name: calc\nversion: 1\npublish: add\n',
-      {},
-      [['schema', '/publish', 3]],
-    ],
-    ['a bad package type', 'type: cron\n', {}, [['type-unknown', '/type', 0]]],
-    [
-      'a version kael cannot order',
-      'type: service\nservice_base_name: calc\nversion: 1.x\npublish: [add]\n',
-      {},
-      [['version-invalid', '/version', 2]],
-    ],
-    [
-      'a published name not exported',
-      SERVICE,
-      { 'index.js': 'exports.add = (a, b) => a + b;' },
-      [['export-missing', '/publish/1', 5]],
-    ],
-    [
-      'a published name that is not a function',
-      SERVICE,
-      { 'index.ts': 'export function add() { return 1; }\nexport const minus = 3;\n' },
-      [['export-not-function', '/publish/1', 5]],
-    ],
-    ['a package without an entry module', SERVICE, {}, [['entry-missing', '/publish', 3]]],
-    [
-      'an args key that is not published',
-      SERVICE + 'args:\n  times: { type: array }\n',
-      { 'index.js': 'module.exports = { add() {}, minus: () => 0 };' },
-      [['args-unknown', '/args/times', 7]],
-    ],
-    [
-      'a bad schedule',
-      "type: crontab\ncrontab_name: c\nversion: 1\npublish:\n  - ['*/2 * * *', 'echo hi']\n",
-      {},
-      [['schedule-invalid', '/publish/0/0', 4]],
-    ],
-    [
-      'a command naming a missing file',
-      "type: crontab\ncrontab_name: c\nversion: 1\npublish:\n  - ['* * * * *', write.py]\n",
-      {},
-      [['command-file-missing', '/publish/0/1', 4]],
-    ],
-  ];
-  for (const [what, setting, files, expected] of table) {
-    it(`reports ${what}`, async () => {
-      assert.deepEqual(brief(await settingProblems(setting, files)), expected);
+  for (const c of SETTING_CASES) {
+    it(`reports ${c.what}`, async () => {
+      const dir = await pkgDir({ 'setting.yaml': c.setting, ...(c.files ?? {}) });
+      const problems = await validateDocument(path.join(dir, 'setting.yaml'), c.setting);
+      assert.deepEqual(plain(problems), c.expected(dir));
     });
   }
 
-  it('reads ESM, CommonJS and TypeScript exports without running the code', () => {
-    const esm = readModuleExports(
-      'export function a() {}\nexport const b = () => 1;\nconst c = function () {};\nexport { c as d };\nexport const e = 5;\nthrow new Error("never run");\n',
-      'x.mjs',
-    );
-    assert.deepEqual(
-      [...esm.names],
-      [
-        ['a', 'function'],
-        ['b', 'function'],
-        ['d', 'function'],
-        ['e', 'value'],
-      ],
-    );
-    const cjs = readModuleExports('function f() {}\nexports.g = () => 1;\nmodule.exports.h = 2;\n', 'x.js');
-    assert.deepEqual(
-      [...cjs.names],
-      [
-        ['g', 'function'],
-        ['h', 'value'],
-      ],
-    );
-    assert.equal(readModuleExports('export * from "./other";', 'x.ts').dynamic, true);
-  });
-
-  it('checks frame.yaml paths, missing settings and duplicate names', async () => {
-    const root = await pkgDir({
-      'a/setting.yaml': 'type: service\nservice_base_name: same\nversion: 1\npublish: [f]\n',
+  it('reports every problem of a frame.yaml in one pass: a duplicate does not hide a missing folder', async () => {
+    const dir = await pkgDir({
+      'a/setting.yaml': 'type: service\nservice_base_name: a\nversion: 1\npublish: [f]\n',
       'a/index.js': 'exports.f = () => 1;',
-      'b/setting.yaml': 'type: service\nservice_base_name: same\nversion: 2\npublish: [f]\n',
-      'b/index.js': 'exports.f = () => 1;',
       'empty/readme.txt': '',
     });
-    const text = 'service_group: g\npath:\n  - ./a\n  - ./b\n  - ./missing\n  - ./empty\n';
-    const problems = await validateDocument(path.join(root, 'frame.yaml'), text);
-    assert.deepEqual(brief(problems), [
-      ['duplicate-name', '/path/1', 3],
-      ['path-missing', '/path/2', 4],
-      ['setting-missing', '/path/3', 5],
+    const text = 'service_group: g\npath:\n  - ./a\n  - ./a\n  - ./missing\n  - ./empty\n';
+    assert.deepEqual(plain(await validateDocument(path.join(dir, 'frame.yaml'), text)), [
+      problem(
+        dir,
+        'frame.yaml',
+        '/path/1',
+        'schema',
+        'path[1]: "./a" is listed twice (also item 0)',
+        [3, 4, 3, 7],
+      ),
+      problem(
+        dir,
+        'frame.yaml',
+        '/path/2',
+        'path-missing',
+        `path[2]: package folder ${path.join(dir, 'missing')} does not exist`,
+        [4, 4, 4, 13],
+      ),
+      problem(
+        dir,
+        'frame.yaml',
+        '/path/3',
+        'setting-missing',
+        'path[3]: ./empty has no setting.yaml (every package folder needs one)',
+        [5, 4, 5, 11],
+      ),
+    ]);
+  });
+
+  it('fails a frame.yaml path line with the code of the package problem, which it reports in the package file', async () => {
+    const dir = await pkgDir({
+      'calc/setting.yaml': SERVICE,
+      'calc/index.js': 'exports.add = (a, b) => a + b;',
+      'cron/setting.yaml':
+        "type: crontab\ncrontab_name: c\nversion: 1\npublish:\n  - ['*/2 * * *', job.py]\n",
+      'one/setting.yaml': 'type: service\nservice_base_name: same\nversion: 1\npublish: [f]\n',
+      'one/index.js': 'exports.f = () => 1;',
+      'two/setting.yaml': 'type: service\nservice_base_name: same\nversion: 2\npublish: [f]\n',
+      'two/index.js': 'exports.f = () => 1;',
+    });
+    const text = 'service_group: g\npath:\n  - ./calc\n  - ./cron\n  - ./one\n  - ./two\n';
+    assert.deepEqual(plain(await validateDocument(path.join(dir, 'frame.yaml'), text)), [
+      problem(
+        dir,
+        'calc/setting.yaml',
+        '/publish/1',
+        'export-missing',
+        'publish[1]: "minus" is not exported by index.js',
+        [5, 4, 5, 9],
+      ),
+      problem(
+        dir,
+        'frame.yaml',
+        '/path/0',
+        'export-missing',
+        'path[0]: package ./calc fails to load: publish[1]: "minus" is not exported by index.js (setting.yaml:6)',
+        [2, 4, 2, 10],
+      ),
+      problem(
+        dir,
+        'cron/setting.yaml',
+        '/publish/0/0',
+        'schedule-invalid',
+        'publish[0][0]: "*/2 * * *" has 4 fields; expected 5 (or 6 with seconds)',
+        [4, 5, 4, 16],
+      ),
+      problem(
+        dir,
+        'cron/setting.yaml',
+        '/publish/0/1',
+        'command-file-missing',
+        'publish[0][1]: "job.py" is not a file of this package',
+        [4, 18, 4, 24],
+      ),
+      problem(
+        dir,
+        'frame.yaml',
+        '/path/1',
+        'schedule-invalid',
+        'path[1]: package ./cron fails to load: publish[0][0]: "*/2 * * *" has 4 fields; expected 5 (or 6 with seconds) (setting.yaml:5) (and 1 more problem)',
+        [3, 4, 3, 10],
+      ),
+      problem(
+        dir,
+        'frame.yaml',
+        '/path/3',
+        'duplicate-name',
+        'path[3]: service_base_name "same" of ./two is already used by ./one',
+        [5, 4, 5, 9],
+      ),
+    ]);
+  });
+
+  it('reports each problem once when a folder holds a frame.yaml and the packages it lists', async () => {
+    const dir = await pkgDir({
+      'calc/setting.yaml': SERVICE,
+      'calc/index.js': 'exports.add = (a, b) => a + b;',
+      'frame.yaml': 'service_group: g\npath:\n  - ./calc\n',
+    });
+    assert.deepEqual(
+      (await validatePath(dir)).map((p) => [path.relative(dir, p.file), p.code]),
+      [
+        ['calc/setting.yaml', 'export-missing'],
+        ['frame.yaml', 'export-missing'],
+      ],
+    );
+  });
+
+  it('says what an empty frame.yaml must contain', async () => {
+    const dir = await pkgDir({});
+    assert.deepEqual(plain(await validateDocument(path.join(dir, 'frame.yaml'), '')), [
+      problem(
+        dir,
+        'frame.yaml',
+        '',
+        'schema',
+        'frame.yaml is empty: it must contain `service_group: <name>` (the namespace when the frame gets no --name) and `path:` with a list of package folders (each holding a setting.yaml), absolute or relative to this file',
+        [0, 0, 0, 0],
+      ),
     ]);
   });
 
@@ -152,42 +433,5 @@ describe('the validation core', () => {
     assert.equal(documentKind('/x/frame.yaml', ''), 'frame');
     assert.equal(documentKind('/x/cluster.yaml', 'service_group: g\npath: []\n'), 'frame');
     assert.equal(documentKind('/x/other.yaml', 'a: 1\n'), undefined);
-  });
-
-  it('completes keys and enum values from the schemas', () => {
-    assert.deepEqual(
-      complete('setting', 'type: ', { line: 0, character: 6 }).map((s) => s.label),
-      ['service', 'crontab'],
-    );
-    const keys = complete('setting', 'type: crontab\n', { line: 1, character: 0 }).map((s) => s.label);
-    assert.ok(keys.includes('crontab_name') && keys.includes('timezone') && !keys.includes('type'));
-  });
-
-  it('hovers with descriptions and a schedule in plain words with its next run', () => {
-    assert.match(
-      hover('setting', SERVICE, { line: 1, character: 3 }) ?? '',
-      /^\*\*service_base_name\*\*: Base name/,
-    );
-    const text = "type: crontab\ncrontab_name: c\nversion: 1\npublish:\n  - ['0 0 1 * 1', run.sh]\n";
-    assert.equal(
-      hover('setting', text, { line: 4, character: 8 }, new Date(2026, 10, 24, 12)),
-      '**0 0 1 * 1**: at 00:00 on day 1 or on Monday; next: 2026-11-30 00:00',
-    );
-  });
-
-  it('offers to publish exported functions and to remove names that are not exported', async () => {
-    const dir = await pkgDir({ 'index.js': 'exports.add = () => 1;\nexports.times = () => 2;\n' });
-    const fixes = await publishFixes(
-      path.join(dir, 'setting.yaml'),
-      SERVICE,
-      (await import('@kael/runtime/config/file-view')).diskFileView,
-    );
-    assert.deepEqual(
-      fixes.map((f) => [f.title, f.newText]),
-      [
-        ['Publish "times"', '- add\n  - minus\n  - times'],
-        ['Remove "minus" from publish (not exported)', '- add'],
-      ],
-    );
   });
 });

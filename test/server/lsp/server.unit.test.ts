@@ -52,11 +52,16 @@ describe('the language server over stdio', () => {
       file,
       'type: service\nservice_base_name: calc\nversion: 1.0\npublish:\n  - add\ncolour: red\n',
     );
-    const d = (await again).diagnostics;
-    assert.deepEqual(
-      d.map((x) => [x.code, x.range.start.line, x.message]),
-      [['schema', 5, 'colour: unknown field "colour"']],
-    );
+    assert.deepEqual((await again).diagnostics, [
+      {
+        range: { start: { line: 5, character: 0 }, end: { line: 5, character: 6 } },
+        severity: 1,
+        code: 'key-unknown',
+        source: 'kael',
+        message:
+          'colour: unknown field "colour" (known fields: type, service_base_name, version, publish, args)',
+      },
+    ]);
   });
 
   it('re-checks a setting.yaml when the code it depends on changes', async () => {
@@ -119,6 +124,55 @@ describe('the language server over stdio', () => {
       actions.map((a) => a.title),
       ['Publish "times"', 'Remove "minus" from publish (not exported)'],
     );
+  });
+
+  it('offers "did you mean" as a quick fix and completes published names from the exports', async () => {
+    const misspelt = SETTING.replace('service_base_name', 'service_name');
+    const published = client.nextDiagnostics(file);
+    await client.change(file, misspelt);
+    const [diagnostic] = (await published).diagnostics.filter((d) => d.code === 'key-unknown');
+    assert.equal(
+      diagnostic?.message,
+      'service_name: unknown field "service_name"; did you mean "service_base_name"?',
+    );
+    const actions = await client.connection.sendRequest<
+      { title: string; edit: { changes: Record<string, { range: unknown; newText: string }[]> } }[]
+    >('textDocument/codeAction', {
+      textDocument: { uri: pathToFileURL(file).href },
+      range: { start: { line: 1, character: 2 }, end: { line: 1, character: 2 } },
+      context: { diagnostics: diagnostic === undefined ? [] : [diagnostic] },
+    });
+    assert.deepEqual(actions[0], {
+      title: 'Change to "service_base_name"',
+      kind: 'quickfix',
+      edit: {
+        changes: {
+          [pathToFileURL(file).href]: [
+            {
+              range: { start: { line: 1, character: 0 }, end: { line: 1, character: 12 } },
+              newText: 'service_base_name',
+            },
+          ],
+        },
+      },
+    });
+    const restored = client.nextDiagnostics(file);
+    await client.change(file, SETTING + '  - ');
+    await restored;
+    const items = await client.connection.sendRequest<{ label: string; kind: number }[]>(
+      'textDocument/completion',
+      {
+        textDocument: { uri: pathToFileURL(file).href },
+        position: { line: 6, character: 4 },
+      },
+    );
+    assert.deepEqual(
+      items.map((i) => [i.label, i.kind]),
+      [['times', 3]],
+    );
+    const back = client.nextDiagnostics(file);
+    await client.change(file, SETTING);
+    await back;
   });
 
   it('validates the whole workspace on request', async () => {
