@@ -5,7 +5,7 @@ import { isCrontabRecord } from '../model/package-record.js';
 import type { CrontabRecord, PackageRecord } from '../model/package-record.js';
 import type { CrontabStatus } from '../model/crontab-status.js';
 import { CrontabRunner } from './crontab-runner.js';
-import { zoneName } from '../schedule/wall-clock.js';
+import { zoneName } from '../schedule/schedule.js';
 
 /** Takes part in the election of each crontab package and runs the ones this frame is active for. */
 export class CrontabHost implements FrameComponent {

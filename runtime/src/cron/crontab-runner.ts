@@ -6,9 +6,8 @@ import { ClaimLog } from './claim-log.js';
 import { runCommand } from './command-runner.js';
 import { CrontabLock } from './crontab-lock.js';
 import type { CrontabStatus, RunRecord } from '../model/crontab-status.js';
-import { nextFire, parseSchedule } from '../schedule/schedule.js';
+import { nextFire, parseSchedule, zoneName } from '../schedule/schedule.js';
 import type { CronSchedule } from '../schedule/schedule.js';
-import { zoneName } from '../schedule/wall-clock.js';
 
 /** Runs kept per entry in the status. */
 export const RUNS_KEPT = 20;
