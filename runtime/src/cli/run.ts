@@ -3,7 +3,7 @@ import type { CliCommand } from './command.js';
 import { intFlag, parseCommandLine } from './options.js';
 
 const USAGE =
-  'kael run <frame.yaml> [--name NS] [--auri URL] [--processes N] [--concurrency N] [--heartbeat MS]';
+  'kael run <frame.yaml> [--name NS] [--auri URL] [--processes N] [--concurrency N] [--heartbeat MS]\n  [--crontab-heartbeat MS] [--crontab-lease MS]';
 
 /** `kael run`: the standalone daemon. SIGTERM/SIGINT drain in-flight calls and exit 0. */
 export const command: CliCommand = {
@@ -17,6 +17,8 @@ export const command: CliCommand = {
         processes: { type: 'string', short: 'p' },
         concurrency: { type: 'string' },
         heartbeat: { type: 'string' },
+        'crontab-heartbeat': { type: 'string' },
+        'crontab-lease': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       USAGE,
@@ -33,6 +35,8 @@ export const command: CliCommand = {
       processes: intFlag(values.processes, 'processes', 1),
       concurrency: intFlag(values.concurrency, 'concurrency', 64),
       heartbeatMs: intFlag(values.heartbeat, 'heartbeat', 2000),
+      crontabHeartbeatMs: intFlag(values['crontab-heartbeat'], 'crontab-heartbeat', 500),
+      crontabLeaseMs: intFlag(values['crontab-lease'], 'crontab-lease', 2000),
     });
     await frame.start();
     await new Promise<void>((resolve) => {

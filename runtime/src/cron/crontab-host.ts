@@ -20,8 +20,12 @@ export class CrontabHost implements FrameComponent {
   /** Stops the current crontabs (releasing their locks) and starts `records`, which compete anew. */
   async restart(records: readonly CrontabRecord[]): Promise<void> {
     await this.stopRunners();
-    this.runners = records.map((r) => new CrontabRunner(this.frame, r));
-    for (const r of this.runners) r.start();
+    const timings = {
+      heartbeatMs: this.frame.options.crontabHeartbeatMs,
+      leaseMs: this.frame.options.crontabLeaseMs,
+    };
+    this.runners = records.map((r) => new CrontabRunner(this.frame, r, timings));
+    await Promise.all(this.runners.map((r) => r.start()));
   }
 
   /** Per-crontab state for announcements; crontab packages that failed to load are listed with their error. */
