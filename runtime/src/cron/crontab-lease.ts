@@ -296,6 +296,10 @@ export class CrontabLease {
       const timer = setTimeout(() => {
         this.pending.delete(record.id);
         resolve(false);
+        // Whether it was recorded is unknown: re-read the log; if this frame still holds the
+        // crontab it resumes and runs the ticks missed within the grace.
+        this.host.logger.warn(`crontab ${this.crontab}: ${record.type} not read back; re-reading the log`);
+        this.log.reopen();
       }, READ_BACK_MS);
       this.pending.set(record.id, (accepted) => {
         clearTimeout(timer);
@@ -307,9 +311,10 @@ export class CrontabLease {
     } catch (e) {
       this.pending.get(record.id)?.(false);
       this.pending.delete(record.id);
-      this.host.logger.warn(`crontab ${this.crontab}: ${record.type} not recorded`, {
+      this.host.logger.warn(`crontab ${this.crontab}: ${record.type} not recorded; re-reading the log`, {
         error: (e as Error).message,
       });
+      this.log.reopen();
     }
     return readBack;
   }

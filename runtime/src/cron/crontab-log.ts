@@ -88,6 +88,14 @@ export class CrontabLog {
     }
   }
 
+  /**
+   * Reads the log again from the window (after a record was not read back in time: the reader may
+   * have missed records, e.g. while a cluster node took over the stream).
+   */
+  reopen(): void {
+    this.retryLater();
+  }
+
   /** Stops reading and closes the channels. */
   async stop(): Promise<void> {
     this.stopped = true;
