@@ -23,6 +23,7 @@ export class CrontabBeats {
   private channel: Channel | undefined;
   private probeChannel: Channel | undefined;
   private stopped = false;
+  private blocked = false;
 
   constructor(
     private readonly broker: BrokerConnection,
@@ -45,9 +46,25 @@ export class CrontabBeats {
   /** Sends one heartbeat (fire and forget: a lost one only shortens the lease others see). */
   beat(term: number): void {
     const ch = this.channel;
-    if (ch === undefined) return;
+    // While the socket buffer is full, skip beats rather than queue stale ones.
+    if (ch === undefined || this.blocked) return;
     const body: Beat = { frame: this.frameId, term };
-    ch.publish(this.exchange, '', encodeBody(body), { contentType: MSGPACK, expiration: '5000' });
+    try {
+      const sent = ch.publish(this.exchange, '', encodeBody(body), {
+        contentType: MSGPACK,
+        expiration: '5000',
+      });
+      if (!sent) {
+        this.blocked = true;
+        ch.once('drain', () => {
+          this.blocked = false;
+        });
+      }
+    } catch (e) {
+      // amqplib throws on a channel closed with its connection; the next 'ready' opens a new one.
+      this.channel = undefined;
+      this.logger.debug('heartbeat not sent', { error: (e as Error).message });
+    }
   }
 
   /**
@@ -97,11 +114,15 @@ export class CrontabBeats {
   private readonly onReady = async (conn: ChannelModel): Promise<void> => {
     if (this.stopped) return;
     this.probeChannel = undefined;
+    this.blocked = false;
     try {
       const ch = await conn.createChannel();
       ch.on('error', (e: Error) =>
         this.logger.warn(`crontab ${this.crontab}: beat channel error`, { error: e.message }),
       );
+      ch.on('close', () => {
+        if (this.channel === ch) this.channel = undefined;
+      });
       await ch.assertExchange(this.exchange, 'fanout', FANOUT_OPTIONS);
       await ch.assertQueue(names.crontabPresence(this.namespace, this.frameId), {
         exclusive: true,

@@ -127,6 +127,8 @@ export class CrontabLease {
 
   /** Starts taking part in the election. */
   async start(): Promise<void> {
+    // Without a connection nothing can be appended: no takeover attempts until the log reopens.
+    this.host.broker.on('lost', this.onLost);
     await this.beats.start();
     await this.log.start();
     this.ticker = setInterval(() => this.check(), Math.min(250, this.timings.heartbeatMs));
@@ -136,6 +138,7 @@ export class CrontabLease {
   /** Releases the crontab when held (standbys take over at once) and stops. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.host.broker.off('lost', this.onLost);
     clearInterval(this.ticker);
     const term = this.myTerm;
     this.loseHold();
@@ -164,12 +167,16 @@ export class CrontabLease {
     return this.appendAndReadBack({ type: 'claim', id: recordId(), frame: this.host.id, term, entry, at });
   }
 
+  private readonly onLost = (): void => {
+    this.open = false;
+  };
+
   private reset(): void {
     this.open = false;
     if (this.myTerm !== undefined) this.heldBefore = this.myTerm;
     this.loseHold();
-    for (const settle of this.pending.values()) settle(false);
-    this.pending.clear();
+    // Records waiting to be read back stay pending: the re-read finds them if they were written,
+    // and a claim accepted there still runs (nobody else will run that tick).
     this.view = new LeaseView();
     this.readingSince = performance.now();
   }
@@ -274,13 +281,11 @@ export class CrontabLease {
       term,
       last: this.view.checkpoint(),
     };
-    await this.log
-      .append(hold)
-      .catch((e: unknown) =>
-        this.host.logger.warn(`crontab ${this.crontab}: checkpoint not recorded`, {
-          error: (e as Error).message,
-        }),
-      );
+    await this.log.append(hold).catch((e: unknown) =>
+      this.host.logger.warn(`crontab ${this.crontab}: checkpoint not recorded`, {
+        error: (e as Error).message,
+      }),
+    );
   }
 
   private loseHold(): void {

@@ -74,6 +74,7 @@ export class CrontabLog {
     if (ch === undefined) throw new KaelError('BROKER_UNAVAILABLE', `the log of ${this.crontab} is not open`);
     try {
       await new Promise<void>((resolve, reject) => {
+        // A full socket buffer only delays the confirm awaited here; records are few and small.
         ch.sendToQueue(this.queue, encodeBody(record), { contentType: MSGPACK }, (err: unknown) =>
           // amqplib passes null on ack and a non-Error value on nack.
           err === null || err === undefined
@@ -119,6 +120,9 @@ export class CrontabLog {
 
   private async openOnce(conn: ChannelModel): Promise<void> {
     if (this.stopped) return;
+    // A re-read asked for before this (re)open is served by it.
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     await this.closeChannels();
     this.handlers.onReset();
     try {
