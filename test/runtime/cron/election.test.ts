@@ -116,7 +116,7 @@ describe('one active frame per crontab, with failover', () => {
 });
 
 describe('a frame whose host goes silent', () => {
-  it('loses its crontab within 30 s (AMQP heartbeats), and another frame takes over', async () => {
+  it('loses its crontab within about 2 s (the lease), and another frame takes over', async () => {
     const ns = randomNamespace();
     const ticker = {
       'setting.yaml':
@@ -147,9 +147,10 @@ describe('a frame whose host goes silent', () => {
           const a = activeFrames(await client.servers(), 'quiet');
           return a.some((f) => f.pid !== active?.pid) ? true : undefined;
         },
-        30_000,
+        10_000,
       );
-      assert.ok(Date.now() - t <= 30_000);
+      // Lease 2 s; the margin is for a shared machine.
+      assert.ok(Date.now() - t <= 5000, `took ${Date.now() - t} ms`);
       silent?.child.kill('SIGCONT');
     } finally {
       await client.close();
