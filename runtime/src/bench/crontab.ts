@@ -98,6 +98,7 @@ export const section: BenchSection = {
     } finally {
       await client.close();
       await Promise.all(procs.map((p) => p.stop()));
+      await deleteLog(options.auri, ns, 'ticker');
     }
     const ticks = await tickCounts(log);
     const cost = await claimCost(options.auri, options.quick ? 200 : 1000);
@@ -122,6 +123,19 @@ export const section: BenchSection = {
     ];
   },
 };
+
+/** Deletes a crontab's log stream and beat exchange (a stream is durable: it outlives the frames). */
+async function deleteLog(auri: string, ns: string, crontab: string): Promise<void> {
+  const conn = await amqp.connect(auri);
+  conn.on('error', () => undefined);
+  try {
+    const ch = await conn.createChannel();
+    await ch.deleteQueue(names.crontabLog(ns, crontab));
+    await ch.deleteExchange(names.crontabBeat(ns, crontab));
+  } finally {
+    await conn.close();
+  }
+}
 
 /** Per-tick cost of a claim on the crontab log, and of plain appends for comparison. */
 async function claimCost(auri: string, n: number): Promise<Record<string, number>> {

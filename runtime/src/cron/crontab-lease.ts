@@ -86,6 +86,8 @@ export class CrontabLease {
     private readonly host: LeaseHost,
     private readonly crontab: string,
     private readonly timings: LeaseTimings,
+    /** The crontab's grace: how late a claimed tick may still run. */
+    private readonly graceMs: number,
     windowMs: number,
     private readonly handlers: LeaseHandlers,
   ) {
@@ -164,7 +166,10 @@ export class CrontabLease {
   async claim(entry: number, at: number): Promise<boolean> {
     const term = this.myTerm;
     if (term === undefined) return false;
-    return this.appendAndReadBack({ type: 'claim', id: recordId(), frame: this.host.id, term, entry, at });
+    return this.appendAndReadBack(
+      { type: 'claim', id: recordId(), frame: this.host.id, term, entry, at },
+      at + this.graceMs - Date.now(),
+    );
   }
 
   private readonly onLost = (): void => {
@@ -296,27 +301,32 @@ export class CrontabLease {
     this.handlers.onStandby();
   }
 
-  private async appendAndReadBack(record: LogRecord): Promise<boolean> {
+  /**
+   * Appends a record and resolves with the fold's verdict once it is read back. A record not read
+   * back within 5 s makes the frame re-read the log (it may have missed records); it stays pending
+   * until `deadlineMs`, because a record that reached the log is found by the re-read — so a claim
+   * that was accepted still runs on its claimer (nobody else runs a claimed tick), late but within
+   * the grace, and one that never reached the log is run by whoever catches up.
+   */
+  private async appendAndReadBack(record: LogRecord, deadlineMs = READ_BACK_MS): Promise<boolean> {
     const readBack = new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => {
+      const settle = (accepted: boolean): void => {
+        clearTimeout(reread);
+        clearTimeout(giveUp);
         this.pending.delete(record.id);
-        resolve(false);
-        // Whether it was recorded is unknown: re-read the log; if this frame still holds the
-        // crontab it resumes and runs the ticks missed within the grace.
+        resolve(accepted);
+      };
+      const reread = setTimeout(() => {
         this.host.logger.warn(`crontab ${this.crontab}: ${record.type} not read back; re-reading the log`);
         this.log.reopen();
       }, READ_BACK_MS);
-      this.pending.set(record.id, (accepted) => {
-        clearTimeout(timer);
-        resolve(accepted);
-      });
+      const giveUp = setTimeout(() => settle(false), Math.max(deadlineMs, READ_BACK_MS));
+      this.pending.set(record.id, settle);
     });
     try {
       await this.log.append(record);
     } catch (e) {
-      this.pending.get(record.id)?.(false);
-      this.pending.delete(record.id);
-      this.host.logger.warn(`crontab ${this.crontab}: ${record.type} not recorded; re-reading the log`, {
+      this.host.logger.warn(`crontab ${this.crontab}: ${record.type} not confirmed; re-reading the log`, {
         error: (e as Error).message,
       });
       this.log.reopen();

@@ -75,7 +75,8 @@ export class CrontabRunner {
     };
     // The log is read back far enough for the grace period and the holder's last checkpoint.
     const windowMs = Math.max(s.graceMs, 2 * CHECKPOINT_MS) + timings.leaseMs;
-    this.lease = makeLease?.(this, handlers) ?? new CrontabLease(frame, s.name, timings, windowMs, handlers);
+    this.lease =
+      makeLease?.(this, handlers) ?? new CrontabLease(frame, s.name, timings, s.graceMs, windowMs, handlers);
   }
 
   get name(): string {

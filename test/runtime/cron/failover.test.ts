@@ -75,7 +75,10 @@ describe('crontab failover on 3 frame processes with a 1-second schedule', () =>
     await sleep(2500);
     const ticks = await readTicks(log);
     assert.deepEqual(ticks.doubles, []);
-    assert.deepEqual(ticks.missing, []);
+    // At most once: only a tick whose accepted claim was in flight when the holder died (scheduled
+    // within the claim's round trip before the kill) may be lost — never one the others could run.
+    const inFlight = ticks.missing.filter((m) => t - Date.parse(m) >= 0 && t - Date.parse(m) < 300);
+    assert.deepEqual(ticks.missing, inFlight);
   });
 
   it('moves the crontab within 3 s of the active frame going silent, and fences it when it wakes up', async () => {
