@@ -195,8 +195,9 @@ export class CrontabLog {
     this.writeChannel = undefined;
     for (const ch of channels) {
       if (ch === undefined) continue;
+      // Closing is deliberate: later channel errors are only worth a debug line.
       ch.removeAllListeners('error');
-      ch.on('error', () => undefined);
+      ch.on('error', (e: Error) => this.logger.debug('closing log channel', { error: e.message }));
       await ch
         .close()
         .catch((e: unknown) =>

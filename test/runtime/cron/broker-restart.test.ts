@@ -67,11 +67,14 @@ describe('crontabs across a restart of their (private) broker', () => {
         await sleep(1000);
         await broker.restart(1);
         // The frames reconnect (backoff ≤ 5 s), re-read the log and the holder catches up.
-        await waitActive(run.client, run.procs, undefined, 30_000);
+        await waitActive(run.client, run.procs, undefined, 60_000);
+        const resumedAt = Date.now();
         await sleep(3000);
         const ticks = await readTicks(log);
         assert.deepEqual(ticks.doubles, []);
-        assert.deepEqual(ticks.missing, []);
+        // Ticks of the outage run late, once, within the grace (60 s); older ones are dropped by design.
+        const withinGrace = ticks.missing.filter((m) => Date.parse(m) >= resumedAt - 60_000);
+        assert.deepEqual(withinGrace, []);
         assert.ok(ticks.runs > before.runs + 5, `${ticks.runs} runs after ${before.runs}`);
       } finally {
         await run.close();
