@@ -174,6 +174,12 @@ export class CrontabLease {
 
   private readonly onLost = (): void => {
     this.open = false;
+    // Nothing can be claimed until the log reopens: stop the schedule now, restate on reconnect
+    // (and then run the ticks missed meanwhile, within the grace).
+    if (this.myTerm !== undefined) {
+      this.heldBefore = this.myTerm;
+      this.loseHold();
+    }
   };
 
   private reset(): void {

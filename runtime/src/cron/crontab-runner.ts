@@ -176,15 +176,22 @@ export class CrontabRunner {
     this.frame.changed();
   }
 
-  /** Runs, in order and once each, the ticks missed within the grace period, then follows the schedule. */
+  /**
+   * Runs, in order and once each, the ticks missed within the grace period — including those that
+   * come due while it does (they would otherwise overlap and be skipped) — then follows the schedule.
+   */
   private async catchUpThenSchedule(e: EntryState, now: number, generation: number): Promise<void> {
-    let from = now;
-    for (const at of missedTicks(e.schedule, e.lastClaimed, now, this.record.setting.graceMs)) {
-      if (generation !== this.generation) return;
-      await this.fire(e, at, true, generation);
+    let cursor = e.lastClaimed;
+    for (;;) {
+      const due = missedTicks(e.schedule, cursor, Date.now(), this.record.setting.graceMs);
+      if (due.length === 0) break;
+      for (const at of due) {
+        if (generation !== this.generation) return;
+        await this.fire(e, at, true, generation);
+        cursor = at;
+      }
     }
-    if (e.lastClaimed !== undefined) from = Math.max(from, e.lastClaimed);
-    this.scheduleNext(e, from, generation);
+    this.scheduleNext(e, Math.max(now, cursor ?? now), generation);
   }
 
   private scheduleNext(e: EntryState, after: number, generation: number): void {
