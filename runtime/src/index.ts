@@ -47,6 +47,14 @@ export type { TargetOptions } from './client/deploy-plan.js';
 export type { DeployResult, RestartResult, PackageFailure } from './model/deploy-result.js';
 export type { CrontabStatus, CrontabEntryStatus, RunRecord } from './model/crontab-status.js';
 export type { ReplyEnvelope } from './rpc/envelope.js';
-export { parseSchedule, nextFire, scheduleProblem } from './schedule/schedule.js';
+export {
+  parseSchedule,
+  nextFire,
+  nextFires,
+  canFire,
+  scheduleProblem,
+  isoInZone,
+  zoneName,
+} from './schedule/schedule.js';
 export type { CronSchedule } from './schedule/schedule.js';
 export { describeSchedule } from './schedule/schedule-words.js';

@@ -18,10 +18,12 @@ export const names = {
   frameCalls: (ns: string, frameId: string): string => `kael.${ns}.frame.${frameId}.calls`,
   /** Fanout exchange of membership announcements. */
   membershipExchange: (ns: string): string => `kael.${ns}.members`,
-  /** Exclusive queue whose holder is the active frame of a crontab. */
-  crontabLock: (ns: string, crontab: string): string => `kael.${ns}.cron.${crontab}.lock`,
-  /** Queue recording claimed ticks of a crontab. */
-  crontabClaims: (ns: string, crontab: string): string => `kael.${ns}.cron.${crontab}.claims`,
+  /** Stream of a crontab's log: holds (takeovers), claimed ticks, releases. */
+  crontabLog: (ns: string, crontab: string): string => `kael.${ns}.cron.${crontab}.log`,
+  /** Fanout exchange of the crontab holder's heartbeats. */
+  crontabBeat: (ns: string, crontab: string): string => `kael.${ns}.cron.${crontab}.beat`,
+  /** Exclusive queue that exists while a frame's connection does (standbys probe the holder's). */
+  crontabPresence: (ns: string, frameId: string): string => `kael.${ns}.cron-presence.${frameId}`,
   /** Prefix of every resource of a namespace (cleanup, listing). */
   namespacePrefix: (ns: string): string => `kael.${ns}.`,
 } as const;

@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   rollback: () => import('./rollback.js'),
   restart: () => import('./restart.js'),
   crontabs: () => import('./crontabs.js'),
+  schedule: () => import('./schedule.js'),
 };
 
 async function main(argv: string[]): Promise<number> {

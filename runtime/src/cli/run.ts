@@ -6,7 +6,7 @@ import { intFlag, parseCommandLine } from './options.js';
 import { packageState } from '../model/frame-snapshot.js';
 
 const USAGE =
-  'kael run <frame.yaml> [--name NS] [--auri URL] [--processes N] [--concurrency N] [--heartbeat MS] [--label TEXT] [--strict]';
+  'kael run <frame.yaml> [--name NS] [--auri URL] [--processes N] [--concurrency N] [--heartbeat MS]\n  [--label TEXT] [--strict] [--crontab-heartbeat MS] [--crontab-lease MS]';
 
 /**
  * What `kael run` prints once the frame started: one line per package (loaded or FAILED with the
@@ -50,6 +50,8 @@ export const command: CliCommand = {
         heartbeat: { type: 'string' },
         label: { type: 'string' },
         strict: { type: 'boolean', default: false },
+        'crontab-heartbeat': { type: 'string' },
+        'crontab-lease': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       USAGE,
@@ -69,6 +71,8 @@ export const command: CliCommand = {
       concurrency: intFlag(values.concurrency, 'concurrency', 64),
       heartbeatMs: intFlag(values.heartbeat, 'heartbeat', 2000),
       label: values.label,
+      crontabHeartbeatMs: intFlag(values['crontab-heartbeat'], 'crontab-heartbeat', 500),
+      crontabLeaseMs: intFlag(values['crontab-lease'], 'crontab-lease', 2000),
     });
     await frame.start();
     const snapshot = frame.snapshot();

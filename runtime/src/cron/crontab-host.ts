@@ -5,7 +5,7 @@ import { isCrontabRecord } from '../model/package-record.js';
 import type { CrontabRecord, PackageRecord } from '../model/package-record.js';
 import type { CrontabStatus } from '../model/crontab-status.js';
 import { CrontabRunner } from './crontab-runner.js';
-import { zoneName } from '../schedule/wall-clock.js';
+import { zoneName } from '../schedule/schedule.js';
 
 /** Takes part in the election of each crontab package and runs the ones this frame is active for. */
 export class CrontabHost implements FrameComponent {
@@ -20,8 +20,12 @@ export class CrontabHost implements FrameComponent {
   /** Stops the current crontabs (releasing their locks) and starts `records`, which compete anew. */
   async restart(records: readonly CrontabRecord[]): Promise<void> {
     await this.stopRunners();
-    this.runners = records.map((r) => new CrontabRunner(this.frame, r));
-    for (const r of this.runners) r.start();
+    const timings = {
+      heartbeatMs: this.frame.options.crontabHeartbeatMs,
+      leaseMs: this.frame.options.crontabLeaseMs,
+    };
+    this.runners = records.map((r) => new CrontabRunner(this.frame, r, timings));
+    await Promise.all(this.runners.map((r) => r.start()));
   }
 
   /** Per-crontab state for announcements; crontab packages that failed to load are listed with their error. */

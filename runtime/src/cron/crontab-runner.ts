@@ -1,17 +1,19 @@
 import path from 'node:path';
 import type { FrameRuntime } from '../model/frame-runtime.js';
-import type { CrontabSnapshot } from '../model/frame-snapshot.js';
+import type { CrontabSnapshot, RunSummary } from '../model/frame-snapshot.js';
 import type { CrontabRecord } from '../model/package-record.js';
-import { ClaimLog } from './claim-log.js';
 import { runCommand } from './command-runner.js';
-import { CrontabLock } from './crontab-lock.js';
+import { CHECKPOINT_MS, CrontabLease, DEFAULT_LEASE_TIMINGS } from './crontab-lease.js';
+import type { LeaseHandlers, LeaseState, LeaseTimings } from './crontab-lease.js';
 import type { CrontabStatus, RunRecord } from '../model/crontab-status.js';
-import { nextFire, parseSchedule } from '../schedule/schedule.js';
+import { nextFire, parseSchedule, zoneName } from '../schedule/schedule.js';
 import type { CronSchedule } from '../schedule/schedule.js';
-import { zoneName } from '../schedule/wall-clock.js';
+import { missedTicks } from './tick-plan.js';
 
 /** Runs kept per entry in the status. */
 export const RUNS_KEPT = 20;
+/** Characters of output carried in a run summary (announcements, the tree's tooltip). */
+export const OUTPUT_TAIL = 400;
 /** Longest single timer; longer waits are re-armed (timers drift and cap at ~24 days). */
 const MAX_TIMER_MS = 60 * 60_000;
 
@@ -27,15 +29,26 @@ interface EntryState {
   lastClaimed: number | undefined;
 }
 
+/** The election as the runner uses it (a {@link CrontabLease}, or a fake in tests). */
+export interface Lease {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  claim(entry: number, at: number): Promise<boolean>;
+  state(): LeaseState;
+  readonly lastClaimed: ReadonlyMap<number, number>;
+}
+
+/** Makes the lease of a runner; tests pass a fake. */
+export type LeaseFactory = (runner: CrontabRunner, handlers: LeaseHandlers) => Lease;
+
 /**
- * One crontab package on one frame: competes for the crontab's lock, and while active runs each
- * entry's ticks exactly once: claim on the broker first, then run; on takeover, ticks missed within
- * the grace period run once, in order.
+ * One crontab package on one frame: takes part in the crontab's election, and while active runs
+ * each entry's ticks exactly once — a tick runs only after its claim was accepted by the crontab's
+ * log; on takeover, ticks missed within the grace period run once, in order.
  */
 export class CrontabRunner {
   private readonly entries: EntryState[];
-  private readonly lock: CrontabLock;
-  private readonly claims: ClaimLog;
+  private readonly lease: Lease;
   private active = false;
   private generation = 0;
   private readonly inflight = new Set<Promise<void>>();
@@ -43,6 +56,8 @@ export class CrontabRunner {
   constructor(
     private readonly frame: FrameRuntime,
     readonly record: CrontabRecord,
+    timings: LeaseTimings = DEFAULT_LEASE_TIMINGS,
+    makeLease?: LeaseFactory,
   ) {
     const s = record.setting;
     this.entries = s.entries.map((e) => ({
@@ -54,11 +69,14 @@ export class CrontabRunner {
       runs: [],
       lastClaimed: undefined,
     }));
-    this.claims = new ClaimLog(frame.broker, frame.namespace, s.name);
-    this.lock = new CrontabLock(frame.broker, frame.namespace, s.name, frame.logger, {
-      onAcquired: () => void this.becomeActive(),
-      onLost: () => this.becomeStandby(),
-    });
+    const handlers: LeaseHandlers = {
+      onActive: (last) => this.becomeActive(last),
+      onStandby: () => this.becomeStandby(),
+    };
+    // The log is read back far enough for the grace period and the holder's last checkpoint.
+    const windowMs = Math.max(s.graceMs, 2 * CHECKPOINT_MS) + timings.leaseMs;
+    this.lease =
+      makeLease?.(this, handlers) ?? new CrontabLease(frame, s.name, timings, s.graceMs, windowMs, handlers);
   }
 
   get name(): string {
@@ -70,46 +88,54 @@ export class CrontabRunner {
     return this.active;
   }
 
-  start(): void {
-    this.lock.start();
+  /** Starts taking part in the election. */
+  async start(): Promise<void> {
+    await this.lease.start();
   }
 
-  /** Releases the lock and waits (bounded) for running commands. */
+  /** Releases the crontab (a standby takes over at once) and waits (bounded) for running commands. */
   async stop(drainMs: number): Promise<void> {
     this.becomeStandby();
-    await this.lock.stop();
+    await this.lease.stop();
     await Promise.race([Promise.all(this.inflight), new Promise((r) => setTimeout(r, drainMs).unref())]);
-    await this.claims.close();
   }
 
   snapshot(): CrontabSnapshot {
     const s = this.record.setting;
+    const lease = this.lease.state();
+    const now = new Date();
+    const entries = this.entries.map((e) => {
+      const next = nextFire(e.schedule, now);
+      const last = e.runs[0];
+      const claimed = this.lastClaimedOf(e);
+      return {
+        index: e.index,
+        schedule: e.schedule.text,
+        command: e.command,
+        ...(next === undefined ? {} : { nextRun: next.toISOString() }),
+        ...(claimed === undefined ? {} : { lastScheduledAt: new Date(claimed).toISOString() }),
+        ...(last === undefined ? {} : { lastRun: summary(last) }),
+      };
+    });
+    const nextRuns = entries.flatMap((e) => (e.nextRun === undefined ? [] : [e.nextRun])).sort();
+    const scheduled = entries
+      .flatMap((e) => (e.lastScheduledAt === undefined ? [] : [e.lastScheduledAt]))
+      .sort();
+    const lastRun = this.entries
+      .flatMap((e) => (e.runs[0] === undefined ? [] : [e.runs[0]]))
+      .sort((a, b) => (a.scheduledAt < b.scheduledAt ? 1 : -1))[0];
     return {
       name: s.name,
       version: s.version,
       dir: this.record.dir,
       active: this.active,
-      entries: this.entries.map((e) => {
-        const next = nextFire(e.schedule, new Date());
-        const last = e.runs[0];
-        return {
-          index: e.index,
-          schedule: e.schedule.text,
-          command: e.command,
-          ...(next === undefined ? {} : { nextRun: next.toISOString() }),
-          ...(last === undefined
-            ? {}
-            : {
-                lastRun: {
-                  scheduledAt: last.scheduledAt,
-                  status: last.status,
-                  ...(last.startedAt === undefined ? {} : { startedAt: last.startedAt }),
-                  ...(last.durationMs === undefined ? {} : { durationMs: last.durationMs }),
-                  exitCode: last.exitCode ?? null,
-                },
-              }),
-        };
-      }),
+      ...(lease.holder === undefined ? {} : { activeFrame: lease.holder }),
+      ...(lease.leaseAgeMs === undefined ? {} : { leaseAgeMs: lease.leaseAgeMs }),
+      ...(scheduled.length === 0 ? {} : { lastScheduledAt: scheduled[scheduled.length - 1] }),
+      ...(lastRun === undefined ? {} : { lastRun: summary(lastRun) }),
+      ...(nextRuns[0] === undefined ? {} : { nextRun: nextRuns[0] }),
+      ...(lease.problem === undefined ? {} : { problem: lease.problem }),
+      entries,
     };
   }
 
@@ -122,24 +148,19 @@ export class CrontabRunner {
     };
   }
 
-  private async becomeActive(): Promise<void> {
+  private lastClaimedOf(e: EntryState): number | undefined {
+    const seen = this.lease.lastClaimed.get(e.index);
+    if (e.lastClaimed === undefined) return seen;
+    return seen === undefined ? e.lastClaimed : Math.max(seen, e.lastClaimed);
+  }
+
+  private becomeActive(lastClaimed: ReadonlyMap<number, number>): void {
     const generation = ++this.generation;
-    let known: Map<number, number>;
-    try {
-      known = await this.claims.latest();
-    } catch (e) {
-      this.frame.logger.error(
-        `crontab ${this.name}: cannot read claims; not running until the next election`,
-        { error: (e as Error).message },
-      );
-      return;
-    }
-    if (generation !== this.generation) return;
     this.active = true;
     this.frame.changed();
     const now = Date.now();
     for (const e of this.entries) {
-      e.lastClaimed = known.get(e.index);
+      e.lastClaimed = lastClaimed.get(e.index);
       void this.catchUpThenSchedule(e, now, generation);
     }
   }
@@ -155,22 +176,22 @@ export class CrontabRunner {
     this.frame.changed();
   }
 
-  /** Runs, in order and once each, the ticks missed within the grace period, then follows the schedule. */
+  /**
+   * Runs, in order and once each, the ticks missed within the grace period — including those that
+   * come due while it does (they would otherwise overlap and be skipped) — then follows the schedule.
+   */
   private async catchUpThenSchedule(e: EntryState, now: number, generation: number): Promise<void> {
-    let from = now;
-    if (e.lastClaimed !== undefined) {
-      from = Math.max(e.lastClaimed, now - this.record.setting.graceMs);
-      for (
-        let t = nextFire(e.schedule, new Date(from));
-        t !== undefined && t.getTime() <= now;
-        t = nextFire(e.schedule, t)
-      ) {
+    let cursor = e.lastClaimed;
+    for (;;) {
+      const due = missedTicks(e.schedule, cursor, Date.now(), this.record.setting.graceMs);
+      if (due.length === 0) break;
+      for (const at of due) {
         if (generation !== this.generation) return;
-        await this.fire(e, t.getTime(), true, generation);
-        from = t.getTime();
+        await this.fire(e, at, true, generation);
+        cursor = at;
       }
     }
-    this.scheduleNext(e, from, generation);
+    this.scheduleNext(e, Math.max(now, cursor ?? now), generation);
   }
 
   private scheduleNext(e: EntryState, after: number, generation: number): void {
@@ -196,12 +217,9 @@ export class CrontabRunner {
     if (generation !== this.generation || !this.active) return;
     if (e.lastClaimed !== undefined && at <= e.lastClaimed) return;
     const skip = e.running > 0 && this.record.setting.overlap === 'skip';
-    try {
-      await this.claims.claim({ entry: e.index, at, frame: this.frame.id });
-    } catch (err) {
-      this.frame.logger.error(`crontab ${this.name}[${e.index}]: claim failed; tick not run`, {
+    if (!(await this.lease.claim(e.index, at))) {
+      this.frame.logger.warn(`crontab ${this.name}[${e.index}]: claim not accepted; tick not run here`, {
         at: new Date(at).toISOString(),
-        error: (err as Error).message,
       });
       return;
     }
@@ -260,4 +278,15 @@ export class CrontabRunner {
     e.runs.length = Math.min(e.runs.length, RUNS_KEPT);
     this.frame.changed();
   }
+}
+
+function summary(run: RunRecord): RunSummary {
+  return {
+    scheduledAt: run.scheduledAt,
+    status: run.status,
+    ...(run.startedAt === undefined ? {} : { startedAt: run.startedAt }),
+    ...(run.durationMs === undefined ? {} : { durationMs: run.durationMs }),
+    exitCode: run.exitCode ?? null,
+    ...(run.output === '' ? {} : { outputTail: run.output.slice(-OUTPUT_TAIL) }),
+  };
 }

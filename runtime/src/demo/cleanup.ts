@@ -1,11 +1,15 @@
 import amqp from 'amqplib';
 import { names } from '../broker/names.js';
 
-/** Deletes the service queues a short-lived namespace left behind (the demo and benchmarks use it). */
+/**
+ * Deletes the service queues and the crontab logs (durable streams) a short-lived namespace left
+ * behind (the demo and benchmarks use it).
+ */
 export async function deleteNamespaceQueues(
   auri: string,
   namespace: string,
   services: readonly string[],
+  crontabs: readonly string[] = [],
 ): Promise<void> {
   const conn = await amqp.connect(auri, { noDelay: true });
   conn.on('error', () => undefined);
@@ -13,6 +17,10 @@ export async function deleteNamespaceQueues(
     const ch = await conn.createChannel();
     ch.on('error', () => undefined);
     for (const s of services) await ch.deleteQueue(names.serviceQueue(namespace, s));
+    for (const c of crontabs) {
+      await ch.deleteQueue(names.crontabLog(namespace, c));
+      await ch.deleteExchange(names.crontabBeat(namespace, c));
+    }
     await ch.close();
   } finally {
     await conn.close();

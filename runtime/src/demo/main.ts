@@ -68,6 +68,7 @@ async function main(): Promise<void> {
       frame.options.auri,
       namespace,
       frame.snapshot().packages.flatMap((p) => p.services ?? []),
+      frame.snapshot().crontabs.map((c) => c.name),
     );
   }
   say('frame stopped; namespace cleaned up');

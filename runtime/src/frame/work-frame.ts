@@ -11,6 +11,7 @@ import { DEFAULT_AURI } from '../broker/default-auri.js';
 import { resolveAuri } from '../broker/broker-urls.js';
 import { formatProblem } from '../config/problem.js';
 import { CrontabHost } from '../cron/crontab-host.js';
+import { DEFAULT_LEASE_TIMINGS } from '../cron/crontab-lease.js';
 import type { CrontabStatus } from '../model/crontab-status.js';
 import { ServiceHost } from '../daemon/service-host.js';
 import { KaelError } from '../errors.js';
@@ -44,6 +45,16 @@ export interface WorkFrameOptions {
   concurrency?: number;
   /** Membership announcement interval. @default 2000 */
   heartbeatMs?: number;
+  /**
+   * How often the frame holding a crontab sends a heartbeat to the standbys. Use the same value on
+   * every frame of a namespace. @default 500
+   */
+  crontabHeartbeatMs?: number;
+  /**
+   * A standby takes a crontab over when its holder sent no heartbeat for this long (a silent host);
+   * a holder whose connection ends is replaced at once. @default 2000
+   */
+  crontabLeaseMs?: number;
   /** How long stop() lets in-flight calls and runs finish. @default 10000 */
   drainTimeoutMs?: number;
   /** A name for tools (the VS Code tree). @default frame.yaml's `label`, else none */
@@ -98,6 +109,8 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
       processes: Math.max(1, options.processes ?? 1),
       concurrency: Math.max(1, options.concurrency ?? 64),
       heartbeatMs: options.heartbeatMs ?? 2000,
+      crontabHeartbeatMs: options.crontabHeartbeatMs ?? DEFAULT_LEASE_TIMINGS.heartbeatMs,
+      crontabLeaseMs: options.crontabLeaseMs ?? DEFAULT_LEASE_TIMINGS.leaseMs,
       drainTimeoutMs: options.drainTimeoutMs ?? 10_000,
       adminKey: nonEmpty(options.adminKey) ?? nonEmpty(process.env['KAEL_ADMIN_KEY']),
     };

@@ -13,6 +13,10 @@ export interface ResolvedFrameOptions {
   processes: number;
   concurrency: number;
   heartbeatMs: number;
+  /** How often the holder of a crontab sends a heartbeat. */
+  crontabHeartbeatMs: number;
+  /** A standby takes a crontab over when its holder sent no heartbeat for this long. */
+  crontabLeaseMs: number;
   drainTimeoutMs: number;
   adminKey: string | undefined;
 }

@@ -14,6 +14,8 @@ export interface RunSummary {
   exitCode?: number | null;
   signal?: string | null;
   status: RunStatus;
+  /** The last 400 characters of the run's output (stdout and stderr), when it wrote any. */
+  outputTail?: string;
 }
 
 /** One `[schedule, command]` entry as a frame reports it. */
@@ -21,8 +23,11 @@ export interface CrontabEntrySnapshot {
   index: number;
   schedule: string;
   command: string;
-  /** Next time this entry fires (ISO), when the schedule is valid. */
+  /** Next time this entry fires (ISO); absent when it never fires. */
   nextRun?: string;
+  /** The latest tick of this entry claimed by any frame (ISO), as this frame's log says. */
+  lastScheduledAt?: string;
+  /** The latest run of this entry on this frame. */
   lastRun?: RunSummary;
 }
 
@@ -33,7 +38,20 @@ export interface CrontabSnapshot {
   dir: string;
   /** True on the one frame of the namespace that runs it now. */
   active: boolean;
+  /** Id of the frame that holds the crontab, as this frame's log says (also on standbys). */
+  activeFrame?: string;
+  /** Milliseconds since the holder's last heartbeat reached this frame (a silent holder's grows). */
+  leaseAgeMs?: number;
+  /** The latest tick claimed over all entries (ISO). */
+  lastScheduledAt?: string;
+  /** The latest run on this frame over all entries. */
+  lastRun?: RunSummary;
+  /** The next tick over all entries (ISO). */
+  nextRun?: string;
+  /** The package failed to load: it runs nowhere. */
   error?: ErrorData;
+  /** The package loaded but this frame cannot take part in its election (e.g. ACCESS_REFUSED on its log). */
+  problem?: ErrorData;
   entries: CrontabEntrySnapshot[];
 }
 

@@ -1,8 +1,10 @@
 import { KaelError } from '../errors.js';
-import { wallClock } from './wall-clock.js';
-import type { WallClock } from './wall-clock.js';
+import { fireTimes } from './croner-plan.js';
 
-/** A parsed cron schedule with the system (Vixie) cron meaning, optionally with a leading seconds field. */
+/**
+ * A parsed cron schedule with the system (Vixie) cron meaning, optionally with a leading seconds
+ * field. The fields are ours (validated with per-field messages); fire times come from croner.
+ */
 export interface CronSchedule {
   text: string;
   /** True for 6 fields (a leading seconds field). */
@@ -17,7 +19,12 @@ export interface CronSchedule {
   /** Vixie: when both day fields are restricted (neither starts with `*`), either one matching fires. */
   dayRestricted: boolean;
   weekdayRestricted: boolean;
-  /** IANA zone; undefined = local. */
+  /**
+   * Vixie's "fixed-time" job: no time field (second, minute, hour) starts with `*`. Daylight saving
+   * time treats it differently from an interval job (see {@link nextFire}).
+   */
+  fixedTime: boolean;
+  /** IANA zone; undefined = the process's local zone. */
   timezone: string | undefined;
 }
 
@@ -58,6 +65,8 @@ const MACROS: Record<string, string> = {
 /**
  * Parses a schedule: `minute hour day-of-month month day-of-week`, or six fields with a leading
  * seconds field, or a macro (`@daily`…). Lists, ranges, steps and month/day names as in crontab(5).
+ * Only what Vixie cron reads is accepted (no Quartz `L`, `W`, `#`, `?`), so a schedule means the
+ * same here as in a system crontab.
  * @throws KaelError `SCHEDULE_INVALID` with the reason, naming the field.
  */
 export function parseSchedule(text: string, timezone?: string): CronSchedule {
@@ -76,6 +85,7 @@ export function parseSchedule(text: string, timezone?: string): CronSchedule {
   const f = hasSeconds ? parts : ['0', ...parts];
   if (timezone !== undefined) checkZone(timezone);
   const weekdays = new Set([...parseField(f[5] ?? '', WEEKDAY)].map((d) => (d === 7 ? 0 : d)));
+  const starred = (i: number): boolean => (f[i] ?? '').startsWith('*');
   return {
     text: trimmed,
     hasSeconds,
@@ -85,8 +95,9 @@ export function parseSchedule(text: string, timezone?: string): CronSchedule {
     days: parseField(f[3] ?? '', DAY),
     months: parseField(f[4] ?? '', MONTH),
     weekdays,
-    dayRestricted: !(f[3] ?? '').startsWith('*'),
-    weekdayRestricted: !(f[5] ?? '').startsWith('*'),
+    dayRestricted: !starred(3),
+    weekdayRestricted: !starred(5),
+    fixedTime: !starred(0) && !starred(1) && !starred(2),
     timezone,
   };
 }
@@ -101,68 +112,85 @@ export function scheduleProblem(text: string, timezone?: string): string | undef
   }
 }
 
-/** True when the schedule fires at this wall-clock time. */
-export function matches(s: CronSchedule, w: WallClock): boolean {
-  if (!s.seconds.has(w.second) || !s.minutes.has(w.minute) || !s.hours.has(w.hour) || !s.months.has(w.month))
-    return false;
-  const day = s.days.has(w.day);
-  const weekday = s.weekdays.has(w.weekday);
-  return s.dayRestricted && s.weekdayRestricted ? day || weekday : day && weekday;
+/**
+ * The first time strictly after `after` when the schedule fires, as Vixie cron would run it:
+ * - an interval job (a time field starts with `*`) fires at every instant whose wall-clock time
+ *   matches: a time skipped when daylight saving time starts does not fire, a repeated time fires
+ *   at both instants (the rhythm goes on through the change);
+ * - a fixed-time job fires once per matching wall-clock time: a skipped time fires right after the
+ *   jump (several skipped times fire once together), a repeated time fires at its first instant.
+ * @returns undefined when the schedule never fires (e.g. `0 0 31 2 *`).
+ */
+export function nextFire(s: CronSchedule, after: Date): Date | undefined {
+  return fireTimes(s).next(after);
+}
+
+/** The next `count` fire times after `after` (fewer when the schedule stops firing). */
+export function nextFires(s: CronSchedule, after: Date, count: number): Date[] {
+  const out: Date[] = [];
+  for (let t = nextFire(s, after); t !== undefined && out.length < count; t = nextFire(s, t)) out.push(t);
+  return out;
+}
+
+/** False when no date ever matches the schedule (`0 0 31 2 *`, `0 0 30 2 *`). */
+export function canFire(s: CronSchedule): boolean {
+  return fireTimes(s).canFire();
+}
+
+/** The zone a schedule runs in, by name (the local zone's name when none is set). */
+export function zoneName(zone: string | undefined): string {
+  return zone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
 
 /**
- * The first time strictly after `after` when the schedule fires. Wall-clock times repeated when
- * daylight saving time ends fire once (the first occurrence); times skipped when it starts do not fire.
- * @returns undefined when nothing fires within 5 years (e.g. `0 0 30 2 *`).
+ * `date` as ISO 8601 wall-clock time in `zone` with its offset, e.g. `2026-03-30T00:30:00+02:00`
+ * (milliseconds only when not zero).
  */
-export function nextFire(s: CronSchedule, after: Date): Date | undefined {
-  const step = s.hasSeconds ? 1000 : 60_000;
-  let t = Math.floor(after.getTime() / step) * step + step;
-  const limit = after.getTime() + 5 * 366 * 86_400_000;
-  const afterWall = wallClock(after, s.timezone);
-  while (t < limit) {
-    const w = wallClock(new Date(t), s.timezone);
-    if (!s.months.has(w.month) || !dayMatches(s, w)) {
-      t += msToNextDay(w);
-      continue;
-    }
-    if (!s.hours.has(w.hour)) {
-      t += (60 - w.minute) * 60_000 - w.second * 1000;
-      continue;
-    }
-    if (!s.minutes.has(w.minute)) {
-      t += 60_000 - w.second * 1000;
-      continue;
-    }
-    if (s.seconds.has(w.second) && w.key > afterWall.key) return new Date(t);
-    t += step;
+export function isoInZone(date: Date, zone: string | undefined): string {
+  const parts: Record<string, string> = {};
+  for (const p of isoFormatter(zoneName(zone)).formatToParts(date)) parts[p.type] = p.value;
+  const offset = (parts['timeZoneName'] ?? 'GMT').replace(/^GMT/, '') || '+00:00';
+  const ms = date.getUTCMilliseconds();
+  const hour = parts['hour'] === '24' ? '00' : (parts['hour'] ?? '00');
+  return `${parts['year'] ?? ''}-${parts['month'] ?? ''}-${parts['day'] ?? ''}T${hour}:${parts['minute'] ?? ''}:${parts['second'] ?? ''}${ms === 0 ? '' : `.${String(ms).padStart(3, '0')}`}${offset}`;
+}
+
+const isoFormatters = new Map<string, Intl.DateTimeFormat>();
+
+function isoFormatter(zone: string): Intl.DateTimeFormat {
+  let f = isoFormatters.get(zone);
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat('en-CA', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      timeZoneName: 'longOffset',
+    });
+    isoFormatters.set(zone, f);
   }
-  return undefined;
-}
-
-function dayMatches(s: CronSchedule, w: WallClock): boolean {
-  const day = s.days.has(w.day);
-  const weekday = s.weekdays.has(w.weekday);
-  return s.dayRestricted && s.weekdayRestricted ? day || weekday : day && weekday;
-}
-
-function msToNextDay(w: WallClock): number {
-  return ((23 - w.hour) * 3600 + (59 - w.minute) * 60 + (60 - w.second)) * 1000;
+  return f;
 }
 
 function parseField(text: string, spec: FieldSpec): Set<number> {
   if (text === '') throw invalid(`${spec.name}: empty`);
   const out = new Set<number>();
   for (const item of text.split(',')) {
-    const [range = '', stepText] = item.split('/');
+    const [range = '', stepText, extra] = item.split('/');
+    if (extra !== undefined) throw invalid(`${spec.name}: "${item}" has more than one step`);
     const step = stepText === undefined ? 1 : Number(stepText);
-    if (!Number.isInteger(step) || step < 1)
+    if (stepText === '' || !Number.isInteger(step) || step < 1)
       throw invalid(`${spec.name}: step "${stepText ?? ''}" must be a positive integer`);
     let lo: number;
     let hi: number;
     if (range === '*') [lo, hi] = [spec.min, spec.max === 7 ? 6 : spec.max];
     else if (range.includes('-')) {
-      const [a = '', b = ''] = range.split('-');
+      const [a = '', b = '', more] = range.split('-');
+      if (more !== undefined) throw invalid(`${spec.name}: "${range}" is not a range`);
       [lo, hi] = [value(a, spec), value(b, spec)];
       if (lo > hi) throw invalid(`${spec.name}: range ${range} goes backwards`);
     } else {

@@ -4,7 +4,7 @@ import { SCHEMAS } from '@kael/runtime/config/schema-validation';
 import type { Position } from '@kael/runtime/model/config-problem';
 import { parseYamlSource } from '@kael/runtime/config/yaml-source';
 import { describeSchedule } from '@kael/runtime/schedule/schedule-words';
-import { nextFire, parseSchedule } from '@kael/runtime/schedule/schedule';
+import { isoInZone, nextFire, parseSchedule } from '@kael/runtime/schedule/schedule';
 import type { DocumentKind } from './document-kind.js';
 
 /** The parts of a JSON Schema node that completion and hover read. */
@@ -42,13 +42,16 @@ export function hover(kind: DocumentKind, text: string, pos: Position, now = new
   const prop = schema.properties?.[String(top)];
   if (prop === undefined) return undefined;
   if (kind === 'setting' && top === 'publish' && field === 0 && typeof index === 'number') {
-    const entry = (source.value as { publish?: unknown[][] } | undefined)?.publish?.[index];
+    const setting = source.value as { publish?: unknown[][]; timezone?: unknown } | undefined;
+    const entry = setting?.publish?.[index];
     const schedule = typeof entry?.[0] === 'string' ? entry[0] : undefined;
+    const zone = typeof setting?.timezone === 'string' ? setting.timezone : undefined;
     if (schedule !== undefined) {
       try {
-        const s = parseSchedule(schedule);
+        // The same module and zone as the runtime and `kael schedule`, so all three agree.
+        const s = parseSchedule(schedule, zone);
         const next = nextFire(s, now);
-        return `${code(schedule)}: ${describeSchedule(s)}; next: ${next === undefined ? 'never' : formatLocal(next)}`;
+        return `${code(schedule)}: ${describeSchedule(s)}; next: ${next === undefined ? 'never' : isoInZone(next, zone)}`;
       } catch (e) {
         return `${code(schedule)}: ${(e as Error).message}`;
       }
@@ -67,11 +70,6 @@ export function hover(kind: DocumentKind, text: string, pos: Position, now = new
 function code(text: string): string {
   const fence = text.includes('`') ? '``' : '`';
   return `${fence}${fence.length > 1 ? ' ' : ''}${text}${fence.length > 1 ? ' ' : ''}${fence}`;
-}
-
-function formatLocal(d: Date): string {
-  const p = (n: number): string => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}${d.getSeconds() === 0 ? '' : `:${p(d.getSeconds())}`}`;
 }
 
 /** The path (keys and indexes) of the innermost node containing `offset`. */

@@ -92,7 +92,7 @@ describe('one active frame per crontab, with failover', () => {
     assert.ok(Date.now() - t < 5000, `took ${Date.now() - t} ms`);
   });
 
-  it('takes over within 10 s after kill -9, without running a tick twice or missing one', async () => {
+  it('takes over within 10 s after kill -9, without running a tick twice or missing one the others could run', async () => {
     const [active] = activeFrames(await client.servers(), 'ticker');
     const proc = procs.find((p) => p.child.pid === active?.pid);
     const t = Date.now();
@@ -110,13 +110,19 @@ describe('one active frame per crontab, with failover', () => {
     const lines = await ticks(log);
     assert.equal(new Set(lines).size, lines.length, 'no tick ran twice');
     const times = lines.map((l) => Date.parse(l)).sort((a, b) => a - b);
-    const gaps = times.slice(1).filter((x, i) => x - (times[i] ?? x) !== 1000);
-    assert.deepEqual(gaps, [], 'ticks missed during the failover ran once within the grace period');
+    const missing = times.slice(1).flatMap((x, i) => {
+      const out: number[] = [];
+      for (let m = (times[i] ?? x) + 1000; m < x; m += 1000) out.push(m);
+      return out;
+    });
+    // At most once: only the tick whose accepted claim was in flight when the holder died may be lost.
+    const inFlight = missing.filter((m) => t - m >= 0 && t - m < 300);
+    assert.deepEqual(missing, inFlight, 'ticks missed during the failover ran once within the grace period');
   });
 });
 
 describe('a frame whose host goes silent', () => {
-  it('loses its crontab within 30 s (AMQP heartbeats), and another frame takes over', async () => {
+  it('loses its crontab within about 2 s (the lease), and another frame takes over', async () => {
     const ns = randomNamespace();
     const ticker = {
       'setting.yaml':
@@ -147,9 +153,10 @@ describe('a frame whose host goes silent', () => {
           const a = activeFrames(await client.servers(), 'quiet');
           return a.some((f) => f.pid !== active?.pid) ? true : undefined;
         },
-        30_000,
+        10_000,
       );
-      assert.ok(Date.now() - t <= 30_000);
+      // Lease 2 s; the margin is for a shared machine.
+      assert.ok(Date.now() - t <= 5000, `took ${Date.now() - t} ms`);
       silent?.child.kill('SIGCONT');
     } finally {
       await client.close();

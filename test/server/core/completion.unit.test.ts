@@ -88,10 +88,11 @@ describe('editor help', () => {
       hover('setting', SERVICE, { line: 1, character: 3 }) ?? '',
       /^\*\*service_base_name\*\*: Base name/,
     );
-    const text = "type: crontab\ncrontab_name: c\nversion: 1\npublish:\n  - ['0 0 1 * 1', run.sh]\n";
+    const text =
+      "type: crontab\ncrontab_name: c\nversion: 1\ntimezone: Europe/Berlin\npublish:\n  - ['0 0 1 * 1', run.sh]\n";
     assert.equal(
-      hover('setting', text, { line: 4, character: 8 }, new Date(2026, 10, 24, 12)),
-      '`0 0 1 * 1`: at 00:00 on day 1 or on Monday; next: 2026-11-30 00:00',
+      hover('setting', text, { line: 5, character: 8 }, new Date('2026-11-24T12:00:00Z')),
+      '`0 0 1 * 1`: at 00:00 on day 1 or on Monday; next: 2026-11-30T00:00:00+01:00',
     );
     const never = "type: crontab\ncrontab_name: c\nversion: 1\npublish:\n  - ['0 0 31 2 *', run.sh]\n";
     assert.match(
