@@ -6,7 +6,13 @@ import { after, before, describe, it } from 'node:test';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { AURI, deleteNamespace, randomNamespace } from '../support/broker.js';
-import { makeFrameDir, ROOT, startFrameProcess, versionedService } from '../support/frames.js';
+import {
+  makeFrameDir,
+  ROOT,
+  startFrameProcess,
+  TEST_ADMIN_KEY,
+  versionedService,
+} from '../support/frames.js';
 import type { FrameProcess } from '../support/frames.js';
 import { startCodeServer } from './code-server.js';
 import type { CodeServer } from './code-server.js';
@@ -92,7 +98,8 @@ describe('the Kael extension in a real VS Code (code-server)', () => {
         'workbench.secondarySideBar.defaultVisibility': 'hidden',
         'chat.disableAIFeatures': true,
       },
-      { KAEL_AURI: AURI },
+      // The extension signs with KAEL_ADMIN_KEY when its SecretStorage holds no key.
+      { KAEL_AURI: AURI, KAEL_ADMIN_KEY: TEST_ADMIN_KEY },
     );
     browser = await chromium.launch({
       executablePath: CHROMIUM,

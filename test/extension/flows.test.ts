@@ -6,7 +6,7 @@ import { callService, restart, showCrontabRuns, updatePackage } from 'kael-vscod
 import type { Pick, UiHost } from 'kael-vscode/dist/host/ui-host';
 import { buildTree } from 'kael-vscode/dist/tree/tree-model';
 import { AURI, deleteNamespace, randomNamespace } from '../support/broker.js';
-import { makeFrameDir, startFrameProcess, versionedService } from '../support/frames.js';
+import { makeFrameDir, startFrameProcess, testClient, versionedService } from '../support/frames.js';
 import type { FrameProcess } from '../support/frames.js';
 
 /** A UiHost answering from a script, recording what it showed. */
@@ -69,7 +69,7 @@ describe('extension command flows against live frames', () => {
       ]),
     );
     await Promise.all(procs.map((p) => p.ready));
-    sessions = new NamespaceSessions((name) => connectClient({ name, auri: AURI }));
+    sessions = new NamespaceSessions((name) => testClient(name));
     await sessions.show([ns]);
     const deadline = Date.now() + 10_000;
     while (sessions.states()[0]?.frames.length !== 2 && Date.now() < deadline)

@@ -5,6 +5,7 @@ import type { ChannelModel } from 'amqplib';
 import { KaelError } from '../errors.js';
 import type { Logger } from '../util/logger.js';
 import { createLogger } from '../util/logger.js';
+import { redactText, redactUrl } from '../util/redact.js';
 
 /** Options of a {@link BrokerConnection}. */
 export interface BrokerConnectionOptions {
@@ -146,7 +147,7 @@ export class BrokerConnection extends EventEmitter {
         if (this.options.failFast && this.attempt === 0 && !this.everConnected) {
           throw new KaelError(
             'BROKER_UNAVAILABLE',
-            `cannot connect to RabbitMQ at ${redact(this.options.url)}: ${(e as Error).message}`,
+            `cannot connect to RabbitMQ at ${redactUrl(this.options.url)}: ${redactText((e as Error).message)}`,
             { cause: e },
           );
         }
@@ -155,7 +156,10 @@ export class BrokerConnection extends EventEmitter {
           this.options.initialBackoffMs * 2 ** Math.min(this.attempt, 10),
         );
         this.attempt++;
-        this.logger.warn('broker connect failed; retrying', { in_ms: delay, error: (e as Error).message });
+        this.logger.warn('broker connect failed; retrying', {
+          in_ms: delay,
+          error: redactText((e as Error).message),
+        });
         await new Promise<void>((r) => {
           this.retryTimer = setTimeout(r, delay);
         });
@@ -201,11 +205,6 @@ export class BrokerConnection extends EventEmitter {
       this.logger.error('reconnect gave up', { error: (e as Error).message }),
     );
   }
-}
-
-/** The URL with its password hidden, for logs and error messages. */
-export function redact(url: string): string {
-  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1****@');
 }
 
 /**

@@ -3,7 +3,7 @@ import type { CliCommand } from './command.js';
 import { intFlag, parseCommandLine } from './options.js';
 
 const USAGE =
-  'kael run <frame.yaml> [--name NS] [--auri URL] [--processes N] [--concurrency N] [--heartbeat MS]';
+  'kael run <frame.yaml> [--name NS] [--auri URL] [--processes N] [--concurrency N] [--heartbeat MS] [--admin-key-file FILE] [--install-root DIR] [--allow-unsigned-admin]';
 
 /** `kael run`: the standalone daemon. SIGTERM/SIGINT drain in-flight calls and exit 0. */
 export const command: CliCommand = {
@@ -17,6 +17,9 @@ export const command: CliCommand = {
         processes: { type: 'string', short: 'p' },
         concurrency: { type: 'string' },
         heartbeat: { type: 'string' },
+        'admin-key-file': { type: 'string' },
+        'install-root': { type: 'string' },
+        'allow-unsigned-admin': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
       USAGE,
@@ -33,6 +36,9 @@ export const command: CliCommand = {
       processes: intFlag(values.processes, 'processes', 1),
       concurrency: intFlag(values.concurrency, 'concurrency', 64),
       heartbeatMs: intFlag(values.heartbeat, 'heartbeat', 2000),
+      adminKeyFile: values['admin-key-file'],
+      installRoot: values['install-root'],
+      allowUnsignedAdmin: values['allow-unsigned-admin'],
     });
     await frame.start();
     await new Promise<void>((resolve) => {

@@ -3,6 +3,8 @@ import { names } from '../broker/names.js';
 import { JSON_TYPE, MSGPACK } from '../codec/codec.js';
 import { KaelError } from '../errors.js';
 import { DEFAULT_AURI } from '../broker/default-auri.js';
+import { readAdminKey } from '../security/admin-key.js';
+import { ensureExchange } from '../security/ensure-exchange.js';
 import type { Logger } from '../util/logger.js';
 import { createLogger } from '../util/logger.js';
 import { ClusterClient } from './cluster-client.js';
@@ -15,8 +17,10 @@ export interface ClientOptions {
   auri?: string | undefined;
   /** Default call timeout. @default 30000 */
   timeoutMs?: number;
-  /** Key that signs changing management commands. @default process.env.KAEL_ADMIN_KEY */
+  /** Key that signs changing management commands (empty: none). @default process.env.KAEL_ADMIN_KEY */
   adminKey?: string | undefined;
+  /** File holding the admin key. @default process.env.KAEL_ADMIN_KEY_FILE */
+  adminKeyFile?: string | undefined;
   logger?: Logger;
 }
 
@@ -44,6 +48,7 @@ export interface CallOptions {
 export class FrameClient extends ClusterClient {
   private readonly timeoutMs: number;
   private readonly queues = new Map<string, string>();
+  private readonly callExchange: string;
 
   constructor(
     broker: BrokerConnection,
@@ -53,6 +58,15 @@ export class FrameClient extends ClusterClient {
   ) {
     super(broker, namespace, logger, { adminKey: options.adminKey });
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.callExchange = names.callExchange(namespace);
+  }
+
+  /** Opens the reply channel, after making sure the call exchange exists (again after every reconnect). */
+  override async open(): Promise<void> {
+    await this.broker.onReady(async (conn) => {
+      await ensureExchange(conn, this.callExchange, 'direct', this.logger);
+    });
+    await super.open();
   }
 
   /**
@@ -67,7 +81,7 @@ export class FrameClient extends ClusterClient {
       queue = names.serviceQueue(this.namespace, service);
       this.queues.set(service, queue);
     }
-    return this.requests.call('', queue, [args, options.kwargs ?? {}], {
+    return this.requests.call(this.callExchange, queue, [args, options.kwargs ?? {}], {
       timeoutMs,
       label: service,
       contentType: options.json === true ? JSON_TYPE : MSGPACK,
@@ -91,7 +105,8 @@ export type ServiceProxy<S extends object = {}> = FrameClient & S;
 
 /**
  * Connects a client to a namespace.
- * @throws KaelError `BROKER_UNAVAILABLE` when RabbitMQ cannot be reached; `USAGE` without a namespace.
+ * @throws KaelError `BROKER_UNAVAILABLE` when RabbitMQ cannot be reached; `USAGE` without a namespace;
+ * ConfigError `CONFIG_INVALID` when the admin key file cannot be read.
  */
 export async function connectClient<S extends object = Record<never, never>>(
   options: ClientOptions = {},
@@ -103,6 +118,7 @@ export async function connectClient<S extends object = Record<never, never>>(
     options.logger ??
     createLogger('client', process.env['KAEL_LOG_LEVEL'] === undefined ? 'warn' : undefined);
   const auri = options.auri ?? process.env['KAEL_AURI'] ?? DEFAULT_AURI;
+  const adminKey = readAdminKey({ key: options.adminKey, keyFile: options.adminKeyFile })?.key;
   const broker = new BrokerConnection({
     url: auri,
     connectionName: `kael-client:${name}`,
@@ -112,7 +128,7 @@ export async function connectClient<S extends object = Record<never, never>>(
   await broker.start();
   const client = new FrameClient(broker, name, logger, {
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-    adminKey: nonEmpty(options.adminKey ?? process.env['KAEL_ADMIN_KEY']),
+    adminKey,
   });
   await client.open();
   const callers = new Map<string, (...args: unknown[]) => Promise<unknown>>();
@@ -129,8 +145,4 @@ export async function connectClient<S extends object = Record<never, never>>(
       return Reflect.get(target, prop, receiver) as unknown;
     },
   }) as ServiceProxy<S>;
-}
-
-function nonEmpty(v: string | undefined): string | undefined {
-  return v === undefined || v === '' ? undefined : v;
 }

@@ -10,6 +10,7 @@ import type { ServiceEndpoint } from '../rpc/call-handler.js';
 import { failure, publishReply, waitDrain } from '../rpc/envelope.js';
 import type { ReplyEnvelope } from '../rpc/envelope.js';
 import { SERVICE_QUEUE_OPTIONS } from '../rpc/service-queue.js';
+import { DIRECT_EXCHANGE_OPTIONS } from '../security/ensure-exchange.js';
 import { createLogger } from '../util/logger.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 
@@ -54,9 +55,12 @@ async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void>
     await ch.prefetch(message.concurrency);
     const acks = new AckBatcher(ch);
     const tags: string[] = [];
+    const calls = names.callExchange(message.namespace);
+    await ch.assertExchange(calls, 'direct', DIRECT_EXCHANGE_OPTIONS);
     for (const ep of endpoints) {
       const queue = names.serviceQueue(message.namespace, ep.name);
       await ch.assertQueue(queue, SERVICE_QUEUE_OPTIONS);
+      await ch.bindQueue(queue, calls, queue);
       if (draining) continue;
       const { consumerTag } = await ch.consume(queue, (msg) => handle(ch, acks, ep, msg));
       tags.push(consumerTag);

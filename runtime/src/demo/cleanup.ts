@@ -1,7 +1,7 @@
 import amqp from 'amqplib';
 import { names } from '../broker/names.js';
 
-/** Deletes the service queues a short-lived namespace left behind (the demo and benchmarks use it). */
+/** Deletes the service queues and exchanges a short-lived namespace left behind (the demo and benchmarks use it). */
 export async function deleteNamespaceQueues(
   auri: string,
   namespace: string,
@@ -13,6 +13,13 @@ export async function deleteNamespaceQueues(
     const ch = await conn.createChannel();
     ch.on('error', () => undefined);
     for (const s of services) await ch.deleteQueue(names.serviceQueue(namespace, s));
+    for (const x of [
+      names.callExchange(namespace),
+      names.commandExchange(namespace),
+      names.commandDirectExchange(namespace),
+      names.membershipExchange(namespace),
+    ])
+      await ch.deleteExchange(x);
     await ch.close();
   } finally {
     await conn.close();

@@ -14,6 +14,10 @@ export interface ResolvedFrameOptions {
   heartbeatMs: number;
   drainTimeoutMs: number;
   adminKey: string | undefined;
+  /** Accept changing commands without a signature (the explicit, logged opt-out). */
+  allowUnsignedAdmin: boolean;
+  /** Folder every `_install_pkg` path must stay inside (absolute). */
+  installRoot: string;
 }
 
 /**
