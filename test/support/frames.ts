@@ -106,11 +106,12 @@ export async function startTestFrame(
   });
   await frame.start();
   return {
-    namespace,
+    // options.name may have put the frame in a namespace of another test frame.
+    namespace: frame.namespace,
     frame,
     async close() {
       await frame.stop();
-      await deleteNamespace(namespace);
+      await deleteNamespace(frame.namespace);
     },
   };
 }

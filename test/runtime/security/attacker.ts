@@ -74,18 +74,12 @@ export class Attacker {
    * Publishes a raw command body on the fanout command exchange (or `exchange`/`routingKey`) and
    * collects the replies that arrive within `waitMs`.
    */
-  async send(
-    body: unknown,
-    options: { exchange?: string; routingKey?: string; waitMs?: number } = {},
-  ): Promise<Replies> {
+  async send(body: unknown, options: SendOptions = {}): Promise<Replies> {
     return this.publishAndCollect(encodeBody(body), options);
   }
 
   /** Re-publishes a captured command exactly as it was (same bytes), collecting the replies. */
-  async replay(
-    content: Buffer,
-    options: { exchange?: string; routingKey?: string; waitMs?: number } = {},
-  ): Promise<Replies> {
+  async replay(content: Buffer, options: SendOptions = {}): Promise<Replies> {
     return this.publishAndCollect(content, options);
   }
 
@@ -115,12 +109,12 @@ export class Attacker {
     await this.conn.close().catch(() => undefined);
   }
 
-  private async publishAndCollect(
-    content: Buffer,
-    options: { exchange?: string; routingKey?: string; waitMs?: number },
-  ): Promise<Replies> {
+  private async publishAndCollect(content: Buffer, options: SendOptions): Promise<Replies> {
     const ch = await this.channel();
     const replies: Replies = {};
+    const expected = options.expect ?? [];
+    let allIn: () => void = () => undefined;
+    const complete = new Promise<void>((resolve) => (allIn = resolve));
     await ch.consume(
       'amq.rabbitmq.reply-to',
       (m) => {
@@ -129,6 +123,7 @@ export class Attacker {
           m.content,
           m.properties.contentType as string,
         ) as Replies[string];
+        if (expected.length > 0 && expected.every((id) => id in replies)) allIn();
       },
       { noAck: true },
     );
@@ -137,10 +132,24 @@ export class Attacker {
       correlationId: randomBytes(4).toString('hex'),
       contentType: 'application/msgpack',
     });
-    await new Promise((r) => setTimeout(r, options.waitMs ?? 1500));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([complete, new Promise((r) => (timer = setTimeout(r, options.waitMs ?? 1500)))]);
+    clearTimeout(timer);
     await ch.close().catch(() => undefined);
     return replies;
   }
+}
+
+/** Where a command goes and how long to listen for replies. */
+export interface SendOptions {
+  /** @default the namespace's fanout command exchange */
+  exchange?: string;
+  /** @default '' */
+  routingKey?: string;
+  /** Stop listening as soon as these frames replied. */
+  expect?: readonly string[];
+  /** Listen at most this long. @default 1500 */
+  waitMs?: number;
 }
 
 /** What a fake frame pretends to hold and serves. */
@@ -151,6 +160,8 @@ export interface FakeFrameOptions {
   archive: { data: Buffer; digest: string };
   /** The digest answered to `_export_pkg` with `digest_only` (default: the archive's). */
   announcedDigest?: string;
+  /** Impersonate this frame id (default: a fresh `fake-…` id). */
+  id?: string;
 }
 
 /**
@@ -158,7 +169,7 @@ export interface FakeFrameOptions {
  * `_export_pkg` (with any archive it likes), and records the commands it received.
  */
 export class FakeFrame {
-  readonly id = `fake-${randomBytes(3).toString('hex')}`;
+  readonly id: string;
   readonly received: string[] = [];
   private timer: NodeJS.Timeout | undefined;
 
@@ -166,7 +177,9 @@ export class FakeFrame {
     private readonly ch: Channel,
     private readonly namespace: string,
     private readonly options: FakeFrameOptions,
-  ) {}
+  ) {
+    this.id = options.id ?? `fake-${randomBytes(3).toString('hex')}`;
+  }
 
   async start(): Promise<void> {
     const ns = this.namespace;
@@ -227,16 +240,22 @@ export class FakeFrame {
     };
     this.received.push(body.fn);
     const { pkg, version, archive } = this.options;
-    let value: unknown;
-    if (body.fn === '_ping') value = this.snapshot();
+    let reply: unknown = {
+      ok: false,
+      error: { code: 'COMMAND_UNKNOWN', name: 'KaelError', message: `the fake frame ignores ${body.fn}` },
+    };
+    if (body.fn === '_ping') reply = { ok: true, value: this.snapshot() };
     else if (body.fn === '_export_pkg') {
       const digest = { name: pkg, kind: 'service', version, size: archive.data.length };
-      value =
-        body.kwargs['digest_only'] === true
-          ? { ...digest, sha256: this.options.announcedDigest ?? archive.digest }
-          : { ...digest, sha256: archive.digest, data: archive.data };
-    } else return;
-    this.ch.publish('', String(m.properties.replyTo), encodeBody({ ok: true, value }), {
+      reply = {
+        ok: true,
+        value:
+          body.kwargs['digest_only'] === true
+            ? { ...digest, sha256: this.options.announcedDigest ?? archive.digest }
+            : { ...digest, sha256: archive.digest, data: archive.data },
+      };
+    }
+    this.ch.publish('', String(m.properties.replyTo), encodeBody(reply), {
       correlationId: m.properties.correlationId as string,
       contentType: 'application/msgpack',
       appId: this.id,
