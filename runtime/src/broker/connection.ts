@@ -5,7 +5,7 @@ import type { ChannelModel } from 'amqplib';
 import { KaelError } from '../errors.js';
 import type { Logger } from '../util/logger.js';
 import { createLogger } from '../util/logger.js';
-import { redactText, redactUrl } from '../util/redact.js';
+import { redactText } from '../util/redact.js';
 
 /** Options of a {@link BrokerConnection}. */
 export interface BrokerConnectionOptions {
@@ -147,7 +147,7 @@ export class BrokerConnection extends EventEmitter {
         if (this.options.failFast && this.attempt === 0 && !this.everConnected) {
           throw new KaelError(
             'BROKER_UNAVAILABLE',
-            `cannot connect to RabbitMQ at ${redactUrl(this.options.url)}: ${redactText((e as Error).message)}`,
+            `cannot connect to RabbitMQ at ${redactText(this.options.url)}: ${redactText((e as Error).message)}`,
             { cause: e },
           );
         }
