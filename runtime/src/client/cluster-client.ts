@@ -270,8 +270,11 @@ export class ClusterClient extends EventEmitter {
   /**
    * Moves the frames holding package `pkg` (or frame `id`) to `version` (default: the highest live
    * one), then restarts that kind on them.
+   * The source frame is asked for the archive's sha256 first; the signed command names it, and every
+   * target refuses any other archive (`ARCHIVE_INVALID` in its result).
    * @returns each targeted frame's result.
-   * @throws KaelError `PACKAGE_NOT_FOUND` when no selected frame holds it; `VERSION_NOT_FOUND` when no live frame holds that version.
+   * @throws KaelError `PACKAGE_NOT_FOUND` when no selected frame holds it; `VERSION_NOT_FOUND` when no live frame holds that version;
+   * `UNAUTHORIZED` when the source refuses the digest query (no admin key, or another key).
    */
   async update(kind: PackageKind, pkg: string, options: ChangeOptions = {}): Promise<ChangeResults> {
     return this.deploy('update', kind, pkg, undefined, options);
@@ -280,7 +283,8 @@ export class ClusterClient extends EventEmitter {
   /**
    * Installs package `pkg` at `installPath` (relative to each frame's frame.yaml folder) on the
    * selected frames lacking it, and adds it to their frame.yaml.
-   * @throws KaelError `PACKAGE_EXISTS` when every selected frame has it; `VERSION_NOT_FOUND`.
+   * Each frame refuses a path outside its install root (`UNAUTHORIZED` in its result).
+   * @throws KaelError `PACKAGE_EXISTS` when every selected frame has it; `VERSION_NOT_FOUND`; `UNAUTHORIZED` as for {@link update}.
    */
   async install(
     kind: PackageKind,
