@@ -20,7 +20,8 @@ export {
   sortVersionsDescending,
   toSemver,
 } from './version/version.js';
-export { BrokerConnection, redact } from './broker/connection.js';
+export { BrokerConnection } from './broker/connection.js';
+export { redactText, redactUrl } from './util/redact.js';
 export type { BrokerConnectionOptions } from './broker/connection.js';
 export { names } from './broker/names.js';
 export { parseSettingText, readSettingFile, SETTING_FILE } from './config/setting-file.js';

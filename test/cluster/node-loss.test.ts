@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import amqp from 'amqplib';
-import { BrokerConnection, connectClient, createLogger, names, redact } from '@kael/runtime';
+import { BrokerConnection, connectClient, createLogger, names, redactUrl } from '@kael/runtime';
 import { SERVICE_QUEUE_OPTIONS } from '@kael/runtime/rpc/service-queue';
 import type { ChangeResults, FrameSnapshot, ServiceProxy } from '@kael/runtime';
 import { startFrameProcess } from '@kael/runtime/bench/frame-process';
@@ -48,7 +48,7 @@ describe('a 3-node RabbitMQ cluster', () => {
     });
     try {
       await broker.start();
-      assert.equal(broker.url, redact(order[0] as string));
+      assert.equal(broker.url, redactUrl(order[0] as string));
       // Not events.once: it rejects on the 'error' the lost connection emits first.
       const lost = new Promise((resolve) => broker.once('lost', resolve));
       const ready = new Promise((resolve) => broker.once('ready', resolve));
@@ -57,7 +57,7 @@ describe('a 3-node RabbitMQ cluster', () => {
       await lost;
       await ready;
       assert.ok(Date.now() - t < 5000, `reconnected after ${Date.now() - t} ms`);
-      assert.equal(broker.url, redact(order[1] as string));
+      assert.equal(broker.url, redactUrl(order[1] as string));
       assert.equal(setups, 2, 'the ready handler ran again on the new node');
     } finally {
       await broker.close();

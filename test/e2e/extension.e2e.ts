@@ -33,7 +33,7 @@ import {
 } from './workbench.js';
 
 const HEARTBEAT_MS = 500;
-const ADMIN_KEY = 'e2e-admin-key';
+const ADMIN_KEY = 'e2e-admin-key-0123456789';
 const CHROMIUM = process.env['KAEL_CHROMIUM'] ?? '/usr/bin/chromium';
 /** Screenshots of every run (ignored by git). */
 const OUTPUT = path.join(ROOT, 'test', 'output', 'e2e');

@@ -3,21 +3,36 @@ import path from 'node:path';
 import { startFrameProcess as startProcess } from '@kael/runtime/bench/frame-process';
 import type { FrameProcess } from '@kael/runtime/bench/frame-process';
 import { connectClient, createLogger, WorkFrame } from '@kael/runtime';
-import type { ServiceProxy, WorkFrameOptions } from '@kael/runtime';
+import type { ClientOptions, ServiceProxy, WorkFrameOptions } from '@kael/runtime';
 import { makeFrameDir } from '@kael/runtime/bench/frame-process';
+import { generateAdminKey } from '@kael/runtime/security/admin-key';
 import { AURI, deleteNamespace, randomNamespace } from './broker.js';
 
 export { makeFrameDir } from '@kael/runtime/bench/frame-process';
 export type { FrameProcess, PackageFiles } from '@kael/runtime/bench/frame-process';
 
-/** Starts a frame process on the test broker. */
+/**
+ * The admin key of this test run. Frames and clients made by these helpers use it unless a test
+ * says otherwise: frames refuse changing commands without a key, as in production.
+ */
+export const TEST_ADMIN_KEY = generateAdminKey();
+
+/** Starts a frame process on the test broker, with {@link TEST_ADMIN_KEY} unless `env` sets KAEL_ADMIN_KEY. */
 export function startFrameProcess(
   conf: string,
   namespace: string,
   extraArgs: string[] = [],
   env: Record<string, string> = {},
 ): FrameProcess {
-  return startProcess(conf, namespace, AURI, extraArgs, env);
+  return startProcess(conf, namespace, AURI, extraArgs, { KAEL_ADMIN_KEY: TEST_ADMIN_KEY, ...env });
+}
+
+/** A client of `namespace` on the test broker, signing with {@link TEST_ADMIN_KEY} unless `options` say otherwise. */
+export async function testClient<S extends object = Record<never, never>>(
+  namespace: string,
+  options: Omit<ClientOptions, 'name'> = {},
+): Promise<ServiceProxy<S>> {
+  return connectClient<S>({ auri: AURI, adminKey: TEST_ADMIN_KEY, ...options, name: namespace });
 }
 
 /** The repository root (tests run from test/dist/...). */
@@ -42,13 +57,13 @@ export const TOOLS_SERVICE: Record<string, string> = {
   ].join('\n'),
 };
 
-/** Runs the kael CLI to completion. */
+/** Runs the kael CLI to completion (with {@link TEST_ADMIN_KEY} unless `env` sets KAEL_ADMIN_KEY). */
 export async function runCli(
   args: string[],
   env: Record<string, string> = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [KAEL_CLI, ...args], {
-    env: { ...process.env, KAEL_AURI: AURI, ...env },
+    env: { ...process.env, KAEL_AURI: AURI, KAEL_ADMIN_KEY: TEST_ADMIN_KEY, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -75,7 +90,7 @@ export interface TestFrame {
   close(): Promise<void>;
 }
 
-/** Starts a frame (in this process, its workers forked) with `packages` in a random namespace. */
+/** Starts a frame (in this process, its workers forked) with `packages` in a random namespace, keyed with {@link TEST_ADMIN_KEY} unless `options` say otherwise. */
 export async function startTestFrame(
   packages: Record<string, Record<string, string>>,
   options: Partial<WorkFrameOptions> = {},
@@ -86,15 +101,17 @@ export async function startTestFrame(
     auri: AURI,
     serviceGroupConf: await makeFrameDir(packages),
     logger: createLogger('test', 'silent'),
+    adminKey: TEST_ADMIN_KEY,
     ...options,
   });
   await frame.start();
   return {
-    namespace,
+    // options.name may have put the frame in a namespace of another test frame.
+    namespace: frame.namespace,
     frame,
     async close() {
       await frame.stop();
-      await deleteNamespace(namespace);
+      await deleteNamespace(frame.namespace);
     },
   };
 }
@@ -110,7 +127,7 @@ export async function frameWithClient<S extends object>(
   options: Partial<WorkFrameOptions> = {},
 ): Promise<FrameAndClient<S>> {
   const started = await startTestFrame(packages, options);
-  const client = await connectClient<S>({ name: started.namespace, auri: AURI });
+  const client = await testClient<S>(started.namespace, { adminKey: options.adminKey ?? TEST_ADMIN_KEY });
   return {
     ...started,
     client,

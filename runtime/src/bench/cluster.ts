@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { connectClient } from '../client/frame-client.js';
 import type { ServiceProxy } from '../client/frame-client.js';
 import { deleteNamespaceQueues } from '../demo/cleanup.js';
+import { generateAdminKey } from '../security/admin-key.js';
 import { makeFrameDir, startFrameProcess } from './frame-process.js';
 import type { FrameProcess, PackageFiles } from './frame-process.js';
 import { median, round } from './measure.js';
@@ -58,12 +59,16 @@ async function update(
 ): Promise<{ frames: number; package_bytes: number; update_s: number; calls: number; failed_calls: number }> {
   const ns = `bench-${randomBytes(3).toString('hex')}`;
   const procs: FrameProcess[] = [];
+  // Updates must be signed: one key for this run, given to the frames and the client.
+  const adminKey = generateAdminKey();
+  const env = { KAEL_ADMIN_KEY: adminKey };
   for (let i = 0; i < 5; i++)
-    procs.push(startFrameProcess(await makeFrameDir({ big: bigService('1.0') }), ns, options.auri));
-  procs.push(startFrameProcess(await makeFrameDir({ big: bigService('2.0') }), ns, options.auri));
+    procs.push(startFrameProcess(await makeFrameDir({ big: bigService('1.0') }), ns, options.auri, [], env));
+  procs.push(startFrameProcess(await makeFrameDir({ big: bigService('2.0') }), ns, options.auri, [], env));
   const client = await connectClient<{ big__add(a: number, b: number): Promise<number> }>({
     name: ns,
     auri: options.auri,
+    adminKey,
   });
   try {
     await Promise.all(procs.map((p) => p.ready));

@@ -1,6 +1,7 @@
 import type { Options } from 'amqplib';
 import { KaelError } from '../errors.js';
 import { DEFAULT_AURI } from './default-auri.js';
+import { redactUrl } from '../util/redact.js';
 
 /**
  * The broker URLs of an `auri` value: an array in code, or one string holding comma-separated URLs
@@ -20,12 +21,12 @@ export function parseBrokerUrls(auri: string | readonly string[], field = 'auri'
     try {
       protocol = new URL(item).protocol;
     } catch {
-      throw new KaelError('CONFIG_INVALID', `${field}: "${redact(item)}" is not a URL`);
+      throw new KaelError('CONFIG_INVALID', `${field}: "${redactUrl(item)}" is not a URL`);
     }
     if (protocol !== 'amqp:' && protocol !== 'amqps:')
       throw new KaelError(
         'CONFIG_INVALID',
-        `${field}: "${redact(item)}" must start with amqp:// or amqps://, not ${protocol}//`,
+        `${field}: "${redactUrl(item)}" must start with amqp:// or amqps://, not ${protocol}//`,
       );
   }
   return items;
@@ -45,11 +46,6 @@ export function resolveAuri(
   const fromEnv = env['KAEL_AURI'];
   if (fromEnv !== undefined && fromEnv.trim() !== '') return parseBrokerUrls(fromEnv, 'KAEL_AURI').join(',');
   return DEFAULT_AURI;
-}
-
-/** The URL with its password hidden, for logs and error messages. */
-export function redact(url: string): string {
-  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1****@');
 }
 
 /**

@@ -5,9 +5,10 @@ import type { ChannelModel, RecoveringChannelModel } from 'amqplib';
 import { KaelError } from '../errors.js';
 import type { Logger } from '../util/logger.js';
 import { createLogger } from '../util/logger.js';
-import { parseBrokerUrls, reconnectDelayMs, redact, shuffled, toEndpoint } from './broker-urls.js';
+import { parseBrokerUrls, reconnectDelayMs, shuffled, toEndpoint } from './broker-urls.js';
+import { redactText, redactUrl } from '../util/redact.js';
 
-export { redact, withHeartbeat } from './broker-urls.js';
+export { withHeartbeat } from './broker-urls.js';
 
 /** Options of a {@link BrokerConnection}. */
 export interface BrokerConnectionOptions {
@@ -108,7 +109,7 @@ export class BrokerConnection extends EventEmitter {
 
   /** Every node this connection may use, in the order it tries them (passwords hidden). */
   get nodes(): string[] {
-    return this.urls.map(redact);
+    return this.urls.map(redactUrl);
   }
 
   /** Registers a handler run now (when connected) and after every reconnect. */
@@ -210,7 +211,7 @@ export class BrokerConnection extends EventEmitter {
       recovering.on('connect-failed', (err: Error) => {
         lastError = err;
         this.logger.warn('broker node unreachable', {
-          node: redact(this.urls[this.nodeIndex] as string),
+          node: redactUrl(this.urls[this.nodeIndex] as string),
           error: err.message,
         });
       });
@@ -226,7 +227,7 @@ export class BrokerConnection extends EventEmitter {
       const cause = lastError ?? (e as Error);
       throw new KaelError(
         'BROKER_UNAVAILABLE',
-        `cannot connect to RabbitMQ at ${this.urls.map(redact).join(', ')}: ${cause.message}`,
+        `cannot connect to RabbitMQ at ${this.urls.map(redactUrl).join(', ')}: ${redactText(cause.message)}`,
         { cause },
       );
     }
@@ -255,7 +256,7 @@ export class BrokerConnection extends EventEmitter {
       this.settings.maxBackoffMs,
     );
     this.logger.debug('broker reconnect scheduled', {
-      node: redact(this.urls[this.nodeIndex] as string),
+      node: redactUrl(this.urls[this.nodeIndex] as string),
       in_ms: delay,
     });
     return delay;
@@ -284,7 +285,7 @@ export class BrokerConnection extends EventEmitter {
   private onConnect(conn: ChannelModel): void {
     if (this.closing) return;
     this.connection = conn;
-    this.connectedUrl = redact(this.urls[this.nodeIndex] as string);
+    this.connectedUrl = redactUrl(this.urls[this.nodeIndex] as string);
     this.logger.info('broker connected', { node: this.connectedUrl });
     this.emit('ready', conn);
   }

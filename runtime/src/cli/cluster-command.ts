@@ -16,6 +16,7 @@ export const MANAGEMENT_FLAGS = {
   version: { type: 'string', short: 'v' },
   id: { type: 'string' },
   'not-id': { type: 'string' },
+  'admin-key-file': { type: 'string' },
 } as const;
 
 /** Parsed management command line. */
@@ -31,10 +32,7 @@ export interface ManagementArgs {
 }
 
 /** Parses the common management flags. @throws KaelError `USAGE` */
-export function parseManagement(
-  argv: string[],
-  usage: string,
-): ManagementArgs & { name: string | undefined; auri: string | undefined } {
+export function parseManagement(argv: string[], usage: string): ManagementArgs & ConnectArgs {
   const { values, positionals } = parseCommandLine(argv, MANAGEMENT_FLAGS, usage);
   const kind = values.type ?? 'service';
   if (kind !== 'service' && kind !== 'crontab')
@@ -50,15 +48,25 @@ export function parseManagement(
     help: values.help,
     name: values.name,
     auri: values.auri,
+    adminKeyFile: values['admin-key-file'],
   };
 }
 
-/** Connects with the parsed flags (namespace from --name or KAEL_NAME, admin key from KAEL_ADMIN_KEY). */
-export async function connectFromArgs(
-  args: { name: string | undefined; auri: string | undefined },
-  usage: string,
-): Promise<ServiceProxy> {
-  return connectClient({ name: requireNamespace(args.name, usage), auri: args.auri });
+/** Connection flags of a management command. */
+export interface ConnectArgs {
+  name: string | undefined;
+  auri: string | undefined;
+  /** `--admin-key-file` (else KAEL_ADMIN_KEY, then KAEL_ADMIN_KEY_FILE). */
+  adminKeyFile?: string | undefined;
+}
+
+/** Connects with the parsed flags (namespace from --name or KAEL_NAME; admin key from --admin-key-file, KAEL_ADMIN_KEY or KAEL_ADMIN_KEY_FILE). */
+export async function connectFromArgs(args: ConnectArgs, usage: string): Promise<ServiceProxy> {
+  return connectClient({
+    name: requireNamespace(args.name, usage),
+    auri: args.auri,
+    adminKeyFile: args.adminKeyFile,
+  });
 }
 
 /** Progress on a terminal (stderr), silent otherwise. */
@@ -131,7 +139,7 @@ export function reportResults(results: ChangeResults | CommandResponse, json: bo
 
 /** Runs a management command body with a connected client, closing it afterwards. */
 export async function withClient(
-  args: { name: string | undefined; auri: string | undefined },
+  args: ConnectArgs,
   usage: string,
   body: (client: ServiceProxy) => Promise<number>,
 ): Promise<number> {

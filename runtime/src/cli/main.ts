@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   restart: () => import('./restart.js'),
   crontabs: () => import('./crontabs.js'),
   schedule: () => import('./schedule.js'),
+  keygen: () => import('./keygen.js'),
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -25,7 +26,7 @@ async function main(argv: string[]): Promise<number> {
       ),
     );
     process.stdout.write(
-      `usage: kael <command> [options]\n\n${lines.join('\n')}\n\nEnvironment: KAEL_AURI (broker URL), KAEL_NAME (namespace), KAEL_ADMIN_KEY (signs changing commands).\n`,
+      `usage: kael <command> [options]\n\n${lines.join('\n')}\n\nEnvironment: KAEL_AURI (broker URL), KAEL_NAME (namespace), KAEL_ADMIN_KEY or KAEL_ADMIN_KEY_FILE (the admin key: frames refuse changing commands not signed with it).\n`,
     );
     return name === undefined ? 2 : 0;
   }

@@ -6,7 +6,7 @@ import { intFlag, parseCommandLine } from './options.js';
 import { packageState } from '../model/frame-snapshot.js';
 
 const USAGE =
-  'kael run <frame.yaml> [--name NS] [--auri URL] [--processes N] [--concurrency N] [--heartbeat MS]\n  [--label TEXT] [--strict] [--crontab-heartbeat MS] [--crontab-lease MS]';
+  'kael run <frame.yaml> [--name NS] [--auri URL] [--processes N] [--concurrency N] [--heartbeat MS]\n  [--label TEXT] [--strict] [--crontab-heartbeat MS] [--crontab-lease MS]\n  [--admin-key-file FILE] [--install-root DIR] [--allow-unsigned-admin]';
 
 /**
  * What `kael run` prints once the frame started: one line per package (loaded or FAILED with the
@@ -52,6 +52,9 @@ export const command: CliCommand = {
         strict: { type: 'boolean', default: false },
         'crontab-heartbeat': { type: 'string' },
         'crontab-lease': { type: 'string' },
+        'admin-key-file': { type: 'string' },
+        'install-root': { type: 'string' },
+        'allow-unsigned-admin': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
       USAGE,
@@ -73,6 +76,9 @@ export const command: CliCommand = {
       label: values.label,
       crontabHeartbeatMs: intFlag(values['crontab-heartbeat'], 'crontab-heartbeat', 500),
       crontabLeaseMs: intFlag(values['crontab-lease'], 'crontab-lease', 2000),
+      adminKeyFile: values['admin-key-file'],
+      installRoot: values['install-root'],
+      allowUnsignedAdmin: values['allow-unsigned-admin'],
     });
     await frame.start();
     const snapshot = frame.snapshot();

@@ -5,13 +5,15 @@ import type { CrontabStatus } from '../model/crontab-status.js';
 import { KaelError } from '../errors.js';
 import { packageState } from '../model/frame-snapshot.js';
 import type { FrameSnapshot, PackageState } from '../model/frame-snapshot.js';
+import type { KaelErrorCode } from '../errors.js';
 import type { CommandMessage } from '../model/command-message.js';
 import type { DeployResult, RestartResult } from '../model/deploy-result.js';
 import { MembershipView } from '../membership/membership-view.js';
 import { RequestChannel } from '../rpc/request-channel.js';
 import { CHANGING_COMMANDS, signCommand } from '../security/command-signature.js';
+import { ensureExchange } from '../security/ensure-exchange.js';
 import type { Logger } from '../util/logger.js';
-import { highestVersion } from '../version/version.js';
+import { highestVersion, sameVersion } from '../version/version.js';
 import { PendingCommand } from './command-responses.js';
 import type { CommandResponse } from './command-responses.js';
 import { planDeploy, selectFrames, versionOn } from './deploy-plan.js';
@@ -33,6 +35,15 @@ export interface ChangeOptions extends TargetOptions, WaitOptions {
   /** Milliseconds to wait for every frame's result. @default 120000 */
   timeoutMs?: number;
 }
+
+/** Codes of a failed digest query that reach the caller as they are. */
+const DIGEST_ERRORS: ReadonlySet<string> = new Set([
+  'UNAUTHORIZED',
+  'PACKAGE_NOT_FOUND',
+  'ARCHIVE_INVALID',
+  'COMMAND_TIMEOUT',
+  'FRAME_NOT_FOUND',
+]);
 
 /** The milliseconds of {@link WaitOptions}, or `fallback`. */
 export function waitMs(options: WaitOptions, fallback: number): number {
@@ -125,6 +136,8 @@ export class ClusterClient extends EventEmitter {
 
   /**
    * Sends a command to every frame, to frame `id` only, or to all but `notId` (the seed's `command`).
+   * A changing command is signed with the admin key, if the client has one: the signature covers
+   * this namespace, the command, every argument and the targets.
    * @returns the command id for {@link getResponse}.
    */
   async command(
@@ -136,13 +149,20 @@ export class ClusterClient extends EventEmitter {
     const targets = new Set(selectFrames(frames, target).map((f) => f.id));
     if (target.id !== undefined) targets.add(target.id);
     const body: CommandMessage = { fn, kwargs };
+    if (target.id !== undefined) body.id = target.id;
     const excluded = frames.filter((f) => !targets.has(f.id)).map((f) => f.id);
     if (excluded.length > 0) body.notId = excluded;
     if (this.adminKey !== undefined && CHANGING_COMMANDS.has(fn))
-      body.auth = signCommand(this.adminKey, fn, kwargs);
+      body.auth = signCommand(this.adminKey, {
+        namespace: this.namespace,
+        fn,
+        kwargs,
+        id: body.id,
+        notId: body.notId,
+      });
     const [exchange, routingKey] =
       target.id !== undefined
-        ? ['', names.frameQueue(this.namespace, target.id)]
+        ? [names.commandDirectExchange(this.namespace), target.id]
         : [names.commandExchange(this.namespace), ''];
     const pending = new PendingCommand(fn, targets);
     const handle = await this.requests.request(
@@ -271,8 +291,11 @@ export class ClusterClient extends EventEmitter {
   /**
    * Moves the frames holding package `pkg` (or frame `id`) to `version` (default: the highest live
    * one), then restarts that kind on them.
+   * The source frame is asked for the archive's sha256 first; the signed command names it, and every
+   * target refuses any other archive (`ARCHIVE_INVALID` in its result).
    * @returns each targeted frame's result.
-   * @throws KaelError `PACKAGE_NOT_FOUND` when no selected frame holds it; `VERSION_NOT_FOUND` when no live frame holds that version.
+   * @throws KaelError `PACKAGE_NOT_FOUND` when no selected frame holds it; `VERSION_NOT_FOUND` when no live frame holds that version;
+   * `UNAUTHORIZED` when the source refuses the digest query (no admin key, or another key).
    */
   async update(kind: PackageKind, pkg: string, options: ChangeOptions = {}): Promise<ChangeResults> {
     return this.deploy('update', kind, pkg, undefined, options);
@@ -281,7 +304,8 @@ export class ClusterClient extends EventEmitter {
   /**
    * Installs package `pkg` at `installPath` (relative to each frame's frame.yaml folder) on the
    * selected frames lacking it, and adds it to their frame.yaml.
-   * @throws KaelError `PACKAGE_EXISTS` when every selected frame has it; `VERSION_NOT_FOUND`.
+   * Each frame refuses a path outside its install root (`UNAUTHORIZED` in its result).
+   * @throws KaelError `PACKAGE_EXISTS` when every selected frame has it; `VERSION_NOT_FOUND`; `UNAUTHORIZED` as for {@link update}.
    */
   async install(
     kind: PackageKind,
@@ -423,6 +447,7 @@ export class ClusterClient extends EventEmitter {
       pkg_type: kind,
       version: plan.version,
       source: plan.source.id,
+      sha256: await this.archiveDigest(plan.source.id, kind, pkg, plan.version, waitMs(options, 120_000)),
     };
     if (installPath !== undefined) kwargs['install_path'] = installPath;
     const fn = op === 'install' ? '_install_pkg' : '_update_pkg';
@@ -437,6 +462,42 @@ export class ClusterClient extends EventEmitter {
       kind,
       pkg,
     );
+  }
+
+  /**
+   * The sha256 of the archive frame `source` would export for package `pkg`, asked before signing
+   * so the signature names the exact bytes every target must receive.
+   * @throws KaelError `UNAUTHORIZED` when the source refuses (unsigned client, wrong key);
+   * `VERSION_NOT_FOUND` when it no longer holds `version`; the source's code otherwise.
+   */
+  private async archiveDigest(
+    source: string,
+    kind: PackageKind,
+    pkg: string,
+    version: string,
+    timeoutMs: number,
+  ): Promise<string> {
+    const response = await this.getResponse(
+      await this.command('_export_pkg', { pkg, pkg_type: kind, digest_only: true }, { id: source }),
+      { timeoutMs },
+    );
+    const reply = response[source];
+    if (reply === undefined || !reply.ok) {
+      const error = reply?.error ?? { code: 'COMMAND_TIMEOUT', message: 'no answer' };
+      throw new KaelError(
+        DIGEST_ERRORS.has(error.code) ? (error.code as KaelErrorCode) : 'COMMAND_FAILED',
+        `cannot learn the archive digest of ${kind} package "${pkg}" from frame ${source}: ${error.message}`,
+      );
+    }
+    const value = reply.value as { version?: unknown; sha256?: unknown };
+    if (typeof value.version !== 'string' || !sameVersion(value.version, version))
+      throw new KaelError(
+        'VERSION_NOT_FOUND',
+        `frame ${source} now holds ${pkg} ${String(value.version)}, not ${version}`,
+      );
+    if (typeof value.sha256 !== 'string')
+      throw new KaelError('COMMAND_FAILED', `frame ${source} answered the digest query without a sha256`);
+    return value.sha256;
   }
 
   private async sendTo(
@@ -473,6 +534,10 @@ export class ClusterClient extends EventEmitter {
   }
 
   private async startView(): Promise<void> {
+    // Targeted commands go to the direct command exchange: it must exist before the first one.
+    await this.broker.onReady(async (conn) => {
+      await ensureExchange(conn, names.commandDirectExchange(this.namespace), 'direct', this.logger);
+    });
     await this.view.start();
     // Ask every frame to answer now instead of waiting for its next heartbeat.
     const handle = await this.requests.request(

@@ -5,6 +5,8 @@ import { KaelError, RemoteError } from '../errors.js';
 import type { ErrorData } from '../errors.js';
 import { SERVICE_HEADER } from '../rpc/service-queue.js';
 import { resolveAuri } from '../broker/broker-urls.js';
+import { readAdminKey } from '../security/admin-key.js';
+import { ensureExchange } from '../security/ensure-exchange.js';
 import type { Logger } from '../util/logger.js';
 import { createLogger } from '../util/logger.js';
 import { ClusterClient } from './cluster-client.js';
@@ -21,8 +23,10 @@ export interface ClientOptions {
   auri?: string | readonly string[] | undefined;
   /** Default call timeout. @default 30000 */
   timeoutMs?: number;
-  /** Key that signs changing management commands. @default process.env.KAEL_ADMIN_KEY */
+  /** Key that signs changing management commands (empty: none). @default process.env.KAEL_ADMIN_KEY */
   adminKey?: string | undefined;
+  /** File holding the admin key. @default process.env.KAEL_ADMIN_KEY_FILE */
+  adminKeyFile?: string | undefined;
   logger?: Logger;
 }
 
@@ -67,6 +71,7 @@ export interface CallOutcome {
 export class FrameClient extends ClusterClient {
   private readonly timeoutMs: number;
   private readonly queues = new Map<string, string>();
+  private readonly callExchange: string;
 
   constructor(
     broker: BrokerConnection,
@@ -76,6 +81,15 @@ export class FrameClient extends ClusterClient {
   ) {
     super(broker, namespace, logger, { adminKey: options.adminKey });
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.callExchange = names.callExchange(namespace);
+  }
+
+  /** Opens the reply channel, after making sure the call exchange exists (again after every reconnect). */
+  override async open(): Promise<void> {
+    await this.broker.onReady(async (conn) => {
+      await ensureExchange(conn, this.callExchange, 'direct', this.logger);
+    });
+    await super.open();
   }
 
   /**
@@ -95,7 +109,7 @@ export class FrameClient extends ClusterClient {
       queue = names.serviceQueue(this.namespace, service);
       this.queues.set(service, queue);
     }
-    return this.requests.call('', queue, [args, options.kwargs ?? {}], {
+    return this.requests.call(this.callExchange, queue, [args, options.kwargs ?? {}], {
       timeoutMs,
       label: service,
       contentType: options.json === true ? JSON_TYPE : MSGPACK,
@@ -119,7 +133,7 @@ export class FrameClient extends ClusterClient {
     let reply: CallOutcome['reply'] | undefined;
     let frame: string | undefined;
     const handle = await this.requests.request(
-      '',
+      this.callExchange,
       pinned
         ? names.frameCalls(this.namespace, options.frame ?? '')
         : names.serviceQueue(this.namespace, service),
@@ -164,7 +178,8 @@ export type ServiceProxy<S extends object = {}> = FrameClient & S;
 /**
  * Connects a client to a namespace.
  * @throws KaelError `BROKER_UNAVAILABLE` when no broker node can be reached; `USAGE` without a namespace;
- * `CONFIG_INVALID` when `auri` (or KAEL_AURI) is not a list of amqp URLs.
+ * `CONFIG_INVALID` when `auri` (or KAEL_AURI) is not a list of amqp URLs; ConfigError `CONFIG_INVALID`
+ * when the admin key file cannot be read.
  */
 export async function connectClient<S extends object = Record<never, never>>(
   options: ClientOptions = {},
@@ -176,6 +191,7 @@ export async function connectClient<S extends object = Record<never, never>>(
     options.logger ??
     createLogger('client', process.env['KAEL_LOG_LEVEL'] === undefined ? 'warn' : undefined);
   const auri = resolveAuri(options.auri);
+  const adminKey = readAdminKey({ key: options.adminKey, keyFile: options.adminKeyFile })?.key;
   const broker = new BrokerConnection({
     url: auri,
     connectionName: `kael-client:${name}`,
@@ -185,7 +201,7 @@ export async function connectClient<S extends object = Record<never, never>>(
   await broker.start();
   const client = new FrameClient(broker, name, logger, {
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-    adminKey: nonEmpty(options.adminKey ?? process.env['KAEL_ADMIN_KEY']),
+    adminKey,
   });
   await client.open();
   const callers = new Map<string, (...args: unknown[]) => Promise<unknown>>();
@@ -209,8 +225,4 @@ function remoteCallCode(code: string): 'REMOTE_ERROR' | 'INVALID_ARGS' | 'ENCODE
   return code === 'INVALID_ARGS' || code === 'ENCODE_ERROR' || code === 'DECODE_ERROR'
     ? code
     : 'REMOTE_ERROR';
-}
-
-function nonEmpty(v: string | undefined): string | undefined {
-  return v === undefined || v === '' ? undefined : v;
 }

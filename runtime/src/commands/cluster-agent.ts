@@ -8,6 +8,9 @@ import { FANOUT_OPTIONS } from '../membership/announcement.js';
 import { failure, sendReply } from '../rpc/envelope.js';
 import { RequestChannel } from '../rpc/request-channel.js';
 import { CHANGING_COMMANDS, CommandVerifier, signCommand } from '../security/command-signature.js';
+import type { Authorization } from '../security/command-signature.js';
+import { DIRECT_EXCHANGE_OPTIONS } from '../security/ensure-exchange.js';
+import { withheldVariables } from '../security/package-env.js';
 import { BUILTIN_COMMANDS } from './builtin-commands.js';
 import type { CommandContext, ExportedPackage } from './command-context.js';
 import type { PackageKind } from '../model/package-kind.js';
@@ -32,10 +35,12 @@ export class ClusterAgent implements FrameComponent {
     const ch = await conn.createChannel();
     ch.on('error', (err: Error) => this.frame.logger.warn('cluster channel error', { error: err.message }));
     await ch.assertExchange(names.commandExchange(ns), 'fanout', FANOUT_OPTIONS);
+    await ch.assertExchange(names.commandDirectExchange(ns), 'direct', DIRECT_EXCHANGE_OPTIONS);
     await ch.assertExchange(names.membershipExchange(ns), 'fanout', FANOUT_OPTIONS);
     const queue = names.frameQueue(ns, this.frame.id);
     await ch.assertQueue(queue, { exclusive: true, autoDelete: true });
     await ch.bindQueue(queue, names.commandExchange(ns), '');
+    await ch.bindQueue(queue, names.commandDirectExchange(ns), this.frame.id);
     await ch.consume(queue, (msg) => void this.onCommand(ch, msg), { noAck: true });
     this.channel = ch;
     this.publish('hello');
@@ -43,11 +48,20 @@ export class ClusterAgent implements FrameComponent {
 
   constructor(private readonly frame: FrameRuntime) {
     this.requests = new RequestChannel(frame.broker, frame.logger);
-    this.verifier = new CommandVerifier(frame.options.adminKey);
+    this.verifier = new CommandVerifier({
+      key: frame.options.adminKey,
+      allowUnsigned: frame.options.allowUnsignedAdmin,
+      namespace: frame.namespace,
+      frameId: frame.id,
+      // Nonces live in memory: refusing anything signed before this start is what stops a replay
+      // of a command this frame saw in its previous life.
+      startedAt: Date.now(),
+    });
     this.context = { frame, fetchArchive: (source, pkg, kind) => this.fetchArchive(source, pkg, kind) };
   }
 
   async start(): Promise<void> {
+    this.logSecurity();
     await this.requests.start();
     await this.frame.broker.onReady(this.ready);
     this.timer = setInterval(() => this.publish('hello'), this.frame.options.heartbeatMs);
@@ -100,6 +114,10 @@ export class ClusterAgent implements FrameComponent {
       return;
     }
     if (command.notId?.includes(this.frame.id)) return;
+    // A command addressed to another frame reached this one (re-published by someone): a changing
+    // one is refused below, a read-only one is not this frame's to answer.
+    if (command.id !== undefined && command.id !== this.frame.id && !CHANGING_COMMANDS.has(command.fn))
+      return;
     const reply = await this.run(command);
     // Announce the new state before replying, so a caller that got the reply sees it in its view.
     if (CHANGING_COMMANDS.has(command.fn)) this.publish('hello');
@@ -118,8 +136,14 @@ export class ClusterAgent implements FrameComponent {
         ),
       );
     }
+    let authorization: Authorization;
     try {
-      this.verifier.check(command.fn, command.kwargs, command.auth);
+      if (command.id !== undefined && command.id !== this.frame.id)
+        throw new KaelError(
+          'UNAUTHORIZED',
+          `${command.fn} is addressed to frame ${command.id}, not ${this.frame.id}`,
+        );
+      authorization = this.verifier.check(command);
     } catch (e) {
       this.frame.logger.warn('refused an unauthorized command', {
         command: command.fn,
@@ -128,7 +152,10 @@ export class ClusterAgent implements FrameComponent {
       return failure(e);
     }
     try {
-      return { ok: true, value: await handler(this.context, command.kwargs) };
+      const value = await handler(this.context, command.kwargs);
+      if (authorization.kind !== 'open' && command.fn !== '_export_pkg')
+        this.logChange(command, authorization, value);
+      return { ok: true, value };
     } catch (e) {
       if (command.fn !== '_ping')
         this.frame.logger.warn(`command ${command.fn} failed`, { error: (e as Error).message });
@@ -136,15 +163,64 @@ export class ClusterAgent implements FrameComponent {
     }
   }
 
+  /** Says at start who may change this frame, and what package code will not see. */
+  private logSecurity(): void {
+    const { adminKey, allowUnsignedAdmin } = this.frame.options;
+    const changing = [...CHANGING_COMMANDS].join(', ');
+    if (allowUnsignedAdmin)
+      this.frame.logger.warn(
+        `UNSIGNED ADMIN COMMANDS ALLOWED (--allow-unsigned-admin): any broker user who can publish to this namespace can install and run code on this frame`,
+        { commands: changing, ...(adminKey === undefined ? {} : { kid: this.verifier.keyId }) },
+      );
+    else if (adminKey === undefined)
+      this.frame.logger.warn(
+        'no admin key (KAEL_ADMIN_KEY / KAEL_ADMIN_KEY_FILE): this frame refuses every changing command',
+        { commands: changing, hint: 'kael keygen makes a key' },
+      );
+    else
+      this.frame.logger.info('changing commands must be signed with the admin key', {
+        kid: this.verifier.keyId,
+      });
+    const withheld = withheldVariables();
+    if (withheld.length > 0)
+      this.frame.logger.info('package code runs without these environment variables', { withheld });
+  }
+
+  /** Logs an accepted change: who signed it (key id), what, which version, which archive. */
+  private logChange(command: CommandMessage, authorization: Authorization, result: unknown): void {
+    const k = command.kwargs;
+    const r = (result ?? {}) as { from?: unknown; to?: unknown };
+    const fields: Record<string, unknown> = {
+      command: command.fn,
+      kid: authorization.kind === 'signed' ? authorization.kid : 'UNSIGNED',
+    };
+    for (const name of ['pkg', 'pkg_type', 'version', 'sha256', 'source', 'install_path'])
+      if (k[name] !== undefined) fields[name] = k[name];
+    if (r.from !== undefined) fields['from'] = r.from;
+    if (r.to !== undefined) fields['to'] = r.to;
+    if (authorization.kind === 'unsigned')
+      this.frame.logger.warn('accepted an UNSIGNED change (--allow-unsigned-admin)', fields);
+    else this.frame.logger.info('accepted a signed change', fields);
+  }
+
   private async fetchArchive(source: string, pkg: string, kind: PackageKind): Promise<ExportedPackage> {
+    const namespace = this.frame.namespace;
     const kwargs = { pkg, pkg_type: kind };
-    const body: CommandMessage = { fn: '_export_pkg', kwargs };
-    if (this.frame.options.adminKey !== undefined)
-      body.auth = signCommand(this.frame.options.adminKey, '_export_pkg', kwargs);
-    const value = await this.requests.call('', names.frameQueue(this.frame.namespace, source), body, {
-      timeoutMs: 60_000,
-      label: `_export_pkg from ${source}`,
-    });
-    return value as ExportedPackage;
+    const body: CommandMessage = { fn: '_export_pkg', kwargs, id: source };
+    const key = this.frame.options.adminKey;
+    if (key !== undefined) body.auth = signCommand(key, { namespace, fn: '_export_pkg', kwargs, id: source });
+    try {
+      const value = await this.requests.call(names.commandDirectExchange(namespace), source, body, {
+        timeoutMs: 60_000,
+        label: `_export_pkg from ${source}`,
+      });
+      return value as ExportedPackage;
+    } catch (e) {
+      if ((e as KaelError).code === 'SERVICE_NOT_FOUND')
+        throw new KaelError('FRAME_NOT_FOUND', `source frame ${source} is not in namespace ${namespace}`, {
+          cause: e,
+        });
+      throw e;
+    }
   }
 }

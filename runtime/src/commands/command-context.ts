@@ -3,20 +3,26 @@ import type { PackageKind } from '../model/package-kind.js';
 import type { FrameRuntime } from '../model/frame-runtime.js';
 import type { PackageRecord } from '../model/package-record.js';
 
-/** A package archive as `_export_pkg` returns it. */
-export interface ExportedPackage {
+/** What `_export_pkg` with `digest_only` returns: enough to sign an install or update. */
+export interface PackageDigest {
   name: string;
   kind: PackageKind;
   version: string;
+  /** Hex sha256 of the archive bytes. */
   sha256: string;
+  /** Archive bytes (compressed). */
   size: number;
+}
+
+/** A package archive as `_export_pkg` returns it. */
+export interface ExportedPackage extends PackageDigest {
   data: Uint8Array;
 }
 
 /** What a command handler gets besides its arguments. */
 export interface CommandContext {
   frame: FrameRuntime;
-  /** Fetches a package archive from another frame of the namespace (signed when there is an admin key). */
+  /** Fetches a package archive from another frame of the namespace (signed with the frame's admin key, if it has one). */
   fetchArchive(sourceFrame: string, pkg: string, kind: PackageKind): Promise<ExportedPackage>;
 }
 

@@ -17,7 +17,16 @@ export function readCommand(msg: ConsumeMessage): CommandMessage {
     throw new KaelError('DECODE_ERROR', 'command body must be {fn: string, kwargs: map}');
   }
   const out: CommandMessage = { fn: b['fn'], kwargs: kwargs as Record<string, unknown> };
-  if (Array.isArray(b['notId'])) out.notId = (b['notId'] as unknown[]).map(String);
-  if (b['auth'] !== null && typeof b['auth'] === 'object') out.auth = b['auth'] as CommandAuth;
+  const id = b['id'] ?? undefined;
+  const notId = b['notId'] ?? undefined;
+  if (id !== undefined && typeof id !== 'string')
+    throw new KaelError('DECODE_ERROR', 'command id must be a string');
+  if (notId !== undefined && !Array.isArray(notId))
+    throw new KaelError('DECODE_ERROR', 'command notId must be a list of frame ids');
+  if (id !== undefined) out.id = id;
+  if (notId !== undefined) out.notId = (notId as unknown[]).map(String);
+  // The verifier checks every field of the signature; here it only has to be a map.
+  if (b['auth'] !== null && typeof b['auth'] === 'object' && !Array.isArray(b['auth']))
+    out.auth = b['auth'] as CommandAuth;
   return out;
 }

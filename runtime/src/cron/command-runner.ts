@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
+import { packageEnv } from '../security/package-env.js';
+import { redactText } from '../util/redact.js';
 import { planCommand } from './command-line.js';
 
 /** Bytes of output kept per run. */
@@ -12,7 +14,7 @@ export interface CommandOutcome {
   exitCode: number | null;
   signal: string | null;
   timedOut: boolean;
-  /** The last 64 KB of stdout and stderr, interleaved as written. */
+  /** The last 64 KB of stdout and stderr, interleaved as written, with URL passwords hidden. */
   output: string;
 }
 
@@ -31,7 +33,8 @@ export function runCommand(
   return new Promise((resolve) => {
     const child = spawn(plan.file, plan.args, {
       cwd,
-      env: { ...process.env, ...env },
+      // Package code: no admin key, no broker URL, no URL with a password.
+      env: { ...packageEnv(), ...env },
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -66,7 +69,8 @@ export function runCommand(
         exitCode,
         signal,
         timedOut,
-        output: output.toString('utf8') + extra,
+        // Output is shown to every reader of the namespace (`kael crontabs`): hide URL passwords.
+        output: redactText(output.toString('utf8') + extra),
       });
     };
     child.once('error', (e) => finish(null, null, `cannot start ${plan.file}: ${e.message}\n`));

@@ -11,6 +11,7 @@ import { failure, publishReply, waitDrain } from '../rpc/envelope.js';
 import type { ReplyEnvelope } from '../rpc/envelope.js';
 import { FRAME_CALLS_QUEUE_OPTIONS, SERVICE_HEADER, SERVICE_QUEUE_OPTIONS } from '../rpc/service-queue.js';
 import { KaelError } from '../errors.js';
+import { DIRECT_EXCHANGE_OPTIONS } from '../security/ensure-exchange.js';
 import { createLogger } from '../util/logger.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 
@@ -59,9 +60,12 @@ async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void>
     await ch.prefetch(message.concurrency);
     const acks = new AckBatcher(ch);
     const tags: string[] = [];
+    const calls = names.callExchange(message.namespace);
+    await ch.assertExchange(calls, 'direct', DIRECT_EXCHANGE_OPTIONS);
     for (const ep of endpoints) {
       const queue = names.serviceQueue(message.namespace, ep.name);
       await ch.assertQueue(queue, SERVICE_QUEUE_OPTIONS);
+      await ch.bindQueue(queue, calls, queue);
       if (draining) continue;
       const { consumerTag } = await ch.consume(queue, (msg) => handle(ch, acks, ep, msg));
       tags.push(consumerTag);
@@ -71,6 +75,7 @@ async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void>
     if (!draining && endpoints.length > 0) {
       const pinned = names.frameCalls(message.namespace, message.frameId);
       await ch.assertQueue(pinned, FRAME_CALLS_QUEUE_OPTIONS);
+      await ch.bindQueue(pinned, calls, pinned);
       const { consumerTag } = await ch.consume(pinned, (msg) => {
         const service = msg?.properties.headers?.[SERVICE_HEADER] as unknown;
         handle(ch, acks, typeof service === 'string' ? byName.get(service) : undefined, msg);

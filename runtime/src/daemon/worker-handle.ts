@@ -2,6 +2,7 @@ import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { KaelError } from '../errors.js';
+import { packageEnv } from '../security/package-env.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 
 /** What a worker reported after loading its packages. */
@@ -21,6 +22,8 @@ export class WorkerHandle {
     const execArgv = (process.env['KAEL_WORKER_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
     this.child = fork(path.join(__dirname, 'service-worker.js'), [], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // Package code runs here: no admin key, no broker URL (the worker gets its URL over IPC).
+      env: packageEnv(),
       execArgv,
     });
     this.exited = new Promise((resolve) =>

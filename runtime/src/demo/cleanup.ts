@@ -2,8 +2,8 @@ import amqp from 'amqplib';
 import { names } from '../broker/names.js';
 
 /**
- * Deletes the service queues and the crontab logs (durable streams) a short-lived namespace left
- * behind (the demo and benchmarks use it).
+ * Deletes the service queues, the crontab logs (durable streams) and the exchanges a short-lived
+ * namespace left behind (the demo and benchmarks use it).
  */
 export async function deleteNamespaceQueues(
   auri: string,
@@ -21,6 +21,13 @@ export async function deleteNamespaceQueues(
       await ch.deleteQueue(names.crontabLog(namespace, c));
       await ch.deleteExchange(names.crontabBeat(namespace, c));
     }
+    for (const x of [
+      names.callExchange(namespace),
+      names.commandExchange(namespace),
+      names.commandDirectExchange(namespace),
+      names.membershipExchange(namespace),
+    ])
+      await ch.deleteExchange(x);
     await ch.close();
   } finally {
     await conn.close();

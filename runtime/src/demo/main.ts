@@ -3,6 +3,7 @@ import path from 'node:path';
 import { connectClient } from '../client/frame-client.js';
 import { KaelError } from '../errors.js';
 import { WorkFrame } from '../frame/work-frame.js';
+import { generateAdminKey } from '../security/admin-key.js';
 import { createLogger } from '../util/logger.js';
 import { deleteNamespaceQueues } from './cleanup.js';
 
@@ -24,9 +25,12 @@ async function main(): Promise<void> {
   const namespace = `demo-${randomBytes(3).toString('hex')}`;
   const conf = path.resolve(__dirname, '../../../examples/frame.yaml');
   const say = (line: string): void => void process.stdout.write(line + '\n');
+  // A key for this run only: frames refuse changing commands that are not signed with their key.
+  const adminKey = generateAdminKey();
   const frame = new WorkFrame({
     name: namespace,
     serviceGroupConf: conf,
+    adminKey,
     logger: createLogger('frame', 'warn'),
   });
   await frame.start();
@@ -36,7 +40,11 @@ async function main(): Promise<void> {
       `  ${p.kind} package ${p.name} ${p.version ?? ''}${p.services === undefined ? '' : ` → ${p.services.join(', ')}`}${p.error === undefined ? '' : ` FAILED: ${p.error.message}`}`,
     );
   }
-  const client = await connectClient<ExampleServices>({ name: namespace, auri: frame.options.auri });
+  const client = await connectClient<ExampleServices>({
+    name: namespace,
+    auri: frame.options.auri,
+    adminKey,
+  });
   try {
     say(`calculate__add(1, 2) = ${JSON.stringify(await client.calculate__add(1, 2))}`);
     say(`calculate__minus(10, 4) = ${JSON.stringify(await client.calculate__minus(10, 4))}`);
@@ -61,6 +69,15 @@ async function main(): Promise<void> {
     const n = 1000;
     for (let i = 0; i < n; i++) await client.calculate__add(i, 1);
     say(`${n} sequential calls: ${((Date.now() - t1) / n).toFixed(3)} ms per call`);
+    const stranger = await connectClient({ name: namespace, auri: frame.options.auri, adminKey: '' });
+    try {
+      const refused = (await stranger.restart('service'))[frame.id];
+      say(`restart without the admin key → ${refused?.ok === false ? refused.error.code : 'accepted?!'}`);
+    } finally {
+      await stranger.close();
+    }
+    const signed = (await client.restart('service'))[frame.id];
+    say(`restart signed with the admin key → ${signed?.ok === true ? 'ok' : JSON.stringify(signed)}`);
   } finally {
     await client.close();
     await frame.stop();

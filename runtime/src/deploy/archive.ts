@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { constants as fsConstants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { KaelError } from '../errors.js';
@@ -8,20 +8,21 @@ import { KaelError } from '../errors.js';
  * kael's package archive: `KAELPKG1\n`, one JSON line listing the entries (sorted paths, normalized
  * modes, no times, so the same folder always gives the same bytes), then the file contents in that
  * order; the whole gzip-compressed. Identified by the sha256 of the compressed bytes.
+ *
+ * An archive holds regular files and folders only. Symbolic links, hard links and device files are
+ * refused when packing and when unpacking: a link written by an archive could lead a later entry
+ * outside the package folder, however its text looks.
  */
 const MAGIC = 'KAELPKG1\n';
 
 /** One entry of an archive. */
 export interface ArchiveEntry {
   path: string;
-  type: 'file' | 'dir' | 'symlink';
+  type: 'file' | 'dir';
   /** 0o644 or 0o755 for files. */
   mode?: number;
   size?: number;
-  /** Link target (symlinks). */
-  target?: string;
 }
-
 /** A packed package folder. */
 export interface PackedArchive {
   data: Buffer;
@@ -60,24 +61,33 @@ export function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** Packs a folder deterministically. */
+/**
+ * Packs a folder deterministically. `node_modules/.bin` folders (links to installed tools, never
+ * needed by `require`) are left out.
+ * @throws KaelError `ARCHIVE_INVALID` naming the entry when the folder holds a symbolic link, a
+ * device file, a FIFO or a socket.
+ */
 export async function packFolder(root: string): Promise<PackedArchive> {
   const entries: ArchiveEntry[] = [];
   const contents: Buffer[] = [];
   const walk = async (rel: string): Promise<void> => {
     const names = (await fs.readdir(path.join(root, rel)))
       .filter((n) => !SKIPPED.has(n) && !n.endsWith('.pyc'))
+      .filter((n) => !(n === '.bin' && path.basename(rel) === 'node_modules'))
       .sort();
     for (const name of names) {
       const relPath = rel === '' ? name : `${rel}/${name}`;
       const abs = path.join(root, relPath);
       const st = await fs.lstat(abs);
       if (st.isSymbolicLink())
-        entries.push({ path: relPath, type: 'symlink', target: await fs.readlink(abs) });
-      else if (st.isDirectory()) {
+        throw invalid(
+          `${abs} is a symbolic link (→ ${await fs.readlink(abs)}); package archives hold only files and folders: copy the target into the package instead`,
+        );
+      if (st.isDirectory()) {
         entries.push({ path: relPath, type: 'dir' });
         await walk(relPath);
       } else if (st.isFile()) {
+        // A hard-linked file is packed as its content: the archive never records the link.
         const data = await fs.readFile(abs);
         entries.push({
           path: relPath,
@@ -86,6 +96,10 @@ export async function packFolder(root: string): Promise<PackedArchive> {
           size: data.length,
         });
         contents.push(data);
+      } else {
+        throw invalid(
+          `${abs} is a device file, FIFO or socket; package archives hold only files and folders`,
+        );
       }
     }
   };
@@ -96,9 +110,13 @@ export async function packFolder(root: string): Promise<PackedArchive> {
 }
 
 /**
- * Checks an archive and writes it into `dest` (which must not exist).
- * @throws KaelError `ARCHIVE_INVALID` on a size over the limits, a digest mismatch, a malformed
- * archive, an absolute or `..` path, or a link leading outside the folder.
+ * Checks an archive and writes it into `dest`, a folder this call creates (it must not exist).
+ * Every check that needs no disk runs first; files are created exclusively (`O_EXCL`, never
+ * following a link), so no entry can overwrite another or write through anything. On failure
+ * `dest` is removed.
+ * @throws KaelError `ARCHIVE_INVALID` on a size over the limits, a digest other than
+ * `expectedSha256`, a malformed archive, an absolute or `..` path, a duplicate entry, or an entry
+ * that is not a file or a folder (symbolic links, hard links, devices).
  */
 export async function unpackArchive(
   data: Buffer,
@@ -117,25 +135,41 @@ export async function unpackArchive(
     throw invalid(`cannot decompress: ${(e as Error).message}`);
   }
   const { entries, body } = parseRaw(raw);
-  for (const e of entries) checkEntry(e);
+  checkEntries(entries, body.length);
   await fs.mkdir(dest, { recursive: false });
+  try {
+    await writeEntries(entries, body, dest);
+  } catch (e) {
+    await fs.rm(dest, { recursive: true, force: true });
+    if (e instanceof KaelError) throw e;
+    throw invalid(`cannot unpack: ${(e as Error).message}`);
+  }
+  return entries;
+}
+
+/** Writes checked entries under `dest`, which holds nothing but what this function wrote (no links). */
+async function writeEntries(entries: readonly ArchiveEntry[], body: Buffer, dest: string): Promise<void> {
   let offset = 0;
   for (const e of entries) {
     const target = path.join(dest, ...e.path.split('/'));
-    if (e.type === 'dir') await fs.mkdir(target, { recursive: true });
-    else if (e.type === 'symlink') await fs.symlink(e.target ?? '', target);
-    else {
-      const size = e.size ?? 0;
-      if (offset + size > body.length) throw invalid(`entry ${e.path} runs past the end of the archive`);
-      await fs.mkdir(path.dirname(target), { recursive: true });
-      await fs.writeFile(target, body.subarray(offset, offset + size), {
-        mode: e.mode === 0o755 ? 0o755 : 0o644,
-      });
-      offset += size;
+    if (e.type === 'dir') {
+      await fs.mkdir(target, { recursive: true });
+      continue;
     }
+    const size = e.size ?? 0;
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    const file = await fs.open(
+      target,
+      fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_NOFOLLOW,
+      e.mode === 0o755 ? 0o755 : 0o644,
+    );
+    try {
+      await file.writeFile(body.subarray(offset, offset + size));
+    } finally {
+      await file.close();
+    }
+    offset += size;
   }
-  if (offset !== body.length) throw invalid('archive has trailing bytes after its last entry');
-  return entries;
 }
 
 function parseRaw(raw: Buffer): { entries: ArchiveEntry[]; body: Buffer } {
@@ -153,22 +187,34 @@ function parseRaw(raw: Buffer): { entries: ArchiveEntry[]; body: Buffer } {
   return { entries: entries as ArchiveEntry[], body: raw.subarray(eol + 1) };
 }
 
+/** Checks every entry and that the sizes add up to the body, before anything is written. */
+function checkEntries(entries: readonly ArchiveEntry[], bodyLength: number): void {
+  const seen = new Set<string>();
+  let total = 0;
+  for (const e of entries) {
+    checkEntry(e);
+    if (seen.has(e.path)) throw invalid(`entry ${e.path} appears twice`);
+    seen.add(e.path);
+    if (e.type === 'file') total += e.size ?? 0;
+  }
+  if (total > bodyLength) throw invalid('the entries run past the end of the archive');
+  if (total < bodyLength) throw invalid('archive has trailing bytes after its last entry');
+}
+
 function checkEntry(e: ArchiveEntry): void {
+  if (e === null || typeof e !== 'object') throw invalid('an archive entry is not an object');
   if (typeof e.path !== 'string' || e.path === '' || e.path.includes('\0') || e.path.includes('\\'))
     throw invalid(`bad entry path ${JSON.stringify(e.path)}`);
   if (path.posix.isAbsolute(e.path) || /^[A-Za-z]:/.test(e.path)) throw invalid(`absolute path ${e.path}`);
   if (e.path.split('/').some((s) => s === '..' || s === '.' || s === ''))
     throw invalid(`path ${e.path} leaves the package folder`);
-  if (!['file', 'dir', 'symlink'].includes(e.type))
-    throw invalid(`entry ${e.path} has unknown type ${String(e.type)}`);
+  const type = e.type as string;
+  if (type !== 'file' && type !== 'dir')
+    throw invalid(
+      `entry ${e.path} is a ${String(type)}; package archives hold only files and folders (no symbolic links, hard links or devices)`,
+    );
   if (e.type === 'file' && (!Number.isInteger(e.size) || (e.size ?? -1) < 0))
     throw invalid(`entry ${e.path} has a bad size`);
-  if (e.type === 'symlink') {
-    const t = e.target ?? '';
-    const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(e.path), t));
-    if (t === '' || path.posix.isAbsolute(t) || resolved === '..' || resolved.startsWith('../'))
-      throw invalid(`link ${e.path} → ${t} leads outside the package folder`);
-  }
 }
 
 function invalid(message: string): KaelError {

@@ -15,6 +15,7 @@ import { DEFAULT_LEASE_TIMINGS } from '../cron/crontab-lease.js';
 import type { CrontabStatus } from '../model/crontab-status.js';
 import { ServiceHost } from '../daemon/service-host.js';
 import { KaelError } from '../errors.js';
+import { readFrameAdminKey } from '../security/admin-key.js';
 import type { Logger } from '../util/logger.js';
 import { createLogger } from '../util/logger.js';
 import type { FrameRuntime, ResolvedFrameOptions } from '../model/frame-runtime.js';
@@ -59,8 +60,21 @@ export interface WorkFrameOptions {
   drainTimeoutMs?: number;
   /** A name for tools (the VS Code tree). @default frame.yaml's `label`, else none */
   label?: string | undefined;
-  /** Key that signs changing commands; unsigned ones are refused when set. @default process.env.KAEL_ADMIN_KEY */
+  /**
+   * Key that changing commands must be signed with (at least 16 characters; `kael keygen` makes
+   * one). Without a key the frame refuses every changing command unless `allowUnsignedAdmin`.
+   * @default process.env.KAEL_ADMIN_KEY, else the content of adminKeyFile or KAEL_ADMIN_KEY_FILE
+   */
   adminKey?: string | undefined;
+  /** File holding the admin key (read at construction). @default process.env.KAEL_ADMIN_KEY_FILE */
+  adminKeyFile?: string | undefined;
+  /**
+   * The explicit opt-out: accept install, update, rollback, restart and export without a
+   * signature. Logged as a warning at start and with every change it lets through. @default false
+   */
+  allowUnsignedAdmin?: boolean;
+  /** Folder that install paths must stay inside. @default the folder of frame.yaml */
+  installRoot?: string | undefined;
   logger?: Logger;
 }
 
@@ -97,24 +111,32 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
     return connectClient<S>(options);
   }
 
-  /** @throws KaelError `CONFIG_INVALID` when `auri` (or KAEL_AURI) is not a list of amqp URLs. */
+  /**
+   * @throws KaelError `CONFIG_INVALID` when `auri` (or KAEL_AURI) is not a list of amqp URLs;
+   * ConfigError `CONFIG_INVALID` when the admin key file cannot be read or the key is too short.
+   */
   constructor(options: WorkFrameOptions) {
     super();
     this.id = `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.explicitName = nonEmpty(options.name) ?? nonEmpty(process.env['KAEL_NAME']);
     this.explicitLabel = nonEmpty(options.label);
+    this.logger = options.logger ?? createLogger('frame');
+    const key = readFrameAdminKey({ key: options.adminKey, keyFile: options.adminKeyFile });
+    if (key?.warning !== undefined) this.logger.warn(key.warning);
+    const serviceGroupConf = path.resolve(options.serviceGroupConf);
     this.options = {
       auri: resolveAuri(options.auri),
-      serviceGroupConf: path.resolve(options.serviceGroupConf),
+      serviceGroupConf,
       processes: Math.max(1, options.processes ?? 1),
       concurrency: Math.max(1, options.concurrency ?? 64),
       heartbeatMs: options.heartbeatMs ?? 2000,
       crontabHeartbeatMs: options.crontabHeartbeatMs ?? DEFAULT_LEASE_TIMINGS.heartbeatMs,
       crontabLeaseMs: options.crontabLeaseMs ?? DEFAULT_LEASE_TIMINGS.leaseMs,
       drainTimeoutMs: options.drainTimeoutMs ?? 10_000,
-      adminKey: nonEmpty(options.adminKey) ?? nonEmpty(process.env['KAEL_ADMIN_KEY']),
+      adminKey: key?.key,
+      allowUnsignedAdmin: options.allowUnsignedAdmin === true,
+      installRoot: path.resolve(options.installRoot ?? path.dirname(serviceGroupConf)),
     };
-    this.logger = options.logger ?? createLogger('frame');
   }
 
   /** The namespace; known after start() read frame.yaml. */

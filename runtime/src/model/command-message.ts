@@ -1,9 +1,14 @@
-/** The signature a changing command carries when the namespace has an admin key. */
+/** The signature a changing command carries (see runtime/PROTOCOL.md, "Signing"). */
 export interface CommandAuth {
+  /** Version of the signed text's layout (1). */
+  v: number;
+  /** Which key signed: the first 8 hex characters of sha256(key). */
+  kid: string;
   /** Milliseconds since the epoch when it was signed. */
   ts: number;
+  /** Random, used once. */
   nonce: string;
-  /** Hex HMAC-SHA256 over the canonical command text. */
+  /** Hex HMAC-SHA256 over the canonical signed text. */
   sig: string;
 }
 
@@ -12,7 +17,9 @@ export interface CommandMessage {
   /** Command name, e.g. `_get_pkg_version`. */
   fn: string;
   kwargs: Record<string, unknown>;
-  /** Frames that must ignore this command (the seed's not_id). */
+  /** The one frame this command is for (targeted commands); signed, so it cannot be re-addressed. */
+  id?: string;
+  /** Frames that must ignore this command (the seed's not_id); signed. */
   notId?: string[];
   /** Signature of a changing command. */
   auth?: CommandAuth;

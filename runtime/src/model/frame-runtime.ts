@@ -19,6 +19,10 @@ export interface ResolvedFrameOptions {
   crontabLeaseMs: number;
   drainTimeoutMs: number;
   adminKey: string | undefined;
+  /** Accept changing commands without a signature (the explicit, logged opt-out). */
+  allowUnsignedAdmin: boolean;
+  /** Folder every `_install_pkg` path must stay inside (absolute). */
+  installRoot: string;
 }
 
 /**

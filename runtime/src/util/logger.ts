@@ -1,3 +1,5 @@
+import { redactText } from './redact.js';
+
 /** Where the runtime writes what it does. The default writes one line per event to stderr. */
 export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
@@ -6,7 +8,10 @@ export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): void;
 }
 
-/** A logger that writes `time level [scope] message {fields}` lines to stderr; debug only when KAEL_DEBUG is set. */
+/**
+ * A logger that writes `time level [scope] message {fields}` lines to stderr; debug only when
+ * KAEL_DEBUG is set. Passwords of URLs in the line are hidden ({@link redactText}).
+ */
 export function createLogger(
   scope: string,
   level: 'debug' | 'info' | 'warn' | 'error' | 'silent' = defaultLevel(),
@@ -20,7 +25,7 @@ export function createLogger(
     if (order[lvl] < order[level]) return;
     const extra =
       fields === undefined || Object.keys(fields).length === 0 ? '' : ' ' + JSON.stringify(fields);
-    process.stderr.write(`${new Date().toISOString()} ${lvl} [${scope}] ${message}${extra}\n`);
+    process.stderr.write(redactText(`${new Date().toISOString()} ${lvl} [${scope}] ${message}${extra}\n`));
   };
   return {
     debug: (m, f) => write('debug', m, f),

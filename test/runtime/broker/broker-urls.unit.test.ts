@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { describe, it } from 'node:test';
-import { BrokerConnection, createLogger, KaelError } from '@kael/runtime';
+import { BrokerConnection, createLogger, KaelError, redactUrl } from '@kael/runtime';
 import {
   parseBrokerUrls,
   reconnectDelayMs,
-  redact,
   resolveAuri,
   shuffled,
   toEndpoint,
@@ -75,7 +74,7 @@ describe('broker URL lists', () => {
   });
 
   it('hides passwords', () => {
-    assert.equal(redact('amqp://user:secret@h:1/v'), 'amqp://user:****@h:1/v');
+    assert.equal(redactUrl('amqp://user:secret@h:1/v'), 'amqp://user:****@h:1/v');
   });
 
   it('shuffles into every order and keeps the items', () => {

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { connectClient, missingFrames } from '@kael/runtime';
+import { missingFrames } from '@kael/runtime';
 import type { DeployResult, FrameSnapshot, ServiceProxy } from '@kael/runtime';
-import { AURI, deleteNamespace, randomNamespace } from '../../support/broker.js';
-import { makeFrameDir, startFrameProcess, versionedService } from '../../support/frames.js';
+import { deleteNamespace, randomNamespace } from '../../support/broker.js';
+import { makeFrameDir, startFrameProcess, testClient, versionedService } from '../../support/frames.js';
 import { until } from '../../support/wait.js';
 import type { FrameProcess } from '../../support/frames.js';
 
@@ -40,7 +40,7 @@ describe('cluster management across frame processes', () => {
     confs.push(await makeFrameDir({ tools: versionedService('tools', '1.9') }));
     for (const conf of confs) procs.push(startFrameProcess(conf, ns, ['--heartbeat', String(HEARTBEAT_MS)]));
     await Promise.all(procs.map((p) => p.ready));
-    client = await connectClient<Tools>({ name: ns, auri: AURI });
+    client = await testClient<Tools>(ns);
     const frames = await until('three frames', async () => {
       const f = await client.servers();
       return f.length === 3 ? f : undefined;

@@ -21,7 +21,8 @@ async function samplePackage(): Promise<string> {
   await fs.writeFile(path.join(dir, '.git', 'HEAD'), 'ref');
   await fs.mkdir(path.join(dir, '__pycache__'));
   await fs.writeFile(path.join(dir, '__pycache__', 'x.pyc'), 'junk');
-  await fs.symlink('lib/util.js', path.join(dir, 'link.js'));
+  await fs.mkdir(path.join(dir, 'node_modules', '.bin'), { recursive: true });
+  await fs.symlink('../x/cli.js', path.join(dir, 'node_modules', '.bin', 'x'));
   return dir;
 }
 
@@ -31,6 +32,13 @@ function craft(entries: object[], body: Buffer = Buffer.alloc(0)): { data: Buffe
     Buffer.concat([Buffer.from('KAELPKG1\n' + JSON.stringify({ entries }) + '\n'), body]),
   );
   return { data, digest: sha256(data) };
+}
+
+/** Asserts that unpacking `archive` fails with ARCHIVE_INVALID and leaves nothing at `dest`. */
+async function refused(archive: { data: Buffer; digest: string }, dest?: string): Promise<void> {
+  const target = dest ?? path.join(await tmp(), 'x');
+  await assert.rejects(unpackArchive(archive.data, archive.digest, target), { code: 'ARCHIVE_INVALID' });
+  await assert.rejects(fs.lstat(target), { code: 'ENOENT' }, 'nothing was written');
 }
 
 describe('package archives', () => {
@@ -43,10 +51,32 @@ describe('package archives', () => {
     const entries = await unpackArchive(a.data, a.sha256, out);
     assert.deepEqual(
       entries.map((e) => e.path),
-      ['lib', 'lib/util.js', 'link.js', 'setting.yaml'],
+      ['lib', 'lib/util.js', 'node_modules', 'setting.yaml'],
     );
     assert.equal(await fs.readFile(path.join(out, 'lib', 'util.js'), 'utf8'), 'exports.x = 1;\n');
-    assert.equal(await fs.readlink(path.join(out, 'link.js')), 'lib/util.js');
+  });
+
+  it('refuses to pack a folder holding a symbolic link, naming the link', async () => {
+    const dir = await samplePackage();
+    await fs.symlink('lib/util.js', path.join(dir, 'lib', 'link.js'));
+    await assert.rejects(packFolder(dir), (e: Error & { code?: string }) => {
+      assert.equal(e.code, 'ARCHIVE_INVALID');
+      assert.ok(e.message.includes(path.join(dir, 'lib', 'link.js')), e.message);
+      return true;
+    });
+  });
+
+  it('refuses to pack a FIFO, and packs a hard-linked file as its content', async () => {
+    const dir = await samplePackage();
+    await fs.link(path.join(dir, 'lib', 'util.js'), path.join(dir, 'hard.js'));
+    const packed = await packFolder(dir);
+    const out = path.join(await tmp(), 'out');
+    const entries = await unpackArchive(packed.data, packed.sha256, out);
+    assert.equal(entries.find((e) => e.path === 'hard.js')?.type, 'file');
+    assert.equal((await fs.stat(path.join(out, 'hard.js'))).nlink, 1);
+    const { execFileSync } = await import('node:child_process');
+    execFileSync('mkfifo', [path.join(dir, 'pipe')]);
+    await assert.rejects(packFolder(dir), { code: 'ARCHIVE_INVALID' });
   });
 
   it('refuses a tampered archive (digest mismatch)', async () => {
@@ -65,12 +95,78 @@ describe('package archives', () => {
       craft([{ path: '/etc/evil', type: 'file', size: 1, mode: 0o644 }], Buffer.from('x')),
       craft([{ path: 'link', type: 'symlink', target: '../../etc/passwd' }]),
       craft([{ path: 'link', type: 'symlink', target: '/etc/passwd' }]),
+      craft([{ path: 'link', type: 'symlink', target: '/etc' }]),
     ];
-    for (const c of cases) {
-      const dest = path.join(await tmp(), 'x');
-      await assert.rejects(unpackArchive(c.data, c.digest, dest), { code: 'ARCHIVE_INVALID' });
-      await assert.rejects(fs.stat(dest), { code: 'ENOENT' }, 'nothing was written');
-    }
+    for (const c of cases) await refused(c);
+  });
+
+  it('refuses the symlink chain a/b→.., a/b/c→.., a/b/c/d→.. with a file under a/b/c/d/, writing nothing anywhere', async () => {
+    const name = `pwned-${process.pid}-${Date.now()}.txt`;
+    const chain = craft(
+      [
+        { path: 'a', type: 'dir' },
+        { path: 'a/b', type: 'symlink', target: '..' },
+        { path: 'a/b/c', type: 'symlink', target: '..' },
+        { path: 'a/b/c/d', type: 'symlink', target: '..' },
+        { path: `a/b/c/d/${name}`, type: 'file', size: 5, mode: 0o644 },
+      ],
+      Buffer.from('owned'),
+    );
+    const parent = await tmp();
+    await refused(chain, path.join(parent, 'pkg'));
+    for (const dir of [parent, path.dirname(parent), path.dirname(path.dirname(parent))])
+      await assert.rejects(fs.lstat(path.join(dir, name)), { code: 'ENOENT' }, `nothing written in ${dir}`);
+    assert.deepEqual(await fs.readdir(parent), []);
+  });
+
+  it('refuses a file that would overwrite setting.yaml through a link of the same archive', async () => {
+    const good = Buffer.from('type: service # reviewed\n');
+    const evil = Buffer.from('type: service # replaced\n');
+    const overwrite = craft(
+      [
+        { path: 'setting.yaml', type: 'file', size: good.length, mode: 0o644 },
+        { path: 'link', type: 'symlink', target: 'setting.yaml' },
+        { path: 'link', type: 'file', size: evil.length, mode: 0o644 },
+      ],
+      Buffer.concat([good, evil]),
+    );
+    await refused(overwrite);
+    // Without links, a repeated path is refused too (it would overwrite what the listing shows).
+    await refused(
+      craft(
+        [
+          { path: 'setting.yaml', type: 'file', size: good.length, mode: 0o644 },
+          { path: 'setting.yaml', type: 'file', size: evil.length, mode: 0o644 },
+        ],
+        Buffer.concat([good, evil]),
+      ),
+    );
+  });
+
+  it('refuses hard links, device files and any entry that is not a file or a folder', async () => {
+    for (const type of ['hardlink', 'link', 'char', 'block', 'fifo', 'socket', undefined])
+      await refused(craft([{ path: 'x', type, target: 'setting.yaml' }]));
+  });
+
+  it('refuses entries whose sizes do not add up to the archive body', async () => {
+    await refused(craft([{ path: 'a', type: 'file', size: 10, mode: 0o644 }], Buffer.from('short')));
+    await refused(craft([{ path: 'a', type: 'file', size: 1, mode: 0o644 }], Buffer.from('toolong')));
+    await refused(craft([{ path: 'a', type: 'file', size: -1, mode: 0o644 }]));
+    await refused(
+      craft(
+        [
+          { path: 'a', type: 'file', size: 1, mode: 0o644 },
+          { path: 'a/b', type: 'dir' },
+        ],
+        Buffer.from('x'),
+      ),
+    );
+  });
+
+  it('refuses a gzip bomb without inflating it', async () => {
+    // 300 gzip members of 1 MiB of zeros each: 300 KB that would inflate to 300 MiB (limit 256 MiB).
+    const bomb = Buffer.concat(Array.from({ length: 300 }, () => zlib.gzipSync(Buffer.alloc(2 ** 20))));
+    await refused({ data: bomb, digest: sha256(bomb) });
   });
 
   it('refuses an archive over the size limit', async () => {
