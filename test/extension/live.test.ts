@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { connectClient } from '@kael/runtime';
 import { NamespaceSessions } from 'kael-vscode/dist/client/namespace-sessions';
 import { callService } from 'kael-vscode/dist/commands/call-flow';
 import { rollbackPackage, updatePackage } from 'kael-vscode/dist/commands/change-flows';
 import { frameLabels } from 'kael-vscode/dist/tree/frame-labels';
 import { buildTree } from 'kael-vscode/dist/tree/tree-model';
 import type { TreeNode } from 'kael-vscode/dist/tree/tree-model';
-import { AURI, deleteNamespace, randomNamespace } from '../support/broker.js';
-import { makeFrameDir, startFrameProcess, versionedService } from '../support/frames.js';
+import { deleteNamespace, randomNamespace } from '../support/broker.js';
+import { makeFrameDir, startFrameProcess, testClient, versionedService } from '../support/frames.js';
 import type { FrameProcess } from '../support/frames.js';
 import { byLabel, MemorySecrets, ScriptedHost } from './scripted-host.js';
 
@@ -36,7 +35,7 @@ describe('extension flows against live frames', () => {
         ]),
       );
     await Promise.all(procs.map((p) => p.ready));
-    sessions = new NamespaceSessions((name) => connectClient({ name, auri: AURI }));
+    sessions = new NamespaceSessions((name) => testClient(name));
     await sessions.show([ns]);
     const deadline = Date.now() + 10_000;
     while (sessions.frames(ns).length !== 2 && Date.now() < deadline)
@@ -96,7 +95,12 @@ describe('extension flows against live frames', () => {
   });
 
   it('after kill -9 of the active frame, never shows two ★ and drops the frame within its timeout + 1 s', async () => {
-    const holder = sessions.frames(ns).find((f) => f.crontabs.some((c) => c.active));
+    // The first election waits one lease after the frames start.
+    let holder = sessions.frames(ns).find((f) => f.crontabs.some((c) => c.active));
+    for (const deadline = Date.now() + 15_000; holder === undefined && Date.now() < deadline;) {
+      await new Promise((r) => setTimeout(r, 50));
+      holder = sessions.frames(ns).find((f) => f.crontabs.some((c) => c.active));
+    }
     assert.ok(holder, 'a frame runs the crontab');
     const victim = procs.find((p) => p.child.pid === holder.pid);
     assert.ok(victim);
