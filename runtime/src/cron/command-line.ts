@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { pythonInterpreter } from '../packages/python-interpreter.js';
 import { TS_REGISTER_PRELOAD } from '../packages/ts-register-path.js';
 
 /** How a crontab command is started. */
@@ -12,7 +13,7 @@ export interface CommandPlan {
 
 /** Interpreters by the extension of a first word that names a package file. */
 const INTERPRETERS: Record<string, (script: string) => { file: string; args: string[] }> = {
-  '.py': (s) => ({ file: 'python3', args: [s] }),
+  '.py': (s) => ({ file: pythonInterpreter().command, args: [s] }),
   '.js': (s) => ({ file: process.execPath, args: [s] }),
   '.mjs': (s) => ({ file: process.execPath, args: [s] }),
   '.cjs': (s) => ({ file: process.execPath, args: [s] }),

@@ -25,6 +25,7 @@ export type ProblemCode =
   | 'export-missing'
   | 'export-not-function'
   | 'entry-missing'
+  | 'entry-invalid'
   | 'args-unknown'
   | 'path-missing'
   | 'setting-missing'

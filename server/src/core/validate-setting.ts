@@ -6,9 +6,11 @@ import { parseSettingText } from '@kael/runtime/config/setting-file';
 import type { CrontabSetting, ServiceSetting } from '@kael/runtime/model/package-setting';
 import { rangeAt } from '@kael/runtime/config/yaml-source';
 import { scriptWord } from '@kael/runtime/cron/command-line';
-import { resolveEntryModule } from '@kael/runtime/packages/entry-module';
+import { ENTRY_CANDIDATES_TEXT, resolveEntryModule } from '@kael/runtime/packages/entry-module';
+import { isPythonEntry } from '@kael/runtime/packages/python-interpreter';
 import { readModuleExports } from './module-exports.js';
 import type { ModuleExports } from './module-exports.js';
+import { checkPythonEntry, pythonEntryOf, pythonModuleExports } from './python-package.js';
 
 /** A setting.yaml's problems, including the checks that need the package's other files. */
 export async function validateSetting(file: string, text: string, view: FileView): Promise<ConfigProblem[]> {
@@ -25,7 +27,10 @@ export async function validateSetting(file: string, text: string, view: FileView
     problems.push({ file, pointer, code, message, severity: 'error', range: rangeAt(source, pointer, part) });
   };
   const dir = path.dirname(file);
-  if (setting.type === 'service') await checkExports(setting, dir, view, report);
+  const python = setting.type === 'service' ? await pythonEntryOf(dir, view) : undefined;
+  if (setting.type === 'service' && python !== undefined)
+    problems.push(...(await checkPythonEntry(file, source, setting, python, view)));
+  else if (setting.type === 'service') await checkExports(setting, dir, view, report);
   else await checkCommands(setting, dir, view, report);
   return problems;
 }
@@ -37,6 +42,10 @@ export async function entryExports(
 ): Promise<{ entry: string; exports: ModuleExports } | undefined> {
   const entry = await resolveEntryModule(dir, view);
   if (entry === undefined) return undefined;
+  if (isPythonEntry(entry)) {
+    const exports = await pythonModuleExports(entry, view);
+    return exports === undefined ? undefined : { entry, exports };
+  }
   const text = await view.readText(entry);
   if (text === undefined) return undefined;
   return { entry, exports: readModuleExports(text, entry) };
@@ -53,7 +62,7 @@ async function checkExports(
     report(
       '/publish',
       'entry-missing',
-      'publish: the package has no entry module (package.json main, index.js, index.mjs, index.cjs or index.ts)',
+      `publish: the package has no entry module (${ENTRY_CANDIDATES_TEXT})`,
       'key',
     );
     return;

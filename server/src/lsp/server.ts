@@ -10,6 +10,7 @@ import type { CodeAction, Connection, InitializeResult } from 'vscode-languagese
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { publishFixes } from '../core/code-actions.js';
 import { DEFAULT_FRAME_FILE_NAMES, documentKind } from '../core/document-kind.js';
+import { pythonPublishCompletions, pythonPublishHover } from '../core/python-package.js';
 import { complete, hover } from '../core/schema-help.js';
 import { findKaelFiles, validateDocument } from '../core/validate.js';
 import { ValidateWorkspaceRequest } from '../protocol.js';
@@ -103,23 +104,41 @@ export function startServer(connection: Connection): void {
     for (const d of documents.all()) schedule(d);
   });
 
-  connection.onCompletion((p) => {
+  connection.onCompletion(async (p) => {
     const doc = documents.get(p.textDocument.uri);
     const kind = doc === undefined ? undefined : kindOf(doc.uri, doc.getText());
     if (doc === undefined || kind === undefined) return [];
-    return complete(kind, doc.getText(), p.position).map((s) => ({
-      label: s.label,
-      kind: s.kind === 'key' ? CompletionItemKind.Property : CompletionItemKind.EnumMember,
-      ...(s.detail === undefined ? {} : { documentation: s.detail }),
-      insertText: s.insertText,
-    }));
+    const file = fileOf(doc.uri);
+    // A Python package's publish list: the functions its __init__.py defines.
+    const functions =
+      kind === 'setting' && file !== undefined
+        ? await pythonPublishCompletions(file, doc.getText(), p.position, view)
+        : [];
+    return [
+      ...functions.map((f) => ({
+        label: f.label,
+        kind: CompletionItemKind.Function,
+        ...(f.detail === undefined ? {} : { detail: f.detail }),
+        ...(f.documentation === undefined ? {} : { documentation: f.documentation }),
+      })),
+      ...complete(kind, doc.getText(), p.position).map((s) => ({
+        label: s.label,
+        kind: s.kind === 'key' ? CompletionItemKind.Property : CompletionItemKind.EnumMember,
+        ...(s.detail === undefined ? {} : { documentation: s.detail }),
+        insertText: s.insertText,
+      })),
+    ];
   });
 
-  connection.onHover((p) => {
+  connection.onHover(async (p) => {
     const doc = documents.get(p.textDocument.uri);
     const kind = doc === undefined ? undefined : kindOf(doc.uri, doc.getText());
     if (doc === undefined || kind === undefined) return null;
-    const text = hover(kind, doc.getText(), p.position);
+    const file = fileOf(doc.uri);
+    const text =
+      (kind === 'setting' && file !== undefined
+        ? await pythonPublishHover(file, doc.getText(), p.position, view)
+        : undefined) ?? hover(kind, doc.getText(), p.position);
     return text === undefined ? null : { contents: { kind: MarkupKind.Markdown, value: text } };
   });
 
