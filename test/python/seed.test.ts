@@ -95,7 +95,7 @@ describe("the seed's packages under kael run", () => {
     );
     assert.match(
       run.log(),
-      /Python \d+\.\d+\.\d+ serves Python packages \{"interpreter":"[^"]+","from":"(PATH|KAEL_PYTHON)","executable":"[^"]+"\}/,
+      /Python \d+\.\d+\.\d+ serves the Python packages \{"interpreter":"[^"]+","from":"(PATH|KAEL_PYTHON)","executable":"[^"]+"\}/,
     );
   });
 

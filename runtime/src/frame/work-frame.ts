@@ -18,6 +18,7 @@ import { createLogger } from '../util/logger.js';
 import type { FrameRuntime, ResolvedFrameOptions } from '../model/frame-runtime.js';
 import type { FrameSnapshot, PackageSnapshot } from '../model/frame-snapshot.js';
 import { loadCatalog } from '../packages/package-catalog.js';
+import { logPythonInterpreter } from '../packages/python-interpreter.js';
 import { isCrontabRecord, isServiceRecord } from '../model/package-record.js';
 import type { PackageRecord } from '../model/package-record.js';
 import type { PackageKind } from '../model/package-kind.js';
@@ -119,6 +120,7 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
     this.ns = this.explicitName ?? config.serviceGroup;
     this.packageRecords = await loadCatalog(config);
     this.reportProblems(this.packageRecords);
+    await logPythonInterpreter(this.packageRecords, this.logger);
     this.brokerConn = new BrokerConnection({
       url: this.options.auri,
       connectionName: `kael-frame:${this.ns}`,

@@ -8,7 +8,6 @@ import type { Logger } from '../util/logger.js';
 import { createLogger } from '../util/logger.js';
 import { SETTING_FILE } from '../config/setting-file.js';
 import { PYTHON_ENTRY, PYTHON_WORKER_SCRIPT, pythonInterpreter } from './python-interpreter.js';
-import type { PythonInterpreter } from './python-interpreter.js';
 
 /** What a Python worker reports once the package is imported. */
 export interface PythonLoadInfo {
@@ -58,8 +57,6 @@ const live = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
-
-let interpreterLogged = false;
 
 /**
  * One Python worker process (runtime/python/kael_worker.py) serving one Python service package for
@@ -242,20 +239,9 @@ export class PythonProcess {
           this.child = child;
           this.out = out;
           this.respawnDelayMs = 100;
-          this.logInterpreter(interpreter, report);
           resolve({ python: report.python, executable: report.executable, functions: report.functions });
         }
       });
-    });
-  }
-
-  private logInterpreter(interpreter: PythonInterpreter, info: PythonLoadInfo): void {
-    if (interpreterLogged) return;
-    interpreterLogged = true;
-    this.logger.info(`Python ${info.python} serves Python packages`, {
-      interpreter: interpreter.command,
-      from: interpreter.source,
-      executable: info.executable,
     });
   }
 
