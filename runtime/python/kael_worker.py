@@ -31,6 +31,7 @@ import os
 import signal
 import sys
 import threading
+import time
 import traceback
 
 MIN_PYTHON = (3, 9)
@@ -70,11 +71,25 @@ class Channel:
                 data = data[os.write(self.write_fd, data):]
 
 
+class _Seat:
+    """One thread of the server; its event is set when the thread is made the reader."""
+
+    __slots__ = ("promoted",)
+
+    def __init__(self):
+        self.promoted = threading.Event()
+
+
 class Server:
-    """Leader/follower threads: the thread that reads a request runs it, and another idle thread takes
-    over reading, so a slow function never holds up the next call and a fast one costs no hand-off.
-    Threads are added only when none is idle, up to max_threads. Coroutines run on one asyncio loop.
+    """Runs calls on the thread that reads them, so a fast function costs no hand-off between threads.
+    A watcher notices a call running longer than HANDOFF_S and makes another thread the reader (a
+    parked one, or a new one up to max_threads): a slow or blocking function never holds up the next
+    call. The watcher polls only while calls come in, and sleeps when the worker is idle. Coroutines
+    run on one asyncio loop thread.
     """
+
+    HANDOFF_S = 0.002
+    IDLE_S = 0.1
 
     def __init__(self, channel, functions, service_prefix, max_threads, debug):
         self.channel = channel
@@ -82,29 +97,90 @@ class Server:
         self.prefix = service_prefix
         self.max_threads = max_threads
         self.debug = debug
-        self.read_lock = threading.Lock()
-        self.state_lock = threading.Lock()
-        self.idle = 0
-        self.threads = 1
         self.loop = None
+        self.lock = threading.Lock()
+        self.reader = None  # the seat that reads the channel now
+        self.current = None  # (start time, seat) of the call the reader runs
+        self.calls = 0
+        self.parked = []
+        self.threads = 1
+        self.watcher_asleep = False
+        self.wake_watcher = threading.Event()
 
     def serve(self):
+        """Serves on the calling thread until the channel closes."""
+        seat = _Seat()
+        self.reader = seat
+        threading.Thread(target=self.watch, name="kael-watch", daemon=True).start()
+        self.lead(seat)
+        self.follow(seat)
+
+    def lead(self, seat):
+        """Reads and runs calls until another seat was made the reader."""
+        reader = self.channel.reader
+        lock = self.lock
         while True:
-            with self.state_lock:
-                self.idle += 1
-            with self.read_lock:
-                line = self.channel.reader.readline()
-            with self.state_lock:
-                self.idle -= 1
-                grow = self.idle == 0 and self.threads < self.max_threads
-                if grow:
-                    self.threads += 1
+            line = reader.readline()
             if not line:
                 # The frame closed the channel: it drained its calls, or it is gone.
                 os._exit(0)
-            if grow:
-                threading.Thread(target=self.serve, name="kael-call", daemon=True).start()
+            with lock:
+                self.calls += 1
+                self.current = (time.monotonic(), seat)
+                if self.watcher_asleep:
+                    self.watcher_asleep = False
+                    self.wake_watcher.set()
             self.handle(line)
+            with lock:
+                if self.current is not None and self.current[1] is seat:
+                    self.current = None
+                if self.reader is not seat:
+                    return
+
+    def follow(self, seat):
+        """Parks until made the reader again, forever."""
+        while True:
+            with self.lock:
+                self.parked.append(seat)
+            seat.promoted.wait()
+            seat.promoted.clear()
+            self.lead(seat)
+
+    def watch(self):
+        quiet_since, last_calls = time.monotonic(), -1
+        while True:
+            time.sleep(self.HANDOFF_S)
+            now = time.monotonic()
+            sleep = False
+            with self.lock:
+                current = self.current
+                if current is not None and now - current[0] >= self.HANDOFF_S and self.reader is current[1]:
+                    self.hand_off()
+                if current is None and self.calls == last_calls:
+                    if now - quiet_since > self.IDLE_S:
+                        self.watcher_asleep = sleep = True
+                        self.wake_watcher.clear()
+                else:
+                    quiet_since, last_calls = now, self.calls
+            if sleep:
+                self.wake_watcher.wait()
+                quiet_since = time.monotonic()
+
+    def hand_off(self):
+        """Makes a parked or a new thread the reader (called with the lock held)."""
+        if self.parked:
+            seat = self.parked.pop()
+            self.reader = seat
+            seat.promoted.set()
+        elif self.threads < self.max_threads:
+            self.threads += 1
+            seat = _Seat()
+            self.reader = seat
+            threading.Thread(target=self.lead_then_follow, args=(seat,), name="kael-call", daemon=True).start()
+
+    def lead_then_follow(self, seat):
+        self.lead(seat)
+        self.follow(seat)
 
     def handle(self, line):
         try:
@@ -121,13 +197,13 @@ class Server:
             return
         try:
             result = fn(*request.get("args", ()), **request.get("kwargs", {}))
+            if inspect.isawaitable(result):
+                self.await_result(call_id, service, result)
+                return
         except BaseException as e:  # noqa: B902 - user code may raise SystemExit; it must not stop the worker
             self.raised(call_id, e)
             return
-        if inspect.isawaitable(result):
-            self.await_result(call_id, service, result)
-        else:
-            self.reply(call_id, service, result)
+        self.reply(call_id, service, result)
 
     def reply(self, call_id, service, value):
         try:
@@ -170,7 +246,7 @@ class Server:
         future.add_done_callback(done)
 
     def event_loop(self):
-        with self.state_lock:
+        with self.lock:
             if self.loop is None:
                 loop = asyncio.new_event_loop()
                 threading.Thread(target=loop.run_forever, name="kael-asyncio", daemon=True).start()

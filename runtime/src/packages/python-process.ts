@@ -70,7 +70,6 @@ export class PythonProcess {
   private serving: Promise<void> | undefined;
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
-  private partial = '';
   private corked = false;
   private closed = false;
   private respawnDelayMs = 100;
@@ -163,104 +162,79 @@ export class PythonProcess {
       [PYTHON_WORKER_SCRIPT, dir, JSON.stringify(publish), String(this.options.maxThreads ?? 64), service],
       { cwd: dir, env, stdio: ['ignore', 'inherit', 'inherit', 'pipe', 'pipe'] },
     );
+    live.add(child);
     const out = child.stdio[3] as Writable | null;
     const input = child.stdio[4] as Readable | null;
-    live.add(child);
+    const startTimeoutMs = this.options.startTimeoutMs ?? 60_000;
     return new Promise<PythonLoadInfo>((resolve, reject) => {
-      if (out === null || input === null) {
-        child.kill('SIGKILL');
-        reject(invalidEntry(dir, 'cannot open the channel to the Python worker'));
-        return;
-      }
-      // A dead worker's channel errors too; its exit is handled below.
-      out.on('error', (e: Error) => this.logger.debug('python channel write failed', { error: e.message }));
-      input.on('error', (e: Error) => this.logger.debug('python channel read failed', { error: e.message }));
-      input.setEncoding('utf8');
       let loaded = false;
-      const timer = setTimeout(() => {
-        fail(
-          invalidEntry(
-            dir,
-            `${PYTHON_ENTRY} did not finish importing within ${(this.options.startTimeoutMs ?? 60_000) / 1000} s`,
-          ),
-        );
-        child.kill('SIGKILL');
-      }, this.options.startTimeoutMs ?? 60_000);
-      timer.unref();
       const fail = (error: Error): void => {
         if (loaded) return;
         loaded = true;
         clearTimeout(timer);
+        child.kill('SIGKILL');
         reject(error);
       };
+      const timer = setTimeout(
+        () =>
+          fail(
+            invalidEntry(dir, `${PYTHON_ENTRY} did not finish importing within ${startTimeoutMs / 1000} s`),
+          ),
+        startTimeoutMs,
+      );
+      timer.unref();
       child.once('error', (e: Error) => {
         live.delete(child);
+        const from =
+          interpreter.source === 'PATH'
+            ? 'python3 from PATH; set KAEL_PYTHON to choose another'
+            : 'KAEL_PYTHON';
         fail(
           invalidEntry(
             dir,
-            `cannot start the Python interpreter "${interpreter.command}" (${interpreter.source === 'PATH' ? 'python3 from PATH; set KAEL_PYTHON to choose another' : 'KAEL_PYTHON'}): ${e.message}`,
+            `cannot start the Python interpreter "${interpreter.command}" (${from}): ${e.message}`,
           ),
         );
       });
       child.once('exit', (code, signal) => {
         live.delete(child);
-        if (!loaded) {
+        if (loaded) this.onExit(child, code ?? signal ?? 'unknown');
+        else
           fail(
             invalidEntry(
               dir,
               `the Python worker exited (${code ?? signal}) before it imported ${PYTHON_ENTRY}`,
             ),
           );
+      });
+      if (out === null || input === null) {
+        fail(invalidEntry(dir, 'cannot open the channel to the Python worker'));
+        return;
+      }
+      // A dead worker's channel errors too; its exit is handled above.
+      out.on('error', (e: Error) => this.logger.debug('python channel write failed', { error: e.message }));
+      input.on('error', (e: Error) => this.logger.debug('python channel read failed', { error: e.message }));
+      // The first line is the load report, every later one a reply.
+      let onLine = (line: string): void => {
+        const report = readLoadReport(line);
+        if (report instanceof Error || report.type !== 'ready') {
+          fail(
+            report instanceof Error
+              ? invalidEntry(dir, report.message)
+              : loadFailure(dir, service, publish, report),
+          );
           return;
         }
-        this.onExit(child, code ?? signal ?? 'unknown');
-      });
-      input.on('data', (chunk: string) => {
-        for (const line of this.lines(chunk)) {
-          if (loaded) {
-            this.onReply(line);
-            continue;
-          }
-          let report: LoadReport;
-          try {
-            report = JSON.parse(line) as LoadReport;
-          } catch {
-            fail(
-              invalidEntry(dir, `the Python worker sent an unreadable load report: ${line.slice(0, 200)}`),
-            );
-            continue;
-          }
-          if (report.type !== 'ready') {
-            fail(loadFailure(dir, service, publish, report));
-            continue;
-          }
-          loaded = true;
-          clearTimeout(timer);
-          this.child = child;
-          this.out = out;
-          this.respawnDelayMs = 100;
-          resolve({ python: report.python, executable: report.executable, functions: report.functions });
-        }
-      });
+        loaded = true;
+        clearTimeout(timer);
+        this.child = child;
+        this.out = out;
+        this.respawnDelayMs = 100;
+        onLine = (reply) => this.onReply(reply);
+        resolve({ python: report.python, executable: report.executable, functions: report.functions });
+      };
+      readLines(input, (line) => onLine(line));
     });
-  }
-
-  /** Splits the channel's text into complete lines, keeping a trailing partial line for later. */
-  private *lines(chunk: string): Generator<string> {
-    let start = 0;
-    let nl = chunk.indexOf('\n');
-    if (nl >= 0 && this.partial !== '') {
-      yield this.partial + chunk.slice(0, nl);
-      this.partial = '';
-      start = nl + 1;
-      nl = chunk.indexOf('\n', start);
-    }
-    while (nl >= 0) {
-      yield chunk.slice(start, nl);
-      start = nl + 1;
-      nl = chunk.indexOf('\n', start);
-    }
-    this.partial += chunk.slice(start);
   }
 
   private onReply(line: string): void {
@@ -282,7 +256,6 @@ export class PythonProcess {
     if (this.child !== child) return;
     this.child = undefined;
     this.out = undefined;
-    this.partial = '';
     const inFlight = [...this.pending.values()].map((p) => p.fn);
     this.failAll(
       new KaelError(
@@ -329,6 +302,46 @@ export class PythonProcess {
   private label(fn: string): string {
     return `${this.options.service}__${fn}`;
   }
+}
+
+/**
+ * Calls `onLine` with each complete line the worker writes. The worker writes ASCII only (JSON with
+ * escapes), so latin1 decoding is exact and cheaper than UTF-8's.
+ */
+function readLines(input: Readable, onLine: (line: string) => void): void {
+  let partial = '';
+  input.setEncoding('latin1');
+  input.on('data', (chunk: string) => {
+    let start = 0;
+    let nl = chunk.indexOf('\n');
+    if (nl < 0) {
+      partial += chunk;
+      return;
+    }
+    if (partial !== '') {
+      const first = partial + chunk.slice(0, nl);
+      partial = '';
+      onLine(first);
+      start = nl + 1;
+      nl = chunk.indexOf('\n', start);
+    }
+    while (nl >= 0) {
+      onLine(chunk.slice(start, nl));
+      start = nl + 1;
+      nl = chunk.indexOf('\n', start);
+    }
+    partial = chunk.slice(start);
+  });
+}
+
+function readLoadReport(line: string): LoadReport | Error {
+  try {
+    const report = JSON.parse(line) as LoadReport;
+    if (report !== null && typeof report === 'object' && typeof report.type === 'string') return report;
+  } catch {
+    // Reported below.
+  }
+  return new Error(`the Python worker sent an unreadable load report: ${line.slice(0, 200)}`);
 }
 
 /** The Error a Python exception becomes: its type name, message, code, and a stack only in debug mode. */
