@@ -7,7 +7,7 @@ import type { KaelError, RemoteError, ServiceProxy } from '@kael/runtime';
 import { AURI, deleteNamespace, randomNamespace } from '../support/broker.js';
 import { frameWithClient, makeFrameDir, runCli } from '../support/frames.js';
 import type { FrameAndClient } from '../support/frames.js';
-import { ADMIN_KEY } from './python.js';
+import { ADMIN_KEY, startKaelRun } from './python.js';
 
 /** A Python service package exercising what the worker must handle. */
 export const PY_TOOLS: Record<string, string> = {
@@ -250,6 +250,7 @@ describe('Python packages on several worker processes', () => {
 describe('Python packages that cannot load', () => {
   const ns = randomNamespace();
   let frame: WorkFrame;
+  let conf: string;
 
   const service = (name: string, publish: string, init: string): Record<string, string> => ({
     'setting.yaml': `type: service\nservice_base_name: ${name}\nversion: 1.0\npublish: [${publish}]\n`,
@@ -257,7 +258,7 @@ describe('Python packages that cannot load', () => {
   });
 
   before(async () => {
-    const conf = await makeFrameDir({
+    conf = await makeFrameDir({
       good: service('good', 'add', 'def add(a, b):\n    return a + b\n'),
       syntax: service('syntax', 'add', 'def add(a, b):\n    return a +\n'),
       missing: service(
@@ -322,6 +323,25 @@ describe('Python packages that cannot load', () => {
       await assert.rejects(client.call('syntax__add', [1, 2]), { code: 'SERVICE_NOT_FOUND' });
     } finally {
       await client.close();
+    }
+  });
+
+  it("reports them in kael run's log at start", async () => {
+    const other = randomNamespace();
+    const run = startKaelRun(conf, other);
+    try {
+      await run.ready;
+      assert.match(
+        run.log(),
+        /package \.\/syntax: .*syntax\/__init__\.py:2:\d+: SyntaxError: invalid syntax \{"code":"PACKAGE_INVALID"\}/,
+      );
+      assert.match(
+        run.log(),
+        /package \.\/missing: .*ModuleNotFoundError: No module named 'kael_no_such_module_xyz' \{"code":"PACKAGE_INVALID"\}/,
+      );
+    } finally {
+      await run.stop();
+      await deleteNamespace(other);
     }
   });
 
