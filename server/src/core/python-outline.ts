@@ -188,7 +188,27 @@ export function readPythonOutline(entry: string, text: string): Promise<PythonOu
   return result;
 }
 
-function runHelper(
+/** Helpers running at once: validating a whole workspace must not start a Python per package at once. */
+const MAX_RUNNING = 4;
+let running = 0;
+const queued: (() => void)[] = [];
+
+async function runHelper(
+  interpreter: string,
+  dir: string,
+  text: string,
+): Promise<PythonOutline | PythonUnavailable> {
+  if (running >= MAX_RUNNING) await new Promise<void>((resolve) => queued.push(resolve));
+  running++;
+  try {
+    return await runHelperNow(interpreter, dir, text);
+  } finally {
+    running--;
+    queued.shift()?.();
+  }
+}
+
+function runHelperNow(
   interpreter: string,
   dir: string,
   text: string,
