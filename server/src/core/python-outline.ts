@@ -198,13 +198,15 @@ async function runHelper(
   dir: string,
   text: string,
 ): Promise<PythonOutline | PythonUnavailable> {
+  // A finishing helper hands its slot straight to the next queued one.
   if (running >= MAX_RUNNING) await new Promise<void>((resolve) => queued.push(resolve));
-  running++;
+  else running++;
   try {
     return await runHelperNow(interpreter, dir, text);
   } finally {
-    running--;
-    queued.shift()?.();
+    const next = queued.shift();
+    if (next === undefined) running--;
+    else next();
   }
 }
 
