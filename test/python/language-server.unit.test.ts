@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { planCommand } from '@kael/runtime/cron/command-line';
 import { LspClient } from '@kael/server/bench/lsp-client';
-import { publishFixes, validateDocument } from '@kael/server';
+import { publishFixes, validateDocument, validatePath } from '@kael/server';
 import type { ConfigProblem } from '@kael/runtime';
 import { runCli } from '../support/frames.js';
 
@@ -156,6 +156,19 @@ describe('validating a Python service package', () => {
     assert.deepEqual(
       fixes.map((f) => f.title),
       ['Publish "times"', 'Remove "minus" from publish (not exported)'],
+    );
+  });
+
+  it('reads many packages of a workspace, a few Python helpers at a time', async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 12; i++) {
+      files[`p${i}/setting.yaml`] = SETTING.replace('calc', `calc${i}`);
+      files[`p${i}/__init__.py`] = `def add(a, b):\n    return a + b + ${i}\n`;
+    }
+    const found = await validatePath(await pkgDir(files));
+    assert.deepEqual(
+      found.map((p) => [path.basename(path.dirname(p.file)), p.code, p.pointer]),
+      Array.from({ length: 12 }, (_, i) => [`p${i}`, 'export-missing', '/publish/1']).sort(),
     );
   });
 
