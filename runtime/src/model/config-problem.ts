@@ -28,6 +28,7 @@ export type ProblemCode =
   | 'export-not-function'
   | 'entry-missing'
   | 'entry-syntax'
+  | 'entry-invalid'
   | 'args-unknown'
   | 'path-missing'
   | 'setting-missing'

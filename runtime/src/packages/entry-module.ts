@@ -2,12 +2,20 @@ import path from 'node:path';
 import type { FileView } from '../config/file-view.js';
 import { diskFileView } from '../config/file-view.js';
 
-/** Entry file names tried, in order, when package.json has no `main`. */
-export const ENTRY_CANDIDATES = ['index.js', 'index.mjs', 'index.cjs', 'index.ts'] as const;
+/**
+ * Entry file names tried, in order, when package.json has no `main`. `__init__.py` comes last: a
+ * folder with it and none of the others is a Python package (the seed's layout).
+ */
+export const ENTRY_CANDIDATES = ['index.js', 'index.mjs', 'index.cjs', 'index.ts', '__init__.py'] as const;
+
+/** The entry candidates as people read them in messages. */
+export const ENTRY_CANDIDATES_TEXT =
+  'package.json main, index.js, index.mjs, index.cjs, index.ts or __init__.py';
 
 /**
  * The entry module of a service package: package.json `main` if present, else index.js, index.mjs,
- * index.cjs, else index.ts. The runtime loader and the language server both use this rule.
+ * index.cjs, index.ts, else `__init__.py` (a Python package). The runtime loader and the language
+ * server both use this rule.
  * @returns the absolute file, or undefined when the package has none.
  */
 export async function resolveEntryModule(

@@ -6,26 +6,53 @@ import { ConfigError } from '../errors.js';
 import { resolveEntryModule } from './entry-module.js';
 import { exportProblems, importedNames } from './export-check.js';
 import type { ExportProblem } from './export-check.js';
+import { isPythonEntry } from './python-interpreter.js';
+import { loadPythonService } from './python-service.js';
 
 /** A published function, ready to call. */
 export type ServiceFunction = (...args: unknown[]) => unknown;
+
+/** Marks a published function that takes positional and keyword arguments separately. */
+export const KWARGS_SEPARATELY: unique symbol = Symbol('kael.kwargsSeparately');
+
+/**
+ * A published function that takes `(args, kwargs)`: Python functions, whose keyword arguments are
+ * Python keyword arguments rather than one last object.
+ */
+export interface KeywordServiceFunction {
+  (args: readonly unknown[], kwargs: Record<string, unknown>): unknown;
+  readonly [KWARGS_SEPARATELY]: true;
+}
+
+/** Any published function. */
+export type PublishedFunction = ServiceFunction | KeywordServiceFunction;
+
+/** True for a function that wants keyword arguments apart from the positional ones. */
+export function takesKeywordArguments(fn: PublishedFunction): fn is KeywordServiceFunction {
+  return (fn as Partial<KeywordServiceFunction>)[KWARGS_SEPARATELY] === true;
+}
 
 /** A service package whose code is loaded: its functions by microservice name. */
 export interface LoadedService {
   setting: ServiceSetting;
   dir: string;
   /** `<service_base_name>__<function>` → function. */
-  functions: Map<string, ServiceFunction>;
+  functions: Map<string, PublishedFunction>;
+  /** Stops what the package runs outside this process (a Python package's worker). */
+  close?: () => void;
 }
 
 /**
- * Loads a service package's entry module and picks the published functions.
+ * Loads a service package's entry module and picks the published functions. A Python package
+ * (`__init__.py`) is served by a Python worker process; its functions forward each call there.
  * @throws ConfigError `PACKAGE_INVALID` naming setting.yaml, the JSON pointer and the problem when the
- * entry module is missing, fails to load, or does not export a published name as a function.
+ * entry module is missing, fails to load, or does not export a published name as a function; for a
+ * Python package also the Python message, file and line of a syntax or import error.
  */
 export async function loadServiceModule(dir: string, setting: ServiceSetting): Promise<LoadedService> {
   const settingFile = path.join(dir, SETTING_FILE);
   const entry = await resolveEntryModule(dir);
+  if (entry !== undefined && isPythonEntry(entry)) return loadPython(dir, setting);
   let exports: Record<string, unknown> = {};
   if (entry !== undefined) {
     try {
@@ -50,10 +77,18 @@ export async function loadServiceModule(dir: string, setting: ServiceSetting): P
     entry === undefined ? undefined : importedNames(entry, 'javascript', exports, setting.publish);
   const [first, ...more] = exportProblems(setting.publish, found, dir);
   if (first !== undefined) throw invalid(settingFile, [first, ...more]);
-  const functions = new Map<string, ServiceFunction>();
+  const functions = new Map<string, PublishedFunction>();
   for (const name of setting.publish)
     functions.set(`${setting.name}__${name}`, exports[name] as ServiceFunction);
   return { setting, dir, functions };
+}
+
+async function loadPython(dir: string, setting: ServiceSetting): Promise<LoadedService> {
+  const python = await loadPythonService(dir, setting);
+  const functions = new Map<string, PublishedFunction>();
+  for (const [name, caller] of python.callers)
+    functions.set(name, Object.assign(caller, { [KWARGS_SEPARATELY]: true as const }));
+  return { setting, dir, functions, close: () => python.close() };
 }
 
 async function importModule(file: string): Promise<Record<string, unknown>> {
