@@ -202,7 +202,8 @@ class WorkFrame:
 
     def update(self, pkg_type, pkg_name, version=None, id=None, not_id=None, timeout=120):
         """Moves the frames holding ``pkg_name`` (or frame ``id``) to ``version`` (default: the highest
-        live one) and restarts that kind there; returns each frame's ``{ok, from, to, error?}``.
+        live one) and restarts that kind there; returns each frame's ``{ok, from, to, package?, error?}``
+        (``package``: the package's ``state``, version and reason after the restart).
 
         :raises KaelError: ``PACKAGE_NOT_FOUND`` when no selected frame holds it; ``VERSION_NOT_FOUND``.
         """

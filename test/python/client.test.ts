@@ -55,6 +55,17 @@ async function startFrame(ns: string, packages: Parameters<typeof makeFrameDir>[
 
 type Failure = [string, string | null, string] | null;
 
+/** A frame's deploy result as the Python client returns it (the package's state after the restart). */
+interface Deployed {
+  ok: boolean;
+  from: string | null;
+  to: string;
+  package?: { state: string };
+}
+
+const brief = (r: Deployed | undefined): Record<string, unknown> | undefined =>
+  r === undefined ? undefined : { ok: r.ok, from: r.from, to: r.to, state: r.package?.state };
+
 describe('the Python client', () => {
   const ns = randomNamespace();
   let a: WorkFrame;
@@ -135,12 +146,15 @@ describe('the Python client', () => {
     const out = await pythonJson<{
       frames: string[];
       last: string;
-      update: Record<string, { ok: boolean; from: string; to: string }>;
-      install: Record<string, { ok: boolean; from: string | null; to: string }>;
+      update: Record<string, Deployed>;
+      install: Record<string, Deployed>;
       versions: string[];
       answers: string[];
-      rollback: Record<string, { ok: boolean; from: string; to: string }>;
-      restart: Record<string, { ok: boolean }>;
+      rollback: Record<string, Deployed>;
+      restart: Record<
+        string,
+        { ok: boolean; value?: { ok: boolean; packages: { name: string; version: string; state: string }[] } }
+      >;
     }>(
       [
         'import json, sys',
@@ -161,15 +175,22 @@ describe('the Python client', () => {
     );
     assert.deepEqual(out.frames, [a.id, b.id, c.id].sort());
     assert.equal(out.last, '1.1');
-    assert.deepEqual(out.update[a.id], { ok: true, from: '1.0', to: '1.1' });
+    assert.deepEqual(brief(out.update[a.id]), { ok: true, from: '1.0', to: '1.1', state: 'ok' });
     assert.equal(out.update[b.id]?.ok, true);
-    assert.deepEqual(out.install, { [c.id]: { ok: true, from: null, to: '1.1' } });
+    assert.deepEqual(Object.keys(out.install), [c.id]);
+    assert.deepEqual(brief(out.install[c.id]), { ok: true, from: null, to: '1.1', state: 'ok' });
     assert.deepEqual(out.versions, ['1.1', '1.1', '1.1']);
     assert.deepEqual(out.answers, ['1.1']);
-    assert.deepEqual(out.rollback[a.id], { ok: true, from: '1.1', to: '1.0' });
-    assert.deepEqual(out.restart, {
-      [a.id]: { ok: true, value: { ok: true, packages: ['jscalc 1.0', 'pycalc 1.0'] } },
-    });
+    assert.deepEqual(brief(out.rollback[a.id]), { ok: true, from: '1.1', to: '1.0', state: 'ok' });
+    assert.deepEqual(Object.keys(out.restart), [a.id]);
+    assert.equal(out.restart[a.id]?.value?.ok, true);
+    assert.deepEqual(
+      out.restart[a.id]?.value?.packages.map((p) => [p.name, p.version, p.state]),
+      [
+        ['jscalc', '1.0', 'ok'],
+        ['pycalc', '1.0', 'ok'],
+      ],
+    );
     assert.equal(
       c.snapshot().packages.find((p) => p.name === 'pycalc')?.dir,
       path.join(path.dirname(c.options.serviceGroupConf), 'pycalc_installed'),

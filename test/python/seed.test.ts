@@ -105,6 +105,14 @@ describe("the seed's packages under kael run", () => {
   });
 
   it("answers the seed's Python caller (seed import line, seed calls)", async () => {
+    // A lone frame takes its crontab over one lease time after it starts reading the crontab's log.
+    await until(
+      'the print crontab to be active',
+      async () =>
+        Object.values(await client.getAllCrontabStatus()).some((list) =>
+          list.some((c) => c.name === 'print' && c.active),
+        ) || undefined,
+    );
     const out = await pythonJson<SeedOutput>(SEED_CALLER, [AURI, ns]);
     const [frameId] = Object.keys(out.versions);
     assert.ok(frameId !== undefined);
