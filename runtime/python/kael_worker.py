@@ -3,18 +3,24 @@
 A kael service worker (Node) starts one of these per Python package and forwards every call to it.
 Only the Python standard library is used (3.9+).
 
-Usage: kael_worker.py <package dir> <published names, a JSON list> [max threads]
+Usage: kael_worker.py <package dir> <published names, a JSON list> [max threads] [service_base_name]
 
 Channel: JSON lines (one UTF-8 JSON object per line) on two inherited descriptors, so that whatever
 user code prints to stdout or stderr never mixes with the protocol:
 
   fd 3, frame -> worker:  {"id": 7, "fn": "add", "args": [1, 2], "kwargs": {}}
   fd 4, worker -> frame:  first one load report, then one reply per call, in completion order:
-    {"type": "ready", "python": "3.11.2", "executable": "/usr/bin/python3", "functions": {"add": "sync"}}
-    {"type": "invalid", "problems": [{"index": 1, "code": "export-missing", "message": "..."}]}
-    {"type": "error", "error": {"name": "SyntaxError", "message": "...", "file": "...", "line": 3, "column": 9}}
+    {"type": "ready", "python": "3.11.2", "executable": "/usr/bin/python3", "functions": {"add": "sync"},
+     "names": {"add": {"kind": "function"}, "Thing": {"kind": "value", "notFunction": "is a class, not a function"}}}
+    {"type": "error", "error": {"kind": "syntax", "name": "SyntaxError", "message": "...", "file": "...", "line": 3, "column": 9}}
     {"id": 7, "ok": true, "value": 3}
     {"id": 7, "ok": false, "error": {"code": "REMOTE_ERROR", "name": "ZeroDivisionError", "message": "..."}}
+
+The load report only says what the package has: `names` holds each published name the module has
+(absent: it has none), and the frame decides with the same check as `kael validate` and the editor
+(runtime/src/packages/export-check.ts), so the words here must match kael_outline.py's reading. An
+import that fails is `error.kind` "syntax" (SyntaxError), "import" (ImportError, its message in the
+relative form the source uses) or "other" (any other exception while importing).
 
 Bytes travel as {"__kael_bytes__": "<base64>"} in both directions. The worker exits when fd 3 reaches
 end of file (the frame is done with it or gone); SIGINT and SIGTERM are ignored because the frame
@@ -254,18 +260,25 @@ class Server:
             return self.loop
 
 
-def import_package(directory):
-    """Imports the folder as a package: relative imports work, its folder is the working directory."""
+def package_name(directory):
+    """The module name the package is imported under: its folder's name, unless that is no identifier
+    or already means another module (stdlib or installed), which the package must not shadow."""
+    parent, base = os.path.split(os.path.abspath(directory))
+    if base.isidentifier() and not keyword.iskeyword(base) and not _module_exists(base, parent):
+        return base
+    return "kael_package_" + "".join(c if c.isalnum() else "_" for c in base)
+
+
+def import_package(directory, name):
+    """Imports the folder as package `name`: relative imports work, its folder is the working directory."""
     directory = os.path.abspath(directory)
-    parent, base = os.path.split(directory)
     os.chdir(directory)
     # Like running a script in the folder (seed-era `import helper`), and like a package on the path
     # (`import calculate_service.helper`); the worker's own folder is not importable.
     here = os.path.dirname(os.path.abspath(__file__))
-    sys.path[:] = [directory, parent] + [p for p in sys.path if os.path.abspath(p or ".") != here]
-    name = base
-    if not name.isidentifier() or keyword.iskeyword(name) or _module_exists(name, parent):
-        name = "kael_package_" + "".join(c if c.isalnum() else "_" for c in base)
+    sys.path[:] = [directory, os.path.dirname(directory)] + [
+        p for p in sys.path if os.path.abspath(p or ".") != here
+    ]
     spec = importlib.util.spec_from_file_location(
         name, os.path.join(directory, "__init__.py"), submodule_search_locations=[directory]
     )
@@ -287,18 +300,19 @@ def _module_exists(name, parent):
     return spec is not None and not (origin or "").startswith(parent + os.sep)
 
 
-def load_error(error, directory):
-    """The import failure as data: the message and the innermost line of the package's own code."""
-    out = {"name": type(error).__name__, "message": str(error)}
+def load_error(error, directory, name):
+    """The import failure as data: its kind, the message and the innermost line of the package's own code."""
     if isinstance(error, SyntaxError):
-        out["message"] = error.msg
+        out = {"kind": "syntax", "name": type(error).__name__, "message": error.msg}
         if error.filename:
             out["file"] = os.path.abspath(error.filename)
-        if error.lineno:
-            out["line"] = error.lineno
-        if error.offset:
-            out["column"] = error.offset
+        out["line"] = error.lineno or 1
+        out["column"] = error.offset or 1
         return out
+    if isinstance(error, ImportError):
+        out = {"kind": "import", "name": type(error).__name__, "message": import_message(error, name)}
+    else:
+        out = {"kind": "other", "name": type(error).__name__, "message": str(error)}
     prefix = os.path.abspath(directory) + os.sep
     for frame in reversed(traceback.extract_tb(error.__traceback__)):
         if os.path.abspath(frame.filename).startswith(prefix):
@@ -308,33 +322,41 @@ def load_error(error, directory):
     return out
 
 
-def published_functions(module, publish):
-    """The published callables by name and their kind, or the problems found (by publish index)."""
-    functions, kinds, problems = {}, {}, []
-    for index, name in enumerate(publish):
-        fn = getattr(module, name, None)
-        what = None
-        if fn is None and not hasattr(module, name):
-            problems.append({"index": index, "code": "export-missing", "message": '"%s" is not defined by __init__.py' % name})
+def import_message(error, name):
+    """An import failure in the words kael_outline.py's reading uses: the package's own module name
+    (which may be kael_package_...) becomes the relative form the source wrote (`.helper`, `.`)."""
+    message = str(error)
+    missing = getattr(error, "name", None) or ""
+    if isinstance(error, ModuleNotFoundError) and missing.startswith(name + "."):
+        message = "No module named '.%s'" % missing[len(name) + 1 :]
+    elif missing == name and message.startswith("cannot import name '"):
+        message = "cannot import name '%s' from '.'" % message.split("'")[1]
+    return "%s: %s" % (type(error).__name__, message)
+
+
+NOT_FUNCTION_CLASS = "is a class, not a function"
+NOT_FUNCTION_GENERATOR = "is a generator function, which cannot be published (return a list instead)"
+
+
+def published_names(module, publish):
+    """What the module has for each published name (as the frame's export check reads it), and the
+    publishable callables with their calling kind."""
+    names, functions, kinds = {}, {}, {}
+    for name in publish:
+        if not hasattr(module, name):
             continue
+        fn = getattr(module, name)
         if inspect.isclass(fn):
-            what = "is a class, not a function"
+            names[name] = {"kind": "value", "notFunction": NOT_FUNCTION_CLASS}
         elif inspect.isgeneratorfunction(fn) or inspect.isasyncgenfunction(fn):
-            what = "is a generator function, which cannot be published (return a list instead)"
+            names[name] = {"kind": "value", "notFunction": NOT_FUNCTION_GENERATOR}
         elif not callable(fn):
-            what = "is a %s, not a function" % type(fn).__name__
-        if what is not None:
-            problems.append(
-                {
-                    "index": index,
-                    "code": "export-not-function",
-                    "message": '"%s" is defined by __init__.py but %s' % (name, what),
-                }
-            )
-            continue
-        functions[name] = fn
-        kinds[name] = "async" if inspect.iscoroutinefunction(fn) else "sync"
-    return functions, kinds, problems
+            names[name] = {"kind": "value"}
+        else:
+            names[name] = {"kind": "function"}
+            functions[name] = fn
+            kinds[name] = "async" if inspect.iscoroutinefunction(fn) else "sync"
+    return names, functions, kinds
 
 
 def main(argv):
@@ -344,7 +366,7 @@ def main(argv):
     os.close(4)
     channel = Channel(read_fd, write_fd)
     if sys.version_info < MIN_PYTHON:
-        channel.send(_encode({"type": "error", "error": {"name": "RuntimeError", "message": "kael needs Python %d.%d or newer, this is %s" % (MIN_PYTHON + (sys.version.split()[0],))}}))
+        channel.send(_encode({"type": "error", "error": {"kind": "other", "name": "RuntimeError", "message": "kael needs Python %d.%d or newer, this is %s" % (MIN_PYTHON + (sys.version.split()[0],))}}))
         return 1
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, signal.SIG_IGN)
@@ -356,15 +378,13 @@ def main(argv):
     directory, publish = argv[1], json.loads(argv[2])
     max_threads = int(argv[3]) if len(argv) > 3 else 64
     service_prefix = argv[4] + "__" if len(argv) > 4 else ""
+    name = package_name(directory)
     try:
-        module = import_package(directory)
+        module = import_package(directory, name)
     except BaseException as e:  # noqa: B902 - a SystemExit at import time is a load failure too
-        channel.send(_encode({"type": "error", "error": load_error(e, directory)}))
+        channel.send(_encode({"type": "error", "error": load_error(e, directory, name)}))
         return 1
-    functions, kinds, problems = published_functions(module, publish)
-    if problems:
-        channel.send(_encode({"type": "invalid", "problems": problems}))
-        return 1
+    names, functions, kinds = published_names(module, publish)
     channel.send(
         _encode(
             {
@@ -372,6 +392,7 @@ def main(argv):
                 "python": sys.version.split()[0],
                 "executable": sys.executable,
                 "functions": kinds,
+                "names": names,
             }
         )
     )

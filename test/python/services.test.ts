@@ -292,8 +292,11 @@ describe('Python packages that cannot load', () => {
   it('reports a syntax error as PACKAGE_INVALID with the Python message and line', () => {
     const e = errorOf('syntax');
     assert.equal(e?.code, 'PACKAGE_INVALID');
-    assert.match(e?.message ?? '', /syntax\/__init__\.py:2:\d+: SyntaxError: invalid syntax$/);
-    assert.equal(e?.details?.['line'], 2);
+    assert.match(
+      e?.message ?? '',
+      /syntax\/setting\.yaml: publish: __init__\.py cannot be loaded: line 2:15: invalid syntax$/,
+    );
+    assert.deepEqual([e?.details?.['code'], e?.details?.['pointer']], ['entry-syntax', '/publish']);
   });
 
   it('reports a missing module as PACKAGE_INVALID with the import line', () => {
@@ -301,8 +304,9 @@ describe('Python packages that cannot load', () => {
     assert.equal(e?.code, 'PACKAGE_INVALID');
     assert.match(
       e?.message ?? '',
-      /missing\/__init__\.py:1: ModuleNotFoundError: No module named 'kael_no_such_module_xyz'$/,
+      /missing\/setting\.yaml: publish: __init__\.py cannot be loaded: line 1: ModuleNotFoundError: No module named 'kael_no_such_module_xyz'$/,
     );
+    assert.equal(e?.details?.['code'], 'entry-import');
   });
 
   it('names the publish entry that __init__.py does not define or that is a generator', () => {
@@ -333,7 +337,7 @@ describe('Python packages that cannot load', () => {
       await run.ready;
       assert.match(
         run.log(),
-        /package \.\/syntax: .*syntax\/__init__\.py:2:\d+: SyntaxError: invalid syntax \{"code":"PACKAGE_INVALID"\}/,
+        /package \.\/syntax: .*syntax\/setting\.yaml: publish: __init__\.py cannot be loaded: line 2:15: invalid syntax \{"code":"PACKAGE_INVALID"\}/,
       );
       assert.match(
         run.log(),
@@ -350,11 +354,11 @@ describe('Python packages that cannot load', () => {
     assert.equal(r.code, 1);
     assert.match(
       r.stdout,
-      /FAILED \[PACKAGE_INVALID\] .*syntax\/__init__\.py:2:\d+: SyntaxError: invalid syntax/,
+      /syntax +1\.0 +FAILED {2}syntax__add\n +setting\.yaml:4:1: publish: __init__\.py cannot be loaded: line 2:15: invalid syntax \[entry-syntax\]\n/,
     );
     assert.match(
       r.stdout,
-      /FAILED \[PACKAGE_INVALID\] .*ModuleNotFoundError: No module named 'kael_no_such_module_xyz'/,
+      /missing +1\.0 +FAILED {2}missing__add\n +setting\.yaml:4:1: publish: __init__\.py cannot be loaded: line 1: ModuleNotFoundError: No module named 'kael_no_such_module_xyz' \[entry-import\]\n/,
     );
   });
 });

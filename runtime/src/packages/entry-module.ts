@@ -8,9 +8,11 @@ import { diskFileView } from '../config/file-view.js';
  */
 export const ENTRY_CANDIDATES = ['index.js', 'index.mjs', 'index.cjs', 'index.ts', '__init__.py'] as const;
 
-/** The entry candidates as people read them in messages. */
-export const ENTRY_CANDIDATES_TEXT =
-  'package.json main, index.js, index.mjs, index.cjs, index.ts or __init__.py';
+/**
+ * The entry-module rule as messages state it (`kael validate`, the editor, `kael run`), built from
+ * {@link ENTRY_CANDIDATES} so the two cannot drift apart.
+ */
+export const ENTRY_RULE = `package.json main, ${ENTRY_CANDIDATES.filter((n) => n !== '__init__.py').join(', ')}, or __init__.py for a Python package`;
 
 /**
  * The entry module of a service package: package.json `main` if present, else index.js, index.mjs,

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { FileView } from '../config/file-view.js';
 import { diskFileView } from '../config/file-view.js';
@@ -25,8 +26,24 @@ export function pythonInterpreter(env: NodeJS.ProcessEnv = process.env): PythonI
     : { command: chosen, source: 'KAEL_PYTHON' };
 }
 
-/** The worker script shipped with the runtime (`runtime/python/kael_worker.py`). */
-export const PYTHON_WORKER_SCRIPT = path.resolve(__dirname, '../../python/kael_worker.py');
+/**
+ * A Python script shipped with the runtime (`runtime/python/<name>`). Found beside the compiled
+ * runtime (`runtime/dist/packages` → `runtime/python`), or beside a bundle that ships it in its own
+ * `python/` folder (the extension's language server: `extension/dist` → `extension/python`).
+ */
+export function pythonScript(name: string): string {
+  const candidates = [
+    path.resolve(__dirname, '../../python', name),
+    path.resolve(__dirname, '../python', name),
+  ];
+  return candidates.find((c) => existsSync(c)) ?? (candidates[0] as string);
+}
+
+/** The worker script that serves a Python package (`runtime/python/kael_worker.py`). */
+export const PYTHON_WORKER_SCRIPT = pythonScript('kael_worker.py');
+
+/** The script that reads `__init__.py` statically for the package check (`runtime/python/kael_outline.py`). */
+export const PYTHON_OUTLINE_SCRIPT = pythonScript('kael_outline.py');
 
 /** The entry file that makes a folder a Python service package. */
 export const PYTHON_ENTRY = '__init__.py';

@@ -7,6 +7,9 @@ import type { ErrorData } from '../errors.js';
 import type { Logger } from '../util/logger.js';
 import { createLogger } from '../util/logger.js';
 import { SETTING_FILE } from '../config/setting-file.js';
+import type { PublishedNames } from '../model/module-exports.js';
+import { exportError, exportProblems, loadedNames } from './export-check.js';
+import type { LoadedName } from './export-check.js';
 import { PYTHON_ENTRY, PYTHON_WORKER_SCRIPT, pythonInterpreter } from './python-interpreter.js';
 
 /** What a Python worker reports once the package is imported. */
@@ -41,12 +44,18 @@ interface Pending {
 }
 
 type LoadReport =
-  | ({ type: 'ready' } & PythonLoadInfo)
-  | { type: 'invalid'; problems: { index: number; code: string; message: string }[] }
-  | {
-      type: 'error';
-      error: { name: string; message: string; file?: string; line?: number; column?: number };
-    };
+  | ({ type: 'ready'; names: Record<string, LoadedName> } & PythonLoadInfo)
+  | { type: 'error'; error: LoadError };
+
+/** Why importing the package failed, as kael_worker.py reports it (lines and columns 1-based). */
+interface LoadError {
+  kind: 'syntax' | 'import' | 'other';
+  name: string;
+  message: string;
+  file?: string;
+  line?: number;
+  column?: number;
+}
 
 /** Binary values cross the JSON channel as `{"__kael_bytes__": base64}` (see kael_worker.py). */
 const BYTES_TAG = '__kael_bytes__';
@@ -81,10 +90,12 @@ export class PythonProcess {
   }
 
   /**
-   * Starts the worker and waits until the package is imported.
-   * @throws ConfigError `PACKAGE_INVALID` with the Python message, file and line when the import
-   * fails (syntax error, missing module…), a published name is missing or not a function, or no
-   * interpreter can be started.
+   * Starts the worker and waits until the package is imported and passes the export check (the
+   * one `kael validate` and the editor make, on what the imported module really has).
+   * @throws ConfigError `PACKAGE_INVALID` naming setting.yaml with the check's problems (codes
+   * `entry-syntax`, `entry-import` with the Python message and line, `export-missing`,
+   * `export-not-function` by `publish` pointer); naming `__init__.py` (code `entry-missing`) when
+   * importing raised anything else, took too long, or no interpreter could be started.
    */
   async start(): Promise<PythonLoadInfo> {
     const info = await this.spawnWorker();
@@ -217,14 +228,11 @@ export class PythonProcess {
       // The first line is the load report, every later one a reply.
       let onLine = (line: string): void => {
         const report = readLoadReport(line);
-        if (report instanceof Error || report.type !== 'ready') {
-          fail(
-            report instanceof Error
-              ? invalidEntry(dir, report.message)
-              : loadFailure(dir, service, publish, report),
-          );
-          return;
-        }
+        if (report instanceof Error) return fail(invalidEntry(dir, report.message));
+        if (report.type === 'error') return fail(loadFailure(dir, report.error));
+        // The package imported: the same export check as kael validate's, on what it really has.
+        const refused = checkNames(dir, publish, report.names);
+        if (refused !== undefined) return fail(refused);
         loaded = true;
         clearTimeout(timer);
         this.child = child;
@@ -358,43 +366,47 @@ function pythonError(data: ErrorData | undefined): Error {
 function invalidEntry(dir: string, message: string, extra: Record<string, unknown> = {}): ConfigError {
   const file = path.join(dir, PYTHON_ENTRY);
   return new ConfigError('PACKAGE_INVALID', `${file}: ${message}`, {
-    details: { file, pointer: '', code: 'entry-invalid', ...extra },
+    details: { file, pointer: '', code: 'entry-missing', ...extra },
   });
 }
 
-function loadFailure(
+/** The export check on what the imported module has; undefined when it passes. */
+function checkNames(
   dir: string,
-  service: string,
   publish: readonly string[],
-  report: Exclude<LoadReport, { type: 'ready' }>,
-): ConfigError {
-  if (report.type === 'error') {
-    const { name, message, file, line, column } = report.error;
-    const where = file === undefined ? path.join(dir, PYTHON_ENTRY) : file;
-    const at = line === undefined ? '' : `:${line}${column === undefined ? '' : `:${column}`}`;
-    return new ConfigError('PACKAGE_INVALID', `${where}${at}: ${name}: ${message}`, {
-      details: {
-        file: where,
-        pointer: '',
-        code: 'entry-invalid',
-        ...(line === undefined ? {} : { line }),
-        ...(column === undefined ? {} : { column }),
-        python: { name, message },
-      },
+  names: Readonly<Record<string, LoadedName>>,
+): ConfigError | undefined {
+  const found = loadedNames(path.join(dir, PYTHON_ENTRY), 'python', names);
+  const problems = exportProblems(publish, found, dir).filter((p) => p.severity !== 'warning');
+  return problems.length === 0 ? undefined : exportError(path.join(dir, SETTING_FILE), problems);
+}
+
+/**
+ * A failed import as the same problems the static reading of `__init__.py` gives (a syntax error,
+ * an import that cannot succeed), so `kael run` and `kael validate` say it in the same words; any
+ * other exception as a load failure of the entry module, as for a JS package that throws.
+ */
+function loadFailure(dir: string, error: LoadError): ConfigError {
+  const entry = path.join(dir, PYTHON_ENTRY);
+  const line = (error.line ?? 1) - 1;
+  const file = error.file ?? entry;
+  const found: PublishedNames = {
+    entry,
+    language: 'python',
+    names: new Map(),
+    dynamic: true,
+    syntaxErrors: [],
+  };
+  if (error.kind === 'syntax')
+    found.syntaxErrors.push({ message: error.message, line, character: (error.column ?? 1) - 1, file });
+  else if (error.kind === 'import') found.importErrors = [{ message: error.message, line, file }];
+  else {
+    const at = error.line === undefined ? '' : ` (${path.relative(dir, file)} line ${error.line})`;
+    return invalidEntry(dir, `cannot load the entry module: ${error.name}: ${error.message}${at}`, {
+      python: { name: error.name, message: error.message },
     });
   }
-  const settingFile = path.join(dir, SETTING_FILE);
-  const first = report.problems[0];
-  const message = report.problems.map((p) => `publish[${p.index}]: ${p.message}`).join('; ');
-  return new ConfigError('PACKAGE_INVALID', `${settingFile}: ${message}`, {
-    details: {
-      file: settingFile,
-      pointer: first === undefined ? '' : `/publish/${first.index}`,
-      code: first?.code ?? 'export-missing',
-      service,
-      publish: [...publish],
-    },
-  });
+  return exportError(path.join(dir, SETTING_FILE), exportProblems([], found, dir));
 }
 
 function hasBinary(value: unknown, depth = 0): boolean {

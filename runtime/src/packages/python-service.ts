@@ -12,8 +12,9 @@ export interface PythonService {
 /**
  * Starts a Python worker on the package folder (its `__init__.py` imported as a package, the folder as
  * working directory) and returns forwarders for the published functions.
- * @throws ConfigError `PACKAGE_INVALID` with the Python message and line on a syntax or import error,
- * naming `publish[i]` when a published name is missing or not a function.
+ * @throws ConfigError `PACKAGE_INVALID` as {@link PythonProcess.start} does: the export check's
+ * problems (syntax or import error with the Python message and line, `publish[i]` missing or not a
+ * function), or why importing failed otherwise.
  */
 export async function loadPythonService(dir: string, setting: ServiceSetting): Promise<PythonService> {
   const worker = new PythonProcess({ dir, service: setting.name, publish: setting.publish });

@@ -1,11 +1,11 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ServiceSetting } from '../model/package-setting.js';
 import { SETTING_FILE } from '../config/setting-file.js';
 import { ConfigError } from '../errors.js';
 import { resolveEntryModule } from './entry-module.js';
-import { exportProblems, importedNames } from './export-check.js';
-import type { ExportProblem } from './export-check.js';
+import { exportError, exportProblems, importedNames } from './export-check.js';
 import { isPythonEntry } from './python-interpreter.js';
 import { loadPythonService } from './python-service.js';
 
@@ -45,9 +45,12 @@ export interface LoadedService {
 /**
  * Loads a service package's entry module and picks the published functions. A Python package
  * (`__init__.py`) is served by a Python worker process; its functions forward each call there.
+ * Both apply the export check of `kael validate` and the editor ({@link exportProblems}) to what the
+ * loaded module really has.
  * @throws ConfigError `PACKAGE_INVALID` naming setting.yaml, the JSON pointer and the problem when the
- * entry module is missing, fails to load, or does not export a published name as a function; for a
- * Python package also the Python message, file and line of a syntax or import error.
+ * entry module is missing or does not export a published name as a function (and, for a Python
+ * package, when it has a syntax error or an import that fails, with the Python message and line);
+ * naming the entry module when it fails to load otherwise.
  */
 export async function loadServiceModule(dir: string, setting: ServiceSetting): Promise<LoadedService> {
   const settingFile = path.join(dir, SETTING_FILE);
@@ -66,7 +69,7 @@ export async function loadServiceModule(dir: string, setting: ServiceSetting): P
           details: {
             file: entry,
             pointer: '',
-            code: e instanceof SyntaxError ? 'entry-syntax' : 'entry-missing',
+            code: loadFailureCode(e, entry),
           },
         },
       );
@@ -76,7 +79,7 @@ export async function loadServiceModule(dir: string, setting: ServiceSetting): P
   const found =
     entry === undefined ? undefined : importedNames(entry, 'javascript', exports, setting.publish);
   const [first, ...more] = exportProblems(setting.publish, found, dir);
-  if (first !== undefined) throw invalid(settingFile, [first, ...more]);
+  if (first !== undefined) throw exportError(settingFile, [first, ...more]);
   const functions = new Map<string, PublishedFunction>();
   for (const name of setting.publish)
     functions.set(`${setting.name}__${name}`, exports[name] as ServiceFunction);
@@ -109,16 +112,15 @@ async function importModule(file: string): Promise<Record<string, unknown>> {
   }
 }
 
-/** The problems as the error the frame reports: details name the first one and carry them all. */
-function invalid(file: string, problems: readonly ExportProblem[]): ConfigError {
-  const all = problems.map((p) => ({
-    file,
-    pointer: p.pointer,
-    code: p.code,
-    message: p.message,
-    severity: 'error',
-  }));
-  return new ConfigError('PACKAGE_INVALID', `${file}: ${problems.map((p) => p.message).join('; ')}`, {
-    details: { file, pointer: all[0]?.pointer, code: all[0]?.code, problems: all },
-  });
+/**
+ * The problem code of an entry module that fails to load: `entry-syntax` for a syntax error,
+ * `entry-import` for a module it requires that is not there (as for a Python package's missing
+ * import), else `entry-missing`.
+ */
+function loadFailureCode(e: unknown, entry: string): 'entry-syntax' | 'entry-import' | 'entry-missing' {
+  if (e instanceof SyntaxError) return 'entry-syntax';
+  const code = (e as NodeJS.ErrnoException).code;
+  const notFound = code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND';
+  // The entry file itself missing (a package.json `main` naming no file) is no missing import.
+  return notFound && existsSync(entry) ? 'entry-import' : 'entry-missing';
 }
