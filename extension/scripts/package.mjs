@@ -44,6 +44,8 @@ const files = new Map([
   ['extension/dist/extension.js', await fs.readFile(path.join(root, 'dist/bundle/extension.js'))],
   ['extension/dist/server.js', await fs.readFile(path.join(root, 'dist/bundle/server.js'))],
   ['extension/media/kael.svg', await fs.readFile(path.join(root, 'media/kael.svg'))],
+  // The language server reads a Python package's __init__.py with this helper (never importing it).
+  ['extension/python/kael_outline.py', await fs.readFile(path.join(repo, 'runtime/python/kael_outline.py'))],
   ['extension/README.md', await fs.readFile(path.join(root, 'README.md'))],
   ['extension/LICENSE.txt', Buffer.from('MIT\n')],
 ]);
@@ -84,7 +86,7 @@ files.set(
 files.set(
   '[Content_Types].xml',
   Buffer.from(
-    '<?xml version="1.0" encoding="utf-8"?>\n<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension=".json" ContentType="application/json"/><Default Extension=".js" ContentType="application/javascript"/><Default Extension=".md" ContentType="text/markdown"/><Default Extension=".txt" ContentType="text/plain"/><Default Extension=".svg" ContentType="image/svg+xml"/><Default Extension=".vsixmanifest" ContentType="text/xml"/></Types>\n',
+    '<?xml version="1.0" encoding="utf-8"?>\n<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension=".json" ContentType="application/json"/><Default Extension=".js" ContentType="application/javascript"/><Default Extension=".md" ContentType="text/markdown"/><Default Extension=".txt" ContentType="text/plain"/><Default Extension=".svg" ContentType="image/svg+xml"/><Default Extension=".py" ContentType="text/x-python"/><Default Extension=".vsixmanifest" ContentType="text/xml"/></Types>\n',
   ),
 );
 

@@ -25,6 +25,7 @@ export type KaelErrorCode =
   | 'UNAUTHORIZED'
   | 'ARCHIVE_INVALID'
   | 'FRAME_NOT_FOUND'
+  | 'WORKER_CRASHED'
   | 'USAGE';
 
 /** The wire shape of an error: plain data, never a serialized object graph. */

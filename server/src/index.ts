@@ -3,7 +3,7 @@ export { documentKind, DEFAULT_FRAME_FILE_NAMES } from './core/document-kind.js'
 export type { DocumentKind } from './core/document-kind.js';
 export { readModuleExports } from '@kael/runtime/packages/js-exports';
 export type { ModuleExports, ExportKind, PublishedNames } from '@kael/runtime/model/module-exports';
-export { hover } from './core/schema-help.js';
+export { hover, hoverWithCode } from './core/schema-help.js';
 export { complete } from './core/completion.js';
 export type { Suggestion, CompletionContext } from './core/completion.js';
 export { publishFixes, problemFixes } from './core/code-actions.js';

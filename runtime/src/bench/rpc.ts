@@ -1,5 +1,6 @@
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { decode, encode } from '@msgpack/msgpack';
 import amqp from 'amqplib';
@@ -7,6 +8,7 @@ import { connectClient } from '../client/frame-client.js';
 import { deleteNamespaceQueues } from '../demo/cleanup.js';
 import { WorkFrame } from '../frame/work-frame.js';
 import { createLogger } from '../util/logger.js';
+import { makeFrameDir } from './frame-process.js';
 import type { CallStats } from './measure.js';
 import { median, round, sequentialLatency, throughput } from './measure.js';
 import type { BenchOptions, BenchSection } from './section.js';
@@ -72,13 +74,38 @@ export async function startFloor(
   };
 }
 
-/** kael with default settings: a frame on the example calculate package, a client calling calculate__add(1, 2). */
-async function startKael(auri: string): Promise<Contender> {
+const EXAMPLES = path.resolve(__dirname, '../../../examples');
+
+/** The example calculate package with its code in Python: same setting.yaml (and args schema), `__init__.py`. */
+async function pythonCalculateFrame(): Promise<string> {
+  return makeFrameDir({
+    calculate: {
+      'setting.yaml': await fsp.readFile(path.join(EXAMPLES, 'calculate_service', 'setting.yaml'), 'utf8'),
+      '__init__.py': [
+        'def add(a, b):',
+        '    return a + b',
+        '',
+        'def minus(a, b):',
+        '    return a - b',
+        '',
+        'def divide(a, b):',
+        '    return a / b',
+        '',
+      ].join('\n'),
+    },
+  });
+}
+
+/**
+ * kael with default settings: a frame on `conf` (the examples: calculate in JavaScript; or the same
+ * package in Python), a client calling calculate__add(1, 2).
+ */
+async function startKael(auri: string, conf: string): Promise<Contender> {
   const namespace = `bench-${randomBytes(3).toString('hex')}`;
   const frame = new WorkFrame({
     name: namespace,
     auri,
-    serviceGroupConf: path.resolve(__dirname, '../../../examples/frame.yaml'),
+    serviceGroupConf: conf,
     logger: createLogger('frame', 'warn'),
   });
   await frame.start();
@@ -114,44 +141,64 @@ function medianStats(all: readonly CallStats[]): CallStats {
   };
 }
 
+/** Ratios of two measurements: p50 latency and throughput. */
+function ratioOf(a: CallStats, b: CallStats): { p50: number; calls_per_s: number } {
+  return { p50: round(a.p50_ms / b.p50_ms), calls_per_s: round(a.calls_per_s / b.calls_per_s) };
+}
+
 /**
- * Sequential p50/p99 and 64-in-flight throughput of the raw floor and of kael, measured in
- * alternating rounds in one run (the machine is noisy), each metric the median over the rounds.
+ * Sequential p50/p99 and 64-in-flight throughput of the raw floor, of kael serving the example
+ * calculate package (JavaScript worker), and of kael serving the same package written in Python
+ * (the Python worker), measured in alternating rounds in one run (the machine is noisy), each
+ * metric the median over the rounds.
  */
 export const section: BenchSection = {
   name: 'rpc',
   async run(options) {
     const floor = await startFloor(options.auri);
-    const kael = await startKael(options.auri);
+    const kael = await startKael(options.auri, path.join(EXAMPLES, 'frame.yaml'));
+    const pythonConf = await pythonCalculateFrame();
+    const python = await startKael(options.auri, pythonConf);
     const rounds = options.quick ? 1 : 5;
     const f: CallStats[] = [];
     const k: CallStats[] = [];
+    const p: CallStats[] = [];
     try {
       for (let i = 0; i < rounds; i++) {
         f.push(await measure(floor, options));
         k.push(await measure(kael, options));
+        p.push(await measure(python, options));
       }
     } finally {
+      await python.close();
+      await fsp.rm(path.dirname(pythonConf), { recursive: true, force: true });
       await kael.close();
       await floor.close();
     }
     const fs = medianStats(f);
     const ks = medianStats(k);
+    const ps = medianStats(p);
     return {
       floor: fs,
       kael: ks,
-      ratio: { p50: round(ks.p50_ms / fs.p50_ms), calls_per_s: round(ks.calls_per_s / fs.calls_per_s) },
+      ratio: ratioOf(ks, fs),
+      python: ps,
+      python_ratio: { to_js: ratioOf(ps, ks), to_floor: ratioOf(ps, fs) },
     };
   },
   describe(r) {
     const fs = r['floor'] as CallStats;
     const ks = r['kael'] as CallStats;
+    const ps = r['python'] as CallStats;
     const ratio = r['ratio'] as { p50: number; calls_per_s: number };
+    const py = r['python_ratio'] as Record<'to_js' | 'to_floor', { p50: number; calls_per_s: number }>;
     return [
       `payload: calculate__add(1, 2), msgpack, direct reply-to, 64 in flight for throughput`,
       `raw floor (plain amqplib): p50 ${fs.p50_ms} ms  p99 ${fs.p99_ms} ms  ${fs.calls_per_s} calls/s`,
       `kael (defaults):           p50 ${ks.p50_ms} ms  p99 ${ks.p99_ms} ms  ${ks.calls_per_s} calls/s`,
+      `kael, Python worker:       p50 ${ps.p50_ms} ms  p99 ${ps.p99_ms} ms  ${ps.calls_per_s} calls/s`,
       `ratio kael/floor: p50 ${ratio.p50}× (target ≤ 1.1)  throughput ${ratio.calls_per_s}× (target ≥ 0.95)`,
+      `ratio Python/JS worker: p50 ${py.to_js.p50}× (target ≤ 1.3)  throughput ${py.to_js.calls_per_s}× (target ≥ 0.5); Python/floor: p50 ${py.to_floor.p50}×  throughput ${py.to_floor.calls_per_s}×`,
     ];
   },
 };

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { scriptWord } from '../config/command-script.js';
+import { pythonInterpreter } from '../packages/python-interpreter.js';
 import { TS_REGISTER_PRELOAD } from '../packages/ts-register-path.js';
 
 export { scriptWord };
@@ -15,7 +16,7 @@ export interface CommandPlan {
 
 /** Interpreters by the extension of a first word that names a package file. */
 const INTERPRETERS: Record<string, (script: string) => { file: string; args: string[] }> = {
-  '.py': (s) => ({ file: 'python3', args: [s] }),
+  '.py': (s) => ({ file: pythonInterpreter().command, args: [s] }),
   '.js': (s) => ({ file: process.execPath, args: [s] }),
   '.mjs': (s) => ({ file: process.execPath, args: [s] }),
   '.cjs': (s) => ({ file: process.execPath, args: [s] }),

@@ -15,6 +15,8 @@ interface ExampleServices {
   calculate__sqrt(a: number): Promise<number>;
   time__now(): Promise<string>;
   time__sleep(ms: number): Promise<number>;
+  stats__mean(values: number[]): Promise<number>;
+  stats__wait(seconds: number): Promise<number>;
 }
 
 /**
@@ -54,10 +56,20 @@ async function main(): Promise<void> {
     const t0 = Date.now();
     await Promise.all([client.time__sleep(200), client.time__sleep(200), client.time__sleep(200)]);
     say(`3 × time__sleep(200) in parallel took ${Date.now() - t0} ms`);
+    say(
+      `stats__mean([1, 2, 3, 4]) = ${JSON.stringify(await client.stats__mean([1, 2, 3, 4]))}   (__init__.py, a Python package)`,
+    );
+    say(
+      `stats__describe([2, 4, 4, 5], digits=1) = ${JSON.stringify(await client.call('stats__describe', [[2, 4, 4, 5]], { kwargs: { digits: 1 } }))}`,
+    );
+    const t2 = Date.now();
+    await Promise.all([client.stats__wait(0.2), client.stats__wait(0.2), client.stats__wait(0.2)]);
+    say(`3 × stats__wait(0.2) (async def) in parallel took ${Date.now() - t2} ms`);
     for (const [label, call] of [
       ['calculate__add("one", 2)', () => client.calculate__add('one', 2)],
       ['calculate__divide(1, 0)', () => client.calculate__divide(1, 0)],
       ['calculate__sqrt(9)', () => client.calculate__sqrt(9)],
+      ['stats__describe([])', () => client.call('stats__describe', [[]])],
     ] as const) {
       try {
         await call();

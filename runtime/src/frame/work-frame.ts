@@ -22,6 +22,7 @@ import type { FrameRuntime, ResolvedFrameOptions } from '../model/frame-runtime.
 import type { FrameSnapshot, PackageSnapshot } from '../model/frame-snapshot.js';
 import { diskFileView } from '../config/file-view.js';
 import { failureReason, loadCatalog, locateProblems } from '../packages/package-catalog.js';
+import { logPythonInterpreter } from '../packages/python-interpreter.js';
 import { isCrontabRecord, isServiceRecord } from '../model/package-record.js';
 import type { PackageRecord } from '../model/package-record.js';
 import type { PackageKind } from '../model/package-kind.js';
@@ -169,6 +170,7 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
     // the source), so the frame process does not read the code itself.
     this.packageRecords = await loadCatalog(config, diskFileView, { readCode: false });
     this.reportProblems(this.packageRecords);
+    await logPythonInterpreter(this.packageRecords, this.logger);
     this.brokerConn = new BrokerConnection({
       url: this.options.auri,
       connectionName: `kael-frame:${this.ns}`,

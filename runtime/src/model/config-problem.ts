@@ -28,6 +28,8 @@ export type ProblemCode =
   | 'export-not-function'
   | 'entry-missing'
   | 'entry-syntax'
+  | 'entry-import'
+  | 'entry-unchecked'
   | 'args-unknown'
   | 'path-missing'
   | 'setting-missing'

@@ -2,12 +2,22 @@ import path from 'node:path';
 import type { FileView } from '../config/file-view.js';
 import { diskFileView } from '../config/file-view.js';
 
-/** Entry file names tried, in order, when package.json has no `main`. */
-export const ENTRY_CANDIDATES = ['index.js', 'index.mjs', 'index.cjs', 'index.ts'] as const;
+/**
+ * Entry file names tried, in order, when package.json has no `main`. `__init__.py` comes last: a
+ * folder with it and none of the others is a Python package (the seed's layout).
+ */
+export const ENTRY_CANDIDATES = ['index.js', 'index.mjs', 'index.cjs', 'index.ts', '__init__.py'] as const;
+
+/**
+ * The entry-module rule as messages state it (`kael validate`, the editor, `kael run`), built from
+ * {@link ENTRY_CANDIDATES} so the two cannot drift apart.
+ */
+export const ENTRY_RULE = `package.json main, ${ENTRY_CANDIDATES.filter((n) => n !== '__init__.py').join(', ')}, or __init__.py for a Python package`;
 
 /**
  * The entry module of a service package: package.json `main` if present, else index.js, index.mjs,
- * index.cjs, else index.ts. The runtime loader and the language server both use this rule.
+ * index.cjs, index.ts, else `__init__.py` (a Python package). The runtime loader and the language
+ * server both use this rule.
  * @returns the absolute file, or undefined when the package has none.
  */
 export async function resolveEntryModule(

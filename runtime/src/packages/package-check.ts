@@ -71,8 +71,8 @@ export async function checkSettingText(
     if (version !== undefined) result.declared.version = version;
   }
   const problems = result.problems;
-  const report = (pointer: string, code: ProblemCode, message: string, part: 'key' | 'value'): void => {
-    problems.push({ file, pointer, code, message, severity: 'error', range: rangeAt(source, pointer, part) });
+  const report: Report = (pointer, code, message, part, severity = 'error') => {
+    problems.push({ file, pointer, code, message, severity, range: rangeAt(source, pointer, part) });
   };
   const dir = path.dirname(file);
   const publish = Array.isArray(obj['publish']) ? (obj['publish'] as unknown[]) : undefined;
@@ -114,9 +114,18 @@ function loadProblems(file: string, error: ErrorData, source: YamlSource): Confi
   return [located('/publish', code, `publish: ${entry} fails to load: ${text}`)];
 }
 
-type Report = (pointer: string, code: ProblemCode, message: string, part: 'key' | 'value') => void;
+type Report = (
+  pointer: string,
+  code: ProblemCode,
+  message: string,
+  part: 'key' | 'value',
+  severity?: 'error' | 'warning',
+) => void;
 
-/** Each published name must be exported by the entry module, as a function (read, not run). */
+/**
+ * The entry module must load and export each published name as a function (read, not run; for a
+ * Python package with Python's own parser, see `python-exports.ts`).
+ */
 async function checkExports(
   publish: readonly unknown[],
   dir: string,
@@ -126,7 +135,8 @@ async function checkExports(
 ): Promise<void> {
   const found = await readPublishedNames(dir, view);
   const skip = new Set(problems.map((p) => p.pointer));
-  for (const p of exportProblems(publish, found, dir, skip)) report(p.pointer, p.code, p.message, p.part);
+  for (const p of exportProblems(publish, found, dir, skip))
+    report(p.pointer, p.code, p.message, p.part, p.severity);
 }
 
 /** A command whose first word names a script (`job.py`) needs that file in the package. */

@@ -6,14 +6,21 @@ import { resolveEntryModule } from './entry-module.js';
 
 /**
  * The readers of entry modules, by language. A language is added by adding its reader here (the
- * entry-file rule in `entry-module.ts` must find its entry file too). The TypeScript parser is
- * loaded on first use only.
+ * entry-file rule in `entry-module.ts` must find its entry file too). Each is loaded on first use
+ * only (the TypeScript parser; the Python reader, which runs Python's own `ast` on the file).
  */
 export const EXPORT_READERS: readonly ExportReader[] = [
   {
     language: 'javascript',
     extensions: ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'],
     read: async (entry, text) => (await import('./js-exports.js')).readModuleExports(text, entry),
+  },
+  {
+    language: 'python',
+    extensions: ['.py'],
+    cachesItself: true,
+    read: async (entry, text, files) =>
+      (await import('./python-exports.js')).readPythonExports(entry, text, files),
   },
 ];
 
@@ -35,10 +42,16 @@ export async function readPublishedNames(
   const reader = EXPORT_READERS.find((r) => r.extensions.includes(path.extname(entry)));
   if (reader === undefined)
     return { entry, language: 'unknown', names: new Map(), dynamic: true, syntaxErrors: [] };
+  if (reader.cachesItself === true)
+    return { entry, language: reader.language, ...(await reader.read(entry, text, view)) };
   // The editor re-checks every open document on each edit: an unchanged entry is not parsed again.
   const cached = lastRead.get(entry);
   if (cached?.text === text && cached.reader === reader) return cached.result;
-  const result: PublishedNames = { entry, language: reader.language, ...(await reader.read(entry, text)) };
+  const result: PublishedNames = {
+    entry,
+    language: reader.language,
+    ...(await reader.read(entry, text, view)),
+  };
   if (lastRead.size >= CACHE_ENTRIES) lastRead.delete(lastRead.keys().next().value ?? '');
   lastRead.set(entry, { text, reader, result });
   return result;

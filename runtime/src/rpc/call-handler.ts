@@ -3,7 +3,8 @@ import type { ConsumeMessage } from 'amqplib';
 import { decodeBody } from '../codec/codec.js';
 import { explainErrors, compileUserSchema } from '../config/schema-validation.js';
 import { KaelError } from '../errors.js';
-import type { LoadedService, ServiceFunction } from '../packages/service-module.js';
+import { takesKeywordArguments } from '../packages/service-module.js';
+import type { LoadedService, PublishedFunction } from '../packages/service-module.js';
 import type { ReplyEnvelope } from './envelope.js';
 import { failure } from './envelope.js';
 
@@ -36,7 +37,7 @@ export class ServiceEndpoint {
   constructor(
     /** `<service_base_name>__<function>`. */
     readonly name: string,
-    private readonly fn: ServiceFunction,
+    private readonly fn: PublishedFunction,
     argsSchema: object | boolean | undefined,
   ) {
     this.validateArgs = argsSchema === undefined ? undefined : compileUserSchema(argsSchema);
@@ -44,7 +45,8 @@ export class ServiceEndpoint {
 
   /**
    * Runs one call. Keyword arguments, when any, are passed as one extra last argument (an object),
-   * so `def f(a, b, scale=1)` in the seed maps to `f(a, b, { scale })` in JavaScript. Synchronous
+   * so `def f(a, b, scale=1)` in the seed maps to `f(a, b, { scale })` in JavaScript (Python
+   * functions get them as keyword arguments). Synchronous
    * functions give their envelope at once; async ones a promise of it.
    */
   invoke(request: CallRequest): ReplyEnvelope | Promise<ReplyEnvelope> {
@@ -56,10 +58,14 @@ export class ServiceEndpoint {
         new KaelError('INVALID_ARGS', `${this.name}: ${why || 'arguments do not match the schema'}`),
       );
     }
-    const args = Object.keys(request.kwargs).length === 0 ? request.args : [...request.args, request.kwargs];
+    const fn = this.fn;
     let value: unknown;
     try {
-      value = this.fn(...args);
+      if (takesKeywordArguments(fn)) value = fn(request.args, request.kwargs);
+      else
+        value = fn(
+          ...(Object.keys(request.kwargs).length === 0 ? request.args : [...request.args, request.kwargs]),
+        );
     } catch (e) {
       return failure(e instanceof Error ? e : new Error(String(e)));
     }

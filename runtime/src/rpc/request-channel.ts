@@ -295,8 +295,16 @@ export class RequestChannel {
 
 function remoteCode(
   code: string,
-): 'REMOTE_ERROR' | 'INVALID_ARGS' | 'ENCODE_ERROR' | 'DECODE_ERROR' | 'COMMAND_UNKNOWN' | 'UNAUTHORIZED' {
+):
+  | 'REMOTE_ERROR'
+  | 'INVALID_ARGS'
+  | 'ENCODE_ERROR'
+  | 'DECODE_ERROR'
+  | 'COMMAND_UNKNOWN'
+  | 'UNAUTHORIZED'
+  | 'WORKER_CRASHED' {
   switch (code) {
+    case 'WORKER_CRASHED':
     case 'INVALID_ARGS':
     case 'ENCODE_ERROR':
     case 'DECODE_ERROR':

@@ -5,6 +5,7 @@ import type { FileView } from '@kael/runtime/config/file-view';
 import type { ConfigProblem, Range } from '@kael/runtime/model/config-problem';
 import { offsetToPosition, parseYamlSource } from '@kael/runtime/config/yaml-source';
 import { readPublishedNames } from '@kael/runtime/packages/published-names';
+import { publishableNames } from './schema-help.js';
 
 /** A text edit proposed by a code action. */
 export interface QuickFix {
@@ -24,7 +25,7 @@ export async function publishFixes(file: string, text: string, view: FileView): 
   const names = publish.items.map((i) => (isScalar(i) ? String(i.value as string) : ''));
   const found = await readPublishedNames(path.dirname(file), view);
   if (found === undefined || found.syntaxErrors.length > 0) return [];
-  const exported = [...found.names].filter(([n, k]) => k !== 'value' && n !== 'default').map(([n]) => n);
+  const exported = publishableNames(found);
   const whole: Range = {
     start: offsetToPosition(source, publish.range[0]),
     end: offsetToPosition(source, publish.range[1]),

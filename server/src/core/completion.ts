@@ -4,13 +4,16 @@ import { SETTING_FILE } from '@kael/runtime/config/setting-file';
 import type { Position, Range } from '@kael/runtime/model/config-problem';
 import { readPublishedNames } from '@kael/runtime/packages/published-names';
 import type { DocumentKind } from './document-kind.js';
-import { schemaFor } from './schema-help.js';
+import { describeName, publishableNames, schemaFor } from './schema-help.js';
 
 /** One completion proposal. */
 export interface Suggestion {
   label: string;
   kind: 'key' | 'value' | 'function' | 'folder';
+  /** One line beside the label: a key's description, a function's signature or where it is exported. */
   detail: string | undefined;
+  /** More about a function (its docstring), Markdown. */
+  documentation?: string;
   insertText: string;
   /** The text the proposal replaces (the word typed so far); absent = insert at the cursor. */
   replace?: Range;
@@ -129,16 +132,19 @@ async function publishNames(
 ): Promise<Suggestion[]> {
   const found = await readPublishedNames(path.dirname(context.file), context.view);
   if (found === undefined) return [];
-  const entry = path.basename(found.entry);
-  return [...found.names]
-    .filter(([name, kind]) => kind !== 'value' && name !== 'default' && !published.includes(name))
-    .map(([name]) => ({
-      label: name,
-      kind: 'function',
-      detail: `exported by ${entry}`,
-      insertText: name,
-      replace,
-    }));
+  return publishableNames(found)
+    .filter((name) => !published.includes(name))
+    .map((name) => {
+      const about = describeName(found, name);
+      return {
+        label: name,
+        kind: 'function',
+        detail: about.detail,
+        ...(about.documentation === undefined ? {} : { documentation: about.documentation }),
+        insertText: name,
+        replace,
+      };
+    });
 }
 
 async function packageFolders(

@@ -1,7 +1,12 @@
+import nodePath from 'node:path';
 import { isMap, isPair, isScalar, isSeq } from 'yaml';
 import type { Node } from 'yaml';
+import type { FileView } from '@kael/runtime/config/file-view';
 import { SCHEMAS } from '@kael/runtime/config/schema-validation';
 import type { Position } from '@kael/runtime/model/config-problem';
+import type { PublishedNames } from '@kael/runtime/model/module-exports';
+import { nameWords } from '@kael/runtime/packages/export-check';
+import { readPublishedNames } from '@kael/runtime/packages/published-names';
 import { parseYamlSource } from '@kael/runtime/config/yaml-source';
 import { describeSchedule } from '@kael/runtime/schedule/schedule-words';
 import { isoInZone, nextFire, parseSchedule } from '@kael/runtime/schedule/schedule';
@@ -64,6 +69,67 @@ export function hover(kind: DocumentKind, text: string, pos: Position, now = new
         : prop.items
       : undefined;
   return `**${String(top)}**: ${(item ?? prop).description ?? prop.description ?? ''}`;
+}
+
+/**
+ * Hover with the package's code at hand: on a `publish` item of a service's setting.yaml, the
+ * function as its entry module's reader describes it (signature, docstring, where it is defined),
+ * for every language the package check reads; elsewhere, and for a name the module lacks, {@link hover}.
+ * @param context the file being edited and how to read its package (unsaved buffers included)
+ */
+export async function hoverWithCode(
+  kind: DocumentKind,
+  text: string,
+  pos: Position,
+  context: { file: string; view: FileView },
+  now = new Date(),
+): Promise<string | undefined> {
+  if (kind === 'setting' && /^type:\s*service\b/m.test(text)) {
+    const source = parseYamlSource(text);
+    const [top, index, more] = pathAt(source.document.contents, offsetAt(text, pos), []) ?? [];
+    const name =
+      top === 'publish' && typeof index === 'number' && more === undefined
+        ? (source.value as { publish?: unknown[] } | undefined)?.publish?.[index]
+        : undefined;
+    if (typeof name === 'string') {
+      const found = await readPublishedNames(nodePath.dirname(context.file), context.view);
+      if (found?.names.has(name) === true) return describeName(found, name).markdown;
+    }
+  }
+  return hover(kind, text, pos, now);
+}
+
+/**
+ * The names an entry module offers for `publish` (completion, quick fixes): every name that may be
+ * a function, except `default` and what its reader hides (a Python `_private` name or import).
+ */
+export function publishableNames(found: PublishedNames): string[] {
+  return [...found.names]
+    .filter(
+      ([name, kind]) => kind !== 'value' && name !== 'default' && found.info?.get(name)?.hidden !== true,
+    )
+    .map(([name]) => name);
+}
+
+/**
+ * How completion and hover describe a name of an entry module: its signature when the reader knows
+ * it (else where it is exported), and its documentation with where it is defined.
+ */
+export function describeName(
+  found: PublishedNames,
+  name: string,
+): { detail: string; documentation: string | undefined; markdown: string } {
+  const entry = nodePath.basename(found.entry);
+  const about = found.info?.get(name);
+  const where = about?.line === undefined ? entry : `${entry}, line ${about.line + 1}`;
+  const origin = `${nameWords(found.language).by} ${where}`;
+  const documentation = about?.doc === undefined ? undefined : about.doc;
+  const markdown = [
+    `\`\`\`${found.language}\n${about?.signature ?? name}\n\`\`\``,
+    ...(documentation === undefined ? [] : [documentation]),
+    origin,
+  ].join('\n\n');
+  return { detail: about?.signature ?? origin, documentation, markdown };
 }
 
 /** Markdown inline code: a cron expression's `*` must not turn into emphasis. */

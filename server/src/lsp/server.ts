@@ -11,7 +11,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { problemFixes, publishFixes } from '../core/code-actions.js';
 import { complete } from '../core/completion.js';
 import { DEFAULT_FRAME_FILE_NAMES, documentKind } from '../core/document-kind.js';
-import { hover } from '../core/schema-help.js';
+import { hoverWithCode } from '../core/schema-help.js';
 import { findKaelFiles, validateDocument } from '../core/validate.js';
 import { ValidateWorkspaceRequest } from '../protocol.js';
 import type { KaelServerOptions } from '../protocol.js';
@@ -121,18 +121,28 @@ export function startServer(connection: Connection): void {
     return suggestions.map((s) => ({
       label: s.label,
       kind: ITEM_KINDS[s.kind],
-      ...(s.detail === undefined ? {} : { documentation: s.detail }),
+      // A function shows its signature (or where it is exported) beside its name, and its docstring
+      // below; a key or value shows its schema description below.
+      ...(s.detail === undefined
+        ? {}
+        : s.kind === 'function'
+          ? { detail: s.detail }
+          : { documentation: s.detail }),
+      ...(s.documentation === undefined
+        ? {}
+        : { documentation: { kind: MarkupKind.Markdown, value: s.documentation } }),
       ...(s.replace === undefined
         ? { insertText: s.insertText }
         : { textEdit: { range: s.replace, newText: s.insertText } }),
     }));
   });
 
-  connection.onHover((p) => {
+  connection.onHover(async (p) => {
     const doc = documents.get(p.textDocument.uri);
+    const file = doc === undefined ? undefined : fileOf(doc.uri);
     const kind = doc === undefined ? undefined : kindOf(doc.uri, doc.getText());
-    if (doc === undefined || kind === undefined) return null;
-    const text = hover(kind, doc.getText(), p.position);
+    if (doc === undefined || file === undefined || kind === undefined) return null;
+    const text = await hoverWithCode(kind, doc.getText(), p.position, { file, view });
     return text === undefined ? null : { contents: { kind: MarkupKind.Markdown, value: text } };
   });
 

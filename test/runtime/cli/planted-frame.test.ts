@@ -8,6 +8,7 @@ import { KAEL_CLI, makeFrameDir, runCli } from '../../support/frames.js';
 
 const service = (name: string, publish: string, extra = ''): string =>
   `type: service\nservice_base_name: ${name}\nversion: 1.0\npublish: [${publish}]\n${extra}`;
+const PY_ADD = 'def add(a, b):\n    return a + b\n';
 
 /**
  * A frame whose packages each hold one ordinary mistake, and the code both `kael validate` and
@@ -97,7 +98,39 @@ const PLANTED: Record<
     code: 'export-missing',
     loadOnly: true,
   },
+  // Python packages (the seed's layout): read with Python's ast by kael validate, imported by the
+  // Python worker under kael run.
+  pygood: {
+    files: { 'setting.yaml': service('pygood', 'add'), '__init__.py': PY_ADD },
+    code: undefined,
+  },
+  pyundefined: {
+    files: { 'setting.yaml': service('pyundefined', 'add, minus'), '__init__.py': PY_ADD },
+    code: 'export-missing',
+  },
+  pysyntax: {
+    files: { 'setting.yaml': service('pysyntax', 'add'), '__init__.py': 'def add(a, b):\n    return a +\n' },
+    code: 'entry-syntax',
+  },
+  pyimport: {
+    files: {
+      'setting.yaml': service('pyimport', 'add'),
+      '__init__.py': `import kael_no_such_module_xyz\n\n${PY_ADD}`,
+    },
+    code: 'entry-import',
+  },
+  pythrows: {
+    files: {
+      'setting.yaml': service('pythrows', 'add'),
+      '__init__.py': `raise RuntimeError("no config")\n\n${PY_ADD}`,
+    },
+    code: 'entry-missing',
+    loadOnly: true,
+  },
 };
+
+/** The Python packages whose mistake shows without running the code: same words in both verdicts. */
+const PYTHON_READ = ['pyundefined', 'pysyntax', 'pyimport'];
 
 /** `kael validate --json`: the code on each frame.yaml path line, by the entry as written. */
 async function validateVerdict(conf: string, load: boolean): Promise<Record<string, string | undefined>> {
@@ -193,7 +226,7 @@ describe('a frame with planted mistakes: kael validate and kael run agree', () =
         new RegExp(`${p.code === undefined ? 'ok    ' : 'FAILED'}  \\S+ +\\S+ \\S+ +\\./${name}\\n`),
         name,
       );
-    assert.match(stdout, /kael: 3 package\(s\) loaded, 13 failed/);
+    assert.match(stdout, /kael: 4 package\(s\) loaded, 17 failed/);
   });
 
   it('kael validate --load reaches the same verdict on every frame.yaml path line', async () => {
@@ -202,6 +235,22 @@ describe('a frame with planted mistakes: kael validate and kael run agree', () =
 
   it('kael validate without --load agrees on everything that shows without running the code', async () => {
     assert.deepEqual(await validateVerdict(conf, false), expected(false));
+  });
+
+  it('kael validate and kael run say the same words for the Python packages', async () => {
+    const r = await runCli(['validate', conf, '--json']);
+    const { problems } = JSON.parse(r.stdout) as { problems: ConfigProblem[] };
+    for (const name of PYTHON_READ) {
+      const setting = path.join(path.dirname(conf), name, 'setting.yaml');
+      const validated = problems.filter((p) => p.file === setting).map((p) => [p.code, p.message]);
+      const failed = frame.packages.find((x) => x.dir === path.dirname(setting));
+      const run = (failed?.error?.details?.['problems'] as ConfigProblem[] | undefined)?.map((p) => [
+        p.code,
+        p.message,
+      ]);
+      assert.deepEqual(run, validated, name);
+      assert.equal(validated.length, 1, name);
+    }
   });
 
   it('kael validate exits 1 and reports the package problems in the package files', async () => {

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { diskFileView } from '@kael/runtime/config/file-view';
-import { complete, hover, problemFixes, publishFixes, validateDocument } from '@kael/server';
+import { complete, hover, hoverWithCode, problemFixes, publishFixes, validateDocument } from '@kael/server';
 
 async function pkgDir(files: Record<string, string>): Promise<string> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kael-help-'));
@@ -98,6 +98,19 @@ describe('editor help', () => {
     assert.match(
       hover('setting', never, { line: 4, character: 8 }) ?? '',
       /^`0 0 31 2 \*`: .*; next: never$/,
+    );
+  });
+
+  it('hovers a published name with what its entry module says of it, else the schema', async () => {
+    const dir = await pkgDir({ 'index.ts': ENTRY });
+    const context = { file: path.join(dir, 'setting.yaml'), view: diskFileView };
+    assert.equal(
+      await hoverWithCode('setting', SERVICE, { line: 4, character: 4 }, context),
+      '```javascript\nadd\n```\n\nexported by index.ts',
+    );
+    assert.match(
+      (await hoverWithCode('setting', SERVICE, { line: 5, character: 4 }, context)) ?? '',
+      /^\*\*publish\*\*: /,
     );
   });
 

@@ -178,7 +178,7 @@ const SETTING_CASES: SettingCase[] = [
         'setting.yaml',
         '/publish',
         'entry-missing',
-        'publish: the package has no entry module (package.json main, index.js, index.mjs, index.cjs or index.ts)',
+        'publish: the package has no entry module (package.json main, index.js, index.mjs, index.cjs, index.ts, or __init__.py for a Python package)',
         [3, 0, 3, 7],
       ),
     ],

@@ -1,0 +1,68 @@
+"""Names and encodings of kael's wire protocol (runtime/PROTOCOL.md), in one place."""
+
+import json
+
+#: RabbitMQ's pseudo-queue for direct reply-to.
+DIRECT_REPLY_TO = "amq.rabbitmq.reply-to"
+#: This client speaks JSON; frames answer JSON requests in JSON.
+JSON_TYPE = "application/json"
+MSGPACK_TYPE = "application/msgpack"
+
+
+def call_exchange(namespace):
+    """Where service calls are published: the default exchange (routing key = the service queue)."""
+    return ""
+
+
+def service_queue(namespace, service):
+    """Queue of one published function."""
+    return "kael.%s.svc.%s" % (namespace, service)
+
+
+def command_exchange(namespace):
+    """Fanout exchange of management commands."""
+    return "kael.%s.cmd" % namespace
+
+
+def frame_queue(namespace, frame_id):
+    """A frame's own queue (commands to that frame only)."""
+    return "kael.%s.frame.%s" % (namespace, frame_id)
+
+
+def membership_exchange(namespace):
+    """Fanout exchange of frame announcements."""
+    return "kael.%s.members" % namespace
+
+
+#: Declared options of the command and membership exchanges (must match the frames' exactly).
+FANOUT_OPTIONS = {"exchange_type": "fanout", "durable": False, "auto_delete": False}
+
+
+def encode(value, what):
+    """JSON bytes of a request body.
+
+    :raises KaelError: ``ENCODE_ERROR`` naming ``what`` when the value cannot be sent as JSON.
+    """
+    from .errors import KaelError
+
+    try:
+        return json.dumps(value, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    except (TypeError, ValueError) as e:
+        raise KaelError("ENCODE_ERROR", "%s: the arguments cannot be encoded as JSON: %s" % (what, e)) from e
+
+
+def decode(body, content_type):
+    """Decodes a reply or announcement body (JSON or msgpack).
+
+    :raises ValueError: the body is not valid in its encoding.
+    """
+    if content_type == JSON_TYPE:
+        return json.loads(body)
+    from ._msgpack import unpackb
+
+    try:
+        return unpackb(body)
+    except ValueError:
+        if content_type == MSGPACK_TYPE:
+            raise
+        return json.loads(body)

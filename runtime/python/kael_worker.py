@@ -1,0 +1,416 @@
+"""kael's Python service worker: serves the published functions of one Python service package.
+
+A kael service worker (Node) starts one of these per Python package and forwards every call to it.
+Only the Python standard library is used (3.9+).
+
+Usage: kael_worker.py <package dir> <published names, a JSON list> [max threads] [service_base_name]
+
+Channel: JSON lines (one UTF-8 JSON object per line) on two inherited descriptors, so that whatever
+user code prints to stdout or stderr never mixes with the protocol:
+
+  fd 3, frame -> worker:  {"id": 7, "fn": "add", "args": [1, 2], "kwargs": {}}
+  fd 4, worker -> frame:  first one load report, then one reply per call, in completion order:
+    {"type": "ready", "python": "3.11.2", "executable": "/usr/bin/python3", "functions": {"add": "sync"},
+     "names": {"add": {"kind": "function"}, "Thing": {"kind": "value", "notFunction": "is a class, not a function"}}}
+    {"type": "error", "error": {"kind": "syntax", "name": "SyntaxError", "message": "...", "file": "...", "line": 3, "column": 9}}
+    {"id": 7, "ok": true, "value": 3}
+    {"id": 7, "ok": false, "error": {"code": "REMOTE_ERROR", "name": "ZeroDivisionError", "message": "..."}}
+
+The load report only says what the package has: `names` holds each published name the module has
+(absent: it has none), and the frame decides with the same check as `kael validate` and the editor
+(runtime/src/packages/export-check.ts), so the words here must match kael_outline.py's reading. An
+import that fails is `error.kind` "syntax" (SyntaxError), "import" (ImportError, its message in the
+relative form the source uses) or "other" (any other exception while importing).
+
+Bytes travel as {"__kael_bytes__": "<base64>"} in both directions. The worker exits when fd 3 reaches
+end of file (the frame is done with it or gone); SIGINT and SIGTERM are ignored because the frame
+drains calls before it closes the channel.
+"""
+
+import asyncio
+import base64
+import importlib.util
+import inspect
+import json
+import keyword
+import os
+import signal
+import sys
+import threading
+import time
+import traceback
+
+MIN_PYTHON = (3, 9)
+BYTES_TAG = "__kael_bytes__"
+BYTES_TAG_RAW = b'"' + BYTES_TAG.encode() + b'"'
+
+
+def _encode_default(value):
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return {BYTES_TAG: base64.b64encode(bytes(value)).decode("ascii")}
+    raise TypeError("Object of type %s is not JSON serializable" % type(value).__name__)
+
+
+def _decode_hook(obj):
+    if len(obj) == 1 and BYTES_TAG in obj:
+        return base64.b64decode(obj[BYTES_TAG])
+    return obj
+
+
+_encode = json.JSONEncoder(separators=(",", ":"), allow_nan=False, default=_encode_default).encode
+_decode = json.JSONDecoder().decode
+_decode_with_bytes = json.JSONDecoder(object_hook=_decode_hook).decode
+
+
+class Channel:
+    """Reads requests from one descriptor and writes replies to another, one line each."""
+
+    def __init__(self, read_fd, write_fd):
+        self.reader = os.fdopen(read_fd, "rb", buffering=1 << 16)
+        self.write_fd = write_fd
+        self.write_lock = threading.Lock()
+
+    def send(self, text):
+        data = memoryview((text + "\n").encode("utf-8"))
+        with self.write_lock:
+            while data:
+                data = data[os.write(self.write_fd, data):]
+
+
+class _Seat:
+    """One thread of the server; its event is set when the thread is made the reader."""
+
+    __slots__ = ("promoted",)
+
+    def __init__(self):
+        self.promoted = threading.Event()
+
+
+class Server:
+    """Runs calls on the thread that reads them, so a fast function costs no hand-off between threads.
+    A watcher notices a call running longer than HANDOFF_S and makes another thread the reader (a
+    parked one, or a new one up to max_threads): a slow or blocking function never holds up the next
+    call. The watcher polls only while calls come in, and sleeps when the worker is idle. Coroutines
+    run on one asyncio loop thread.
+    """
+
+    HANDOFF_S = 0.002
+    IDLE_S = 0.1
+
+    def __init__(self, channel, functions, service_prefix, max_threads, debug):
+        self.channel = channel
+        self.functions = functions
+        self.prefix = service_prefix
+        self.max_threads = max_threads
+        self.debug = debug
+        self.loop = None
+        self.lock = threading.Lock()
+        self.reader = None  # the seat that reads the channel now
+        self.current = None  # (start time, seat) of the call the reader runs
+        self.calls = 0
+        self.parked = []
+        self.threads = 1
+        self.watcher_asleep = False
+        self.wake_watcher = threading.Event()
+
+    def serve(self):
+        """Serves on the calling thread until the channel closes."""
+        seat = _Seat()
+        self.reader = seat
+        threading.Thread(target=self.watch, name="kael-watch", daemon=True).start()
+        self.lead(seat)
+        self.follow(seat)
+
+    def lead(self, seat):
+        """Reads and runs calls until another seat was made the reader."""
+        reader = self.channel.reader
+        lock = self.lock
+        while True:
+            line = reader.readline()
+            if not line:
+                # The frame closed the channel: it drained its calls, or it is gone.
+                os._exit(0)
+            with lock:
+                self.calls += 1
+                self.current = (time.monotonic(), seat)
+                if self.watcher_asleep:
+                    self.watcher_asleep = False
+                    self.wake_watcher.set()
+            self.handle(line)
+            with lock:
+                if self.current is not None and self.current[1] is seat:
+                    self.current = None
+                if self.reader is not seat:
+                    return
+
+    def follow(self, seat):
+        """Parks until made the reader again, forever."""
+        while True:
+            with self.lock:
+                self.parked.append(seat)
+            seat.promoted.wait()
+            seat.promoted.clear()
+            self.lead(seat)
+
+    def watch(self):
+        quiet_since, last_calls = time.monotonic(), -1
+        while True:
+            time.sleep(self.HANDOFF_S)
+            now = time.monotonic()
+            sleep = False
+            with self.lock:
+                current = self.current
+                if current is not None and now - current[0] >= self.HANDOFF_S and self.reader is current[1]:
+                    self.hand_off()
+                if current is None and self.calls == last_calls:
+                    if now - quiet_since > self.IDLE_S:
+                        self.watcher_asleep = sleep = True
+                        self.wake_watcher.clear()
+                else:
+                    quiet_since, last_calls = now, self.calls
+            if sleep:
+                self.wake_watcher.wait()
+                quiet_since = time.monotonic()
+
+    def hand_off(self):
+        """Makes a parked or a new thread the reader (called with the lock held)."""
+        if self.parked:
+            seat = self.parked.pop()
+            self.reader = seat
+            seat.promoted.set()
+        elif self.threads < self.max_threads:
+            self.threads += 1
+            seat = _Seat()
+            self.reader = seat
+            threading.Thread(target=self.lead_then_follow, args=(seat,), name="kael-call", daemon=True).start()
+
+    def lead_then_follow(self, seat):
+        self.lead(seat)
+        self.follow(seat)
+
+    def handle(self, line):
+        try:
+            request = (_decode_with_bytes if BYTES_TAG_RAW in line else _decode)(line.decode("utf-8"))
+            call_id = request["id"]
+        except (ValueError, KeyError, TypeError) as e:  # UnicodeDecodeError is a ValueError
+            sys.stderr.write("kael_worker: dropped a malformed request: %s\n" % e)
+            return
+        name = request.get("fn")
+        service = self.prefix + str(name)
+        fn = self.functions.get(name)
+        if fn is None:
+            self.fail(call_id, "SERVICE_NOT_FOUND", "KaelError", "%s is not published by this package" % service)
+            return
+        try:
+            result = fn(*request.get("args", ()), **request.get("kwargs", {}))
+            if inspect.isawaitable(result):
+                self.await_result(call_id, service, result)
+                return
+        except BaseException as e:  # noqa: B902 - user code may raise SystemExit; it must not stop the worker
+            self.raised(call_id, e)
+            return
+        self.reply(call_id, service, result)
+
+    def reply(self, call_id, service, value):
+        try:
+            text = '{"id":%d,"ok":true,"value":%s}' % (call_id, _encode(value))
+        except (TypeError, ValueError, RecursionError) as e:
+            self.fail(
+                call_id,
+                "ENCODE_ERROR",
+                "KaelError",
+                "%s returned a value that cannot be encoded: %s" % (service, e),
+            )
+            return
+        self.channel.send(text)
+
+    def raised(self, call_id, error):
+        stack = None
+        if self.debug:
+            stack = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+        self.fail(call_id, "REMOTE_ERROR", type(error).__name__, str(error), stack)
+
+    def fail(self, call_id, code, name, message, stack=None):
+        error = {"code": code, "name": name, "message": message}
+        if stack is not None:
+            error["stack"] = stack
+        self.channel.send(_encode({"id": call_id, "ok": False, "error": error}))
+
+    def await_result(self, call_id, service, awaitable):
+        async def run():
+            return await awaitable
+
+        future = asyncio.run_coroutine_threadsafe(run(), self.event_loop())
+
+        def done(f):
+            error = f.exception()
+            if error is None:
+                self.reply(call_id, service, f.result())
+            else:
+                self.raised(call_id, error)
+
+        future.add_done_callback(done)
+
+    def event_loop(self):
+        with self.lock:
+            if self.loop is None:
+                loop = asyncio.new_event_loop()
+                threading.Thread(target=loop.run_forever, name="kael-asyncio", daemon=True).start()
+                self.loop = loop
+            return self.loop
+
+
+def package_name(directory):
+    """The module name the package is imported under: its folder's name, unless that is no identifier
+    or already means another module (stdlib or installed), which the package must not shadow."""
+    parent, base = os.path.split(os.path.abspath(directory))
+    if base.isidentifier() and not keyword.iskeyword(base) and not _module_exists(base, parent):
+        return base
+    return "kael_package_" + "".join(c if c.isalnum() else "_" for c in base)
+
+
+def import_package(directory, name):
+    """Imports the folder as package `name`: relative imports work, its folder is the working directory."""
+    directory = os.path.abspath(directory)
+    os.chdir(directory)
+    # Like running a script in the folder (seed-era `import helper`), and like a package on the path
+    # (`import calculate_service.helper`); the worker's own folder is not importable.
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path[:] = [directory, os.path.dirname(directory)] + [
+        p for p in sys.path if os.path.abspath(p or ".") != here
+    ]
+    spec = importlib.util.spec_from_file_location(
+        name, os.path.join(directory, "__init__.py"), submodule_search_locations=[directory]
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _module_exists(name, parent):
+    """True when `name` already means another module (stdlib or installed): the package must not shadow it."""
+    if name in sys.modules or name in getattr(sys, "stdlib_module_names", ()):
+        return True
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return False
+    origin = spec.origin if spec is not None else None
+    return spec is not None and not (origin or "").startswith(parent + os.sep)
+
+
+def load_error(error, directory, name):
+    """The import failure as data: its kind, the message and the innermost line of the package's own code."""
+    if isinstance(error, SyntaxError):
+        out = {"kind": "syntax", "name": type(error).__name__, "message": error.msg}
+        if error.filename:
+            out["file"] = os.path.abspath(error.filename)
+        out["line"] = error.lineno or 1
+        out["column"] = error.offset or 1
+        return out
+    if isinstance(error, ImportError):
+        out = {"kind": "import", "name": type(error).__name__, "message": import_message(error, name)}
+    else:
+        out = {"kind": "other", "name": type(error).__name__, "message": str(error)}
+    prefix = os.path.abspath(directory) + os.sep
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        if os.path.abspath(frame.filename).startswith(prefix):
+            out["file"] = os.path.abspath(frame.filename)
+            out["line"] = frame.lineno
+            break
+    return out
+
+
+def import_message(error, name):
+    """An import failure in the words kael_outline.py's reading uses: the package's own module name
+    (which may be kael_package_...) becomes the relative form the source wrote (`.helper`, `.`)."""
+    message = str(error)
+    missing = getattr(error, "name", None) or ""
+    if isinstance(error, ModuleNotFoundError) and missing.startswith(name + "."):
+        message = "No module named '.%s'" % missing[len(name) + 1 :]
+    elif missing == name and message.startswith("cannot import name '"):
+        message = "cannot import name '%s' from '.'" % message.split("'")[1]
+    return "%s: %s" % (type(error).__name__, message)
+
+
+NOT_FUNCTION_CLASS = "is a class, not a function"
+NOT_FUNCTION_GENERATOR = "is a generator function, which cannot be published (return a list instead)"
+
+
+def published_names(module, publish):
+    """What the module has for each published name (as the frame's export check reads it), and the
+    publishable callables with their calling kind."""
+    names, functions, kinds = {}, {}, {}
+    for name in publish:
+        if not hasattr(module, name):
+            continue
+        fn = getattr(module, name)
+        if inspect.isclass(fn):
+            names[name] = {"kind": "value", "notFunction": NOT_FUNCTION_CLASS}
+        elif inspect.isgeneratorfunction(fn) or inspect.isasyncgenfunction(fn):
+            names[name] = {"kind": "value", "notFunction": NOT_FUNCTION_GENERATOR}
+        elif not callable(fn):
+            names[name] = {"kind": "value"}
+        else:
+            names[name] = {"kind": "function"}
+            functions[name] = fn
+            kinds[name] = "async" if inspect.iscoroutinefunction(fn) else "sync"
+    return names, functions, kinds
+
+
+def main(argv):
+    # Keep the protocol descriptors out of processes that user code starts (os.system and the like).
+    read_fd, write_fd = os.dup(3), os.dup(4)
+    os.close(3)
+    os.close(4)
+    channel = Channel(read_fd, write_fd)
+    if sys.version_info < MIN_PYTHON:
+        channel.send(_encode({"type": "error", "error": {"kind": "other", "name": "RuntimeError", "message": "kael needs Python %d.%d or newer, this is %s" % (MIN_PYTHON + (sys.version.split()[0],))}}))
+        return 1
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_IGN)
+    _die_with_parent()
+    try:
+        sys.stdout.reconfigure(line_buffering=True)
+    except AttributeError:
+        pass
+    directory, publish = argv[1], json.loads(argv[2])
+    max_threads = int(argv[3]) if len(argv) > 3 else 64
+    service_prefix = argv[4] + "__" if len(argv) > 4 else ""
+    name = package_name(directory)
+    try:
+        module = import_package(directory, name)
+    except BaseException as e:  # noqa: B902 - a SystemExit at import time is a load failure too
+        channel.send(_encode({"type": "error", "error": load_error(e, directory, name)}))
+        return 1
+    names, functions, kinds = published_names(module, publish)
+    channel.send(
+        _encode(
+            {
+                "type": "ready",
+                "python": sys.version.split()[0],
+                "executable": sys.executable,
+                "functions": kinds,
+                "names": names,
+            }
+        )
+    )
+    Server(channel, functions, service_prefix, max(1, max_threads), os.environ.get("KAEL_DEBUG") is not None).serve()
+    return 0
+
+
+def _die_with_parent():
+    """On Linux, ask the kernel to kill this process when its parent (the Node worker) dies."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
