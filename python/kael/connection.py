@@ -80,6 +80,8 @@ class Connection:
             ch.basic_consume(protocol.DIRECT_REPLY_TO, self._replied, auto_ack=True)
             # Commands go to the command exchange: declare it, publishing to a missing one closes the channel.
             ch.exchange_declare(protocol.command_exchange(self.namespace), **protocol.FANOUT_OPTIONS)
+            ch.exchange_declare(protocol.command_direct_exchange(self.namespace), **protocol.DIRECT_OPTIONS)
+            ch.exchange_declare(protocol.call_exchange(self.namespace), **protocol.DIRECT_OPTIONS)
             ch.exchange_declare(protocol.membership_exchange(self.namespace), **protocol.FANOUT_OPTIONS)
             queue = ch.queue_declare(
                 "", exclusive=True, auto_delete=True, arguments={"x-max-length": MEMBERSHIP_BACKLOG}

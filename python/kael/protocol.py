@@ -10,8 +10,8 @@ MSGPACK_TYPE = "application/msgpack"
 
 
 def call_exchange(namespace):
-    """Where service calls are published: the default exchange (routing key = the service queue)."""
-    return ""
+    """Where service calls are published: a direct exchange (routing key = the service queue)."""
+    return "kael.%s.call" % namespace
 
 
 def service_queue(namespace, service):
@@ -24,9 +24,9 @@ def command_exchange(namespace):
     return "kael.%s.cmd" % namespace
 
 
-def frame_queue(namespace, frame_id):
-    """A frame's own queue (commands to that frame only)."""
-    return "kael.%s.frame.%s" % (namespace, frame_id)
+def command_direct_exchange(namespace):
+    """Direct exchange of commands to one frame (routing key = the frame id)."""
+    return "kael.%s.cmd.direct" % namespace
 
 
 def membership_exchange(namespace):
@@ -36,6 +36,8 @@ def membership_exchange(namespace):
 
 #: Declared options of the command and membership exchanges (must match the frames' exactly).
 FANOUT_OPTIONS = {"exchange_type": "fanout", "durable": False, "auto_delete": False}
+#: Declared options of the call exchange and the direct command exchange.
+DIRECT_OPTIONS = {"exchange_type": "direct", "durable": False, "auto_delete": False}
 
 
 def encode(value, what):

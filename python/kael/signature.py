@@ -19,22 +19,45 @@ CHANGING_COMMANDS = frozenset(
 )
 
 
-def sign_command(key, fn, kwargs, now_ms=None, nonce=None):
-    """The ``auth`` field of a command: ``{"ts", "nonce", "sig"}``, an HMAC-SHA256 in hex over
-    ``fn``, the time, the nonce and the canonical JSON of ``kwargs``.
+#: Version of the signed text's layout.
+SIGNATURE_VERSION = 1
+
+
+def key_id(key):
+    """Which key signed: the first 8 hex characters of sha256(key)."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:8]
+
+
+def sign_command(key, namespace, fn, kwargs, id=None, not_id=None, now_ms=None, nonce=None):
+    """The ``auth`` field of a command (runtime/PROTOCOL.md, "Signing"): ``{"v", "kid", "ts",
+    "nonce", "sig"}``, an HMAC-SHA256 in hex over the canonical JSON of the namespace, the command,
+    its arguments, its targets (``id``, ``not_id``), the time, the nonce and the key id.
 
     :param now_ms: signing time in milliseconds since the epoch (default: now).
-    :param nonce: a value used once (default: 12 random bytes in hex).
+    :param nonce: a value used once (default: 16 random bytes in hex).
     """
     ts = int(time.time() * 1000) if now_ms is None else int(now_ms)
-    nonce = os.urandom(12).hex() if nonce is None else nonce
-    text = "%s\n%d\n%s\n%s" % (fn, ts, nonce, canonical_json(kwargs))
+    nonce = os.urandom(16).hex() if nonce is None else nonce
+    kid = key_id(key)
+    text = canonical_json(
+        {
+            "v": SIGNATURE_VERSION,
+            "ns": namespace,
+            "fn": fn,
+            "kwargs": kwargs,
+            "id": id,
+            "notId": sorted(not_id or [], key=lambda k: k.encode("utf-16-be")),
+            "ts": ts,
+            "nonce": nonce,
+            "kid": kid,
+        }
+    )
     sig = hmac.new(key.encode("utf-8"), text.encode("utf-8"), hashlib.sha256).hexdigest()
-    return {"ts": ts, "nonce": nonce, "sig": sig}
+    return {"v": SIGNATURE_VERSION, "kid": kid, "ts": ts, "nonce": nonce, "sig": sig}
 
 
 def canonical_json(value):
-    """JSON with sorted keys, byte for byte what the TypeScript ``canonicalJson`` gives for the value
+    """JSON with sorted keys and without null members, byte for byte what the TypeScript ``canonicalJson`` gives for the value
     the frame decodes from this client's JSON: numbers written as JavaScript writes them, keys sorted
     by UTF-16 code units as JavaScript sorts them."""
     if value is None or isinstance(value, bool):
@@ -48,8 +71,9 @@ def canonical_json(value):
     if isinstance(value, (list, tuple)):
         return "[" + ",".join(canonical_json(v) for v in value) + "]"
     if isinstance(value, dict):
-        keys = sorted((str(k) for k in value), key=lambda k: k.encode("utf-16-be"))
-        items = {str(k): v for k, v in value.items()}
+        # Members whose value is null are left out: an absent argument and a nil one sign alike.
+        items = {str(k): v for k, v in value.items() if v is not None}
+        keys = sorted(items, key=lambda k: k.encode("utf-16-be"))
         return "{" + ",".join(json.dumps(k, ensure_ascii=False) + ":" + canonical_json(items[k]) for k in keys) + "}"
     raise TypeError("cannot sign a value of type %s" % type(value).__name__)
 

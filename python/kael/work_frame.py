@@ -22,7 +22,7 @@ from .connection import Connection
 from .errors import KaelError, RemoteError
 from .membership import Membership
 from .signature import CHANGING_COMMANDS, sign_command
-from .versions import highest_version
+from .versions import highest_version, same_version
 
 DEFAULT_AURI = "amqp://guest:guest@127.0.0.1:5672"
 KINDS = ("service", "crontab")
@@ -114,15 +114,17 @@ class WorkFrame:
             if id is not None:
                 targets.add(id)
             message = {"fn": function, "kwargs": kwargs}
+            if id is not None:
+                message["id"] = id
             excluded = [f["id"] for f in frames if f["id"] not in targets]
             if excluded:
                 message["notId"] = excluded
             if self.admin_key is not None and function in CHANGING_COMMANDS:
-                message["auth"] = sign_command(self.admin_key, function, kwargs)
+                message["auth"] = sign_command(self.admin_key, self.name, function, kwargs, id, excluded)
             body = protocol.encode(message, function)
             pending = PendingCommand(function, targets, id)
             if id is not None:
-                exchange, key = "", protocol.frame_queue(self.name, id)
+                exchange, key = protocol.command_direct_exchange(self.name), id
             else:
                 exchange, key = protocol.command_exchange(self.name), ""
             cid = self._conn().request(exchange, key, body, pending, 600, mandatory=id is not None)
@@ -319,11 +321,39 @@ class WorkFrame:
             if op == "install":
                 raise KaelError("PACKAGE_EXISTS", 'every selected frame already has %s package "%s"; use update' % (kind, name))
             raise KaelError("PACKAGE_NOT_FOUND", 'no selected frame has %s package "%s"; use install' % (kind, name))
-        kwargs = {"pkg": name, "pkg_type": kind, "version": wanted, "source": source["id"]}
+        kwargs = {
+            "pkg": name,
+            "pkg_type": kind,
+            "version": wanted,
+            "source": source["id"],
+            "sha256": self._archive_digest(source["id"], kind, name, wanted, timeout),
+        }
         if install_path is not None:
             kwargs["install_path"] = install_path
         response = self._send_to("_%s_pkg" % op, kwargs, targets, timeout)
         return _change_results(response, targets, kind, name)
+
+    def _archive_digest(self, source, kind, name, version, timeout):
+        """The sha256 of the archive frame ``source`` would export, asked before signing so the
+        signature names the exact bytes every target must receive (runtime/PROTOCOL.md, "Signing")."""
+        response = self.command_all(
+            "_export_pkg", timeout=timeout, id=source, pkg=name, pkg_type=kind, digest_only=True
+        )
+        reply = response.get(source) or {"ok": False, "error": {"code": "COMMAND_TIMEOUT", "message": "no answer"}}
+        if not reply.get("ok"):
+            error = reply.get("error") or {}
+            code = error.get("code") if error.get("code") in ("UNAUTHORIZED", "VERSION_NOT_FOUND", "PACKAGE_NOT_FOUND") else "COMMAND_FAILED"
+            raise KaelError(
+                code,
+                'cannot learn the archive digest of %s package "%s" from frame %s: %s'
+                % (kind, name, source, error.get("message", "")),
+            )
+        value = reply.get("value") or {}
+        if not same_version(str(value.get("version")), version):
+            raise KaelError("VERSION_NOT_FOUND", "frame %s now holds %s %s, not %s" % (source, name, value.get("version"), version))
+        if not isinstance(value.get("sha256"), str):
+            raise KaelError("COMMAND_FAILED", "frame %s answered the digest query without a sha256" % source)
+        return value["sha256"]
 
     def _send_to(self, function, kwargs, frames, timeout):
         ids = [f["id"] for f in frames]

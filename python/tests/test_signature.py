@@ -7,7 +7,7 @@ from kael.signature import CHANGING_COMMANDS, canonical_json, js_number, sign_co
 
 class CanonicalJsonTest(unittest.TestCase):
     def test_sorts_keys_at_every_level_and_writes_no_spaces(self):
-        self.assertEqual(canonical_json({"b": 1, "a": {"d": [1, "x"], "c": None}}), '{"a":{"c":null,"d":[1,"x"]},"b":1}')
+        self.assertEqual(canonical_json({"b": 1, "a": {"d": [1, "x", None], "c": None}}), '{"a":{"d":[1,"x",null]},"b":1}')
 
     def test_writes_numbers_as_javascript_does(self):
         cases = {1.0: "1", 1.5: "1.5", -0.25: "-0.25", 1e21: "1e+21", 1e20: "100000000000000000000",
@@ -28,14 +28,27 @@ class CanonicalJsonTest(unittest.TestCase):
 
 
 class SignCommandTest(unittest.TestCase):
-    def test_signs_name_time_nonce_and_canonical_kwargs(self):
-        auth = sign_command("key", "_update_pkg", {"pkg": "calc", "version": "1.10"}, now_ms=1700000000000, nonce="ab")
-        text = '_update_pkg\n1700000000000\nab\n{"pkg":"calc","version":"1.10"}'
+    def test_signs_namespace_command_arguments_targets_time_nonce_and_key_id(self):
+        auth = sign_command(
+            "key", "prod", "_update_pkg", {"pkg": "calc", "version": "1.10"}, not_id=["b", "a"], now_ms=1700000000000, nonce="ab"
+        )
+        kid = hashlib.sha256(b"key").hexdigest()[:8]
+        text = (
+            '{"fn":"_update_pkg","kid":"%s","kwargs":{"pkg":"calc","version":"1.10"},"nonce":"ab",'
+            '"notId":["a","b"],"ns":"prod","ts":1700000000000,"v":1}' % kid
+        )
         expected = hmac.new(b"key", text.encode(), hashlib.sha256).hexdigest()
-        self.assertEqual(auth, {"ts": 1700000000000, "nonce": "ab", "sig": expected})
+        self.assertEqual(auth, {"v": 1, "kid": kid, "ts": 1700000000000, "nonce": "ab", "sig": expected})
+
+    def test_binds_the_target_frame(self):
+        one = sign_command("k", "ns", "_restart_service", {}, id="frame-a", now_ms=1, nonce="n")
+        other = sign_command("k", "ns", "_restart_service", {}, id="frame-b", now_ms=1, nonce="n")
+        self.assertNotEqual(one["sig"], other["sig"])
 
     def test_uses_a_fresh_nonce_each_time(self):
-        self.assertNotEqual(sign_command("k", "_restart_service", {})["nonce"], sign_command("k", "_restart_service", {})["nonce"])
+        self.assertNotEqual(
+            sign_command("k", "ns", "_restart_service", {})["nonce"], sign_command("k", "ns", "_restart_service", {})["nonce"]
+        )
 
     def test_lists_the_changing_commands_of_the_runtime(self):
         self.assertEqual(

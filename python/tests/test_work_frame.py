@@ -83,7 +83,7 @@ class ErrorsTest(unittest.TestCase):
 class ProtocolTest(unittest.TestCase):
     def test_calls_go_to_the_service_queue_through_the_call_exchange(self):
         self.assertEqual(service_queue("test", "calculate__add"), "kael.test.svc.calculate__add")
-        self.assertEqual(call_exchange("test"), "")
+        self.assertEqual(call_exchange("test"), "kael.test.call")
 
     def test_decodes_json_and_msgpack_bodies(self):
         self.assertEqual(decode(b'{"ok":true,"value":3}', "application/json"), {"ok": True, "value": 3})
