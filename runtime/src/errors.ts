@@ -26,6 +26,10 @@ export type KaelErrorCode =
   | 'ARCHIVE_INVALID'
   | 'FRAME_NOT_FOUND'
   | 'WORKER_CRASHED'
+  | 'REQUEST_TOO_LARGE'
+  | 'REPLY_TOO_LARGE'
+  | 'OPTION_INVALID'
+  | 'CONNECTION_LOST'
   | 'USAGE';
 
 /** The wire shape of an error: plain data, never a serialized object graph. */
