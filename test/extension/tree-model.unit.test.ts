@@ -4,7 +4,13 @@ import type { FrameSnapshot } from '@kael/runtime';
 import { frameLabels } from 'kael-vscode/dist/tree/frame-labels';
 import { crontabHolders, trackClaims } from 'kael-vscode/dist/tree/liveness';
 import type { LiveFrame } from 'kael-vscode/dist/tree/liveness';
-import { buildTree, problemActions, problemMessage } from 'kael-vscode/dist/tree/tree-model';
+import {
+  buildTree,
+  findNode,
+  problemActions,
+  problemMessage,
+  rowsSignature,
+} from 'kael-vscode/dist/tree/tree-model';
 import type { NamespaceState, TreeNode } from 'kael-vscode/dist/tree/tree-model';
 import { statusItems } from 'kael-vscode/dist/status/status-model';
 
@@ -95,7 +101,7 @@ describe('the Kael tree', () => {
         [
           [
             'web1',
-            'pid 100 · up 2m',
+            'pid 100',
             'server-process',
             [
               [
@@ -117,7 +123,7 @@ describe('the Kael tree', () => {
           ],
           [
             'web2',
-            'pid 100 · up 2m',
+            'pid 100',
             'server-process',
             [
               [
@@ -199,7 +205,7 @@ describe('the Kael tree', () => {
     const node = root?.children[0];
     assert.deepEqual(
       [node?.icon, node?.tone, node?.description],
-      ['warning', 'warning', 'pid 100 · up 2m · ⚠ 1 failed'],
+      ['warning', 'warning', 'pid 100 · ⚠ 1 failed'],
     );
     assert.match(
       node?.tooltip ?? '',
@@ -396,5 +402,40 @@ describe('the status bar', () => {
       ],
     );
     assert.match(items[1]?.tooltip ?? '', /failed: b on web1/);
+  });
+
+  it("keeps the rows of a tree the same when only a crontab's lease age and the clock move (no redraw)", () => {
+    const withLease = (leaseAgeMs: number): FrameSnapshot => {
+      const f = frame('b', 'web2', '1.9', false);
+      return { ...f, crontabs: f.crontabs.map((c) => ({ ...c, activeFrame: 'a', leaseAgeMs })) };
+    };
+    const before = buildTree([ns([live(withLease(120))])], 'frame', { now: NOW, timeZone: TZ });
+    const after = buildTree([ns([live(withLease(610), NOW + 900)])], 'frame', {
+      now: NOW + 900,
+      timeZone: TZ,
+    });
+    assert.equal(rowsSignature(after), rowsSignature(before));
+    const failed = withLease(610);
+    failed.packages = [...failed.packages, { kind: 'unknown', name: 'x', dir: '/srv/x', state: 'failed' }];
+    assert.notEqual(
+      rowsSignature(buildTree([ns([live(failed)])], 'frame', { now: NOW })),
+      rowsSignature(before),
+    );
+  });
+
+  it('finds a node by its id anywhere in the tree, and nothing for an unknown id', () => {
+    const tree = buildTree([ns([live(frame('a', 'web1', '1.0', true))])], 'frame', { now: NOW });
+    assert.deepEqual(findNode(tree, 'pkg:prod:a:service:calculate:calculate__minus')?.data, {
+      namespace: 'prod',
+      frameId: 'a',
+      frameLabel: 'web1',
+      packageName: 'calculate',
+      kind: 'service',
+      version: '1.0',
+      file: '/srv/calc',
+      local: false,
+      service: 'calculate__minus',
+    });
+    assert.equal(findNode(tree, 'pkg:prod:nope'), undefined);
   });
 });

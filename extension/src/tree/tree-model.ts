@@ -250,7 +250,7 @@ function frameNode(live: LiveFrame, ctx: Ctx): TreeNode {
     : [
         label.startsWith(f.host) ? undefined : f.host,
         `pid ${f.pid}`,
-        `up ${formatDuration(upSeconds)}`,
+        // No uptime here: it would change the row every second (redraws); the tooltip has it.
         failed.length > 0 ? `⚠ ${failed.length} failed` : undefined,
       ]
         .filter((x) => x !== undefined)
@@ -579,4 +579,22 @@ export function problemMessage(states: readonly NamespaceState[]): string | unde
   if (failing.length === 0) return undefined;
   const reasons = [...new Set(failing.map((s) => s.problem?.summary ?? ''))];
   return `Not connected (${failing.map((s) => s.namespace).join(', ')}): ${reasons.join('; ')}`;
+}
+
+/**
+ * Everything the rows of a tree show, tooltips aside (those are built on hover): two trees with
+ * the same signature look the same, so the view need not redraw.
+ */
+export function rowsSignature(nodes: readonly TreeNode[]): string {
+  return JSON.stringify(nodes, (key, value: unknown) => (key === 'tooltip' ? undefined : value));
+}
+
+/** The node with this id, anywhere in the tree. */
+export function findNode(nodes: readonly TreeNode[], id: string): TreeNode | undefined {
+  for (const n of nodes) {
+    if (n.id === id) return n;
+    const hit = findNode(n.children, id);
+    if (hit !== undefined) return hit;
+  }
+  return undefined;
 }
