@@ -150,7 +150,7 @@ describe('the Kael extension in a real VS Code (code-server)', () => {
     process.stdout.write(`e2e numbers: ${JSON.stringify(numbers)}\n`);
   });
 
-  it('shows a wrong port in full in the view, with buttons, and Edit Connection fixes it in three steps', async () => {
+  it('shows a wrong port in full in the view, with buttons, and Edit Connection fixes it in three steps with a list of cluster nodes', async () => {
     await openKaelView(page);
     await widenSideBar(page, 560);
     const problem = `ECONNREFUSED ${broker.hostname === 'localhost' ? '127.0.0.1' : broker.hostname}:${wrongPort} — is RabbitMQ running, and on that port?`;
@@ -166,10 +166,15 @@ describe('the Kael extension in a real VS Code (code-server)', () => {
     await toast(page, problem).waitFor();
     await screenshot(page, 'connection-problem.png');
     await treeRow(page, 'Edit Connection…').click();
-    const step1 = await answerInput(page, '1/3', brokerNoPassword(broker.port || '5672'));
+    // Two "cluster nodes": the wrong port stays in the list, the extension connects to the one that answers.
+    const nodes = [brokerNoPassword(wrongPort), brokerNoPassword(broker.port || '5672')];
+    const step1 = await answerInput(page, '1/3', nodes.join(', '));
     assert.match(step1, /Kael: Connect/);
     const step2 = await answerInput(page, '2/3', decodeURIComponent(broker.password));
-    assert.match(step2, /Password of /);
+    assert.ok(
+      step2.includes(`Password of ${broker.username} at ${nodes.map((n) => new URL(n).host).join(', ')}`),
+      step2,
+    );
     await answerInput(page, '3/3');
     await toast(page, `${ns}: 2 frames`).waitFor({});
   });
@@ -184,6 +189,7 @@ describe('the Kael extension in a real VS Code (code-server)', () => {
         [...labelOfPid.values()].every((l) => t.includes(l)) &&
         t.includes('calc__add') &&
         t.includes('broken') &&
+        t.includes('"missing" is not exported by index.js') &&
         t.includes('active') &&
         t.includes('standby'),
       60_000,
