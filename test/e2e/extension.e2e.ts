@@ -206,6 +206,20 @@ describe('the Kael extension in a real VS Code (code-server)', () => {
     await clearNotifications(page);
   });
 
+  it("shows on hover who holds a crontab by the frame's lock log, the last tick claimed and the next one", async () => {
+    await treeRow(page, 'ticker').hover();
+    const hover = page
+      .locator('.monaco-hover, .workbench-hover')
+      .filter({ hasText: 'lock log: held by' })
+      .first();
+    await hover.waitFor({ timeout: 30_000 });
+    const text = plain(await hover.innerText());
+    assert.match(text, /crontab package on /);
+    assert.match(text, /next tick \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/);
+    assert.match(text, /last tick claimed \d{4}-\d{2}-\d{2} /);
+    await page.mouse.move(900, 600);
+  });
+
   it('keeps the stored password when Connect… is left with Escape at the password step', async () => {
     await runCommand(page, 'Kael: Connect…');
     await answerInput(page, '1/3');
