@@ -38,6 +38,8 @@ export class ConsumerWatch {
   private readonly states = new Map<string, QueueState>();
   private channel: Promise<Channel | undefined> | undefined;
   private openChannelNow: Channel | undefined;
+  /** Told when a queue that calls wait on is found gone (the request channel fails them at once). */
+  onGone: ((queue: string) => void) | undefined;
 
   /**
    * @param goneAfterMs how long a queue must be seen without consumer before calls to it fail;
@@ -82,10 +84,13 @@ export class ConsumerWatch {
     const s = this.states.get(queue);
     if (s !== undefined && s.consumers === 0 && s.checkedAt >= sentAt && this.isGone(s)) return true;
     if (s?.probing !== undefined) return false;
+    // A call asks once as soon as it has waited goneAfterMs, unless a probe sent after it was
+    // published already answered; then at most every IN_FLIGHT_RECHECK_MS (every goneAfterMs while
+    // the queue shows no consumer, to confirm).
     const since = s === undefined ? Infinity : now - s.checkedAt;
-    const due = s !== undefined && s.consumers === 0 ? this.goneAfterMs : IN_FLIGHT_RECHECK_MS;
-    if (since >= due || (s !== undefined && s.checkedAt < sentAt && s.consumers === 0))
-      void this.probe(queue);
+    const due =
+      s === undefined || s.checkedAt < sentAt || s.consumers === 0 ? this.goneAfterMs : IN_FLIGHT_RECHECK_MS;
+    if (since >= due) void this.probe(queue, true);
     return false;
   }
 
@@ -113,6 +118,21 @@ export class ConsumerWatch {
     }
   }
 
+  /**
+   * Calls wait on a queue that just showed no consumer: ask again as soon as a second "none" would
+   * make it gone, and tell the request channel at once instead of at its next sweep.
+   */
+  private confirmGone(queue: string, s: QueueState): void {
+    if (this.isGone(s)) {
+      this.onGone?.(queue);
+      return;
+    }
+    const wait = Math.max(0, (s.zeroSince ?? s.checkedAt) + this.goneAfterMs - Date.now());
+    setTimeout(() => {
+      if (s.probing === undefined && this.states.get(queue) === s) void this.probe(queue, true);
+    }, wait).unref();
+  }
+
   private isGone(s: QueueState): boolean {
     return s.consumers === 0 && s.zeroSince !== undefined && s.checkedAt - s.zeroSince >= this.goneAfterMs;
   }
@@ -130,7 +150,7 @@ export class ConsumerWatch {
   }
 
   /** Asks the broker for the queue's consumer count (single-flight per queue); 0 when it does not exist. */
-  private probe(queue: string): Promise<number | undefined> {
+  private probe(queue: string, confirmGone = false): Promise<number | undefined> {
     let s = this.states.get(queue);
     if (s?.probing !== undefined) return s.probing;
     if (s === undefined) {
@@ -146,6 +166,7 @@ export class ConsumerWatch {
       else state.zeroSince = undefined;
       state.consumers = consumers;
       state.checkedAt = sentAt;
+      if (confirmGone && consumers === 0) this.confirmGone(queue, state);
       return consumers;
     });
     return state.probing;

@@ -133,6 +133,7 @@ export class RequestChannel {
   /** Lets requests with a `watchQueue` fail with SERVICE_NOT_FOUND when their queue has no consumer. */
   watchConsumers(watch: ConsumerWatch): void {
     this.watch = watch;
+    watch.onGone = () => this.sweep();
   }
 
   /** Requests waiting for a reply or for a channel (tests and diagnostics). */
