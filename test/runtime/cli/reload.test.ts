@@ -95,12 +95,14 @@ describe('kael run reloading frame.yaml on SIGHUP', () => {
       }
     };
     const callers = [load(), load()];
-    await until('calls answered before the reload', async () => (answered >= 20 ? true : undefined));
+    await until('calls answered before the reload', () => Promise.resolve(answered >= 20 ? true : undefined));
     await fs.writeFile(conf, 'service_group: test_group\npath:\n  - ./tools\n  - ./beta\n');
     const before = answered;
     frame.child.kill('SIGHUP');
     const reloaded = await logLine('the reload', (l) => l.msg === 'frame.yaml reloaded');
-    await until('calls answered after the reload', async () => (answered >= before + 20 ? true : undefined));
+    await until('calls answered after the reload', () =>
+      Promise.resolve(answered >= before + 20 ? true : undefined),
+    );
     loading = false;
     await Promise.all(callers);
     assert.deepEqual(
