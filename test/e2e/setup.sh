@@ -31,8 +31,19 @@ step() {
   local try=1 started=$SECONDS
   while :; do
     if [ "$attempts" -gt 1 ]; then say "[$step_no] $name (attempt $try of $attempts)"; else say "[$step_no] $name"; fi
-    local rc=0
-    "$@" >"$log" 2>&1 || rc=$?
+    local rc=0 pid waited=0
+    # In the background with a progress line every minute: building code-server's native modules
+    # takes 10+ minutes on a busy machine, and a silent step looks like a hang.
+    "$@" >"$log" 2>&1 &
+    pid=$!
+    while kill -0 "$pid" 2>/dev/null; do
+      sleep 1
+      waited=$((waited + 1))
+      if [ $((waited % 60)) -eq 0 ]; then
+        say "[$step_no] still running after ${waited} s: $(tail -n 1 "$log" | cut -c1-100)"
+      fi
+    done
+    wait "$pid" || rc=$?
     if [ "$rc" -eq 0 ]; then
       say "[$step_no] ok in $((SECONDS - started)) s"
       return 0
