@@ -14,6 +14,13 @@ import {
 } from '../../support/frames.js';
 import { until } from '../../support/wait.js';
 
+/** A crontab package whose one entry never fires during a test (midnight on January 1st). */
+function crontab(name: string): Record<string, string> {
+  return {
+    'setting.yaml': `type: crontab\ncrontab_name: ${name}\nversion: 1.0\npublish:\n  - ['0 0 1 1 *', 'true']\n`,
+  };
+}
+
 /** One parsed stderr line of `kael run --log-format json`. */
 interface LogLine {
   time: string;
@@ -48,10 +55,18 @@ describe('kael run reloading frame.yaml on SIGHUP', () => {
   }
 
   before(async () => {
-    conf = await makeFrameDir({ tools: TOOLS_SERVICE, alpha: versionedService('alpha', '1.0') });
-    await fs.mkdir(path.join(path.dirname(conf), 'beta'));
-    for (const [file, text] of Object.entries(versionedService('beta', '2.0')))
-      await fs.writeFile(path.join(path.dirname(conf), 'beta', file), text);
+    conf = await makeFrameDir({
+      tools: TOOLS_SERVICE,
+      alpha: versionedService('alpha', '1.0'),
+      keeper: crontab('keeper'),
+      gone: crontab('gone'),
+    });
+    const later = { beta: versionedService('beta', '2.0'), fresh: crontab('fresh') };
+    for (const [name, files] of Object.entries(later)) {
+      await fs.mkdir(path.join(path.dirname(conf), name));
+      for (const [file, text] of Object.entries(files))
+        await fs.writeFile(path.join(path.dirname(conf), name, file), text);
+    }
     frame = startFrameProcess(conf, ns, ['--log-format', 'json', '--heartbeat', '300']);
     let rest = '';
     frame.child.stderr?.on('data', (chunk: Buffer) => {
@@ -80,7 +95,7 @@ describe('kael run reloading frame.yaml on SIGHUP', () => {
     await deleteNamespace(ns);
   });
 
-  it('adds beta and removes alpha without failing a call of tools', async () => {
+  it('adds beta and fresh, removes alpha and gone, without failing a call of tools', async () => {
     let failed = 0;
     let answered = 0;
     let loading = true;
@@ -96,7 +111,10 @@ describe('kael run reloading frame.yaml on SIGHUP', () => {
     };
     const callers = [load(), load()];
     await until('calls answered before the reload', () => Promise.resolve(answered >= 20 ? true : undefined));
-    await fs.writeFile(conf, 'service_group: test_group\npath:\n  - ./tools\n  - ./beta\n');
+    await fs.writeFile(
+      conf,
+      'service_group: test_group\npath:\n  - ./tools\n  - ./beta\n  - ./keeper\n  - ./fresh\n',
+    );
     const before = answered;
     frame.child.kill('SIGHUP');
     const reloaded = await logLine('the reload', (l) => l.msg === 'frame.yaml reloaded');
@@ -112,15 +130,28 @@ describe('kael run reloading frame.yaml on SIGHUP', () => {
         changed: reloaded['changed'],
         unchanged: reloaded['unchanged'],
       },
-      { added: ['beta'], removed: ['alpha'], changed: [], unchanged: ['tools'] },
+      { added: ['beta', 'fresh'], removed: ['alpha', 'gone'], changed: [], unchanged: ['tools', 'keeper'] },
     );
     assert.equal(failed, 0);
     assert.equal(await client.call('beta__ver', [], { timeoutMs: 5000 }), '2.0');
-    const packages = await until('the frame announcing tools and beta', async () => {
-      const names = (await client.servers()).flatMap((f) => f.packages.map((p) => p.name)).sort();
-      return names.join() === 'beta,tools' ? names : undefined;
+    const names = await until('the frame announcing the new packages', async () => {
+      const list = (await client.servers()).flatMap((f) => f.packages.map((p) => p.name)).sort();
+      return list.join() === 'beta,fresh,keeper,tools' ? list : undefined;
     });
-    assert.deepEqual(packages, ['beta', 'tools']);
+    assert.deepEqual(names, ['beta', 'fresh', 'keeper', 'tools']);
+    const crontabs = await until('both crontabs active', async () => {
+      const list = (await client.servers()).flatMap((f) =>
+        f.crontabs.map((c) => ({ name: c.name, active: c.active })),
+      );
+      return list.length === 2 && list.every((c) => c.active) ? list : undefined;
+    });
+    assert.deepEqual(
+      crontabs.sort((a, b) => a.name.localeCompare(b.name)),
+      [
+        { name: 'fresh', active: true },
+        { name: 'keeper', active: true },
+      ],
+    );
   });
 
   it('keeps its packages and logs CONFIG_INVALID when frame.yaml is broken', async () => {
@@ -145,7 +176,7 @@ describe('kael run reloading frame.yaml on SIGHUP', () => {
       assert.equal(typeof l.msg, 'string');
     }
     const loaded = lines.filter((l) => l.msg === 'package loaded').map((l) => l['name']);
-    assert.deepEqual(loaded.sort(), ['alpha', 'tools']);
+    assert.deepEqual(loaded.sort(), ['alpha', 'gone', 'keeper', 'tools']);
     // The service workers inherit the format: lines from more than the frame process.
     assert.ok(new Set(lines.map((l) => l.pid)).size >= 2);
   });
