@@ -15,9 +15,18 @@ const msgpackDecode = (body: Uint8Array): unknown => decoder.decode(body);
 /** The encodings kael reads and writes. */
 export type ContentType = typeof MSGPACK | typeof JSON_TYPE;
 
+/**
+ * The media type of a `content_type` property: parameters dropped, lower case, so
+ * `application/json; charset=utf-8` (what many HTTP-minded AMQP clients send) is JSON.
+ */
+export function mediaType(contentType: string | undefined): string | undefined {
+  if (contentType === undefined) return undefined;
+  return contentType.split(';', 1)[0]?.trim().toLowerCase();
+}
+
 /** The content type to answer a message with: JSON when the request was JSON, else msgpack. */
 export function replyContentType(requestType: string | undefined): ContentType {
-  return requestType === JSON_TYPE ? JSON_TYPE : MSGPACK;
+  return requestType === JSON_TYPE || mediaType(requestType) === JSON_TYPE ? JSON_TYPE : MSGPACK;
 }
 
 /**
@@ -46,13 +55,16 @@ export function encodeBody(value: unknown, contentType: ContentType = MSGPACK): 
 }
 
 /**
- * Decodes a wire body; an absent content type is tried as msgpack, then as JSON (foreign publishers).
+ * Decodes a wire body by its media type (parameters such as `charset` ignored); an absent or other
+ * content type is tried as msgpack, then as JSON (foreign publishers).
  * @throws KaelError `DECODE_ERROR` when the body is not valid in its encoding.
  */
 export function decodeBody(body: Buffer, contentType: string | undefined): unknown {
+  // The exact strings first: they are what nearly every message carries.
+  const type = contentType === JSON_TYPE || contentType === MSGPACK ? contentType : mediaType(contentType);
   try {
-    if (contentType === JSON_TYPE) return JSON.parse(body.toString('utf8')) as unknown;
-    if (contentType === MSGPACK) return msgpackDecode(body);
+    if (type === JSON_TYPE) return JSON.parse(body.toString('utf8')) as unknown;
+    if (type === MSGPACK) return msgpackDecode(body);
     try {
       return msgpackDecode(body);
     } catch {
