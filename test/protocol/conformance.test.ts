@@ -302,7 +302,10 @@ describe('the wire protocol as runtime/PROTOCOL.md describes it', () => {
       assert.equal(await value('types__kind', [2 ** 53 - 1]), 'number:9007199254740991');
       const uint64 = Buffer.from(encode([[2n ** 53n + 1n], {}], { useBigInt64: true }));
       assert.deepEqual(envelopeOf(await call('types__kind', uint64)).value, 'number:9007199254740992');
-      assert.equal(await value('types__kind', [9007199254740993], JSON_TYPE), 'number:9007199254740992');
+      const json = await call('types__kind', Buffer.from('[[9007199254740993],{}]'), {
+        contentType: JSON_TYPE,
+      });
+      assert.equal(envelopeOf(json).value, 'number:9007199254740992');
     });
 
     it('sends an integer of 2^53 as a msgpack float 64', async () => {
@@ -424,7 +427,7 @@ describe('the wire protocol as runtime/PROTOCOL.md describes it', () => {
       );
       skipping.stop();
       assert.deepEqual(
-        skipping.messages.map((m) => m.properties.appId),
+        skipping.messages.map((m) => m.properties.appId as string | undefined),
         [first],
       );
     });
