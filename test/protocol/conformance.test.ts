@@ -318,10 +318,14 @@ describe('the wire protocol as runtime/PROTOCOL.md describes it', () => {
       assert.deepEqual(await value('types__odd', [], JSON_TYPE), [null, null, null]);
     });
 
-    it('carries binary as msgpack bin, and as a Buffer object in JSON', async () => {
+    it('carries binary as msgpack bin, and as the tagged base64 map in JSON', async () => {
       assert.equal(await value('types__kind', [new Uint8Array([1, 2, 3])]), 'bytes:1,2,3');
       assert.deepEqual([...((await value('types__bytes', [])) as Uint8Array)], [1, 2, 3]);
-      assert.deepEqual(await value('types__bytes', [], JSON_TYPE), { type: 'Buffer', data: [1, 2, 3] });
+      assert.deepEqual(await value('types__bytes', [], JSON_TYPE), { __kael_bytes__: 'AQID' });
+      const tagged = await call('types__kind', Buffer.from('[[{"__kael_bytes__":"AQID"}],{}]'), {
+        contentType: JSON_TYPE,
+      });
+      assert.equal(envelopeOf(tagged).value, 'bytes:1,2,3');
     });
 
     it('carries dates as msgpack timestamps, and as ISO strings in JSON', async () => {

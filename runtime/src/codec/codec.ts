@@ -36,9 +36,12 @@ export function replyContentType(requestType: string | undefined): ContentType {
 export function encodeBody(value: unknown, contentType: ContentType = MSGPACK): Buffer {
   try {
     if (contentType === JSON_TYPE) {
-      const text = JSON.stringify(value, (_k, v: unknown) => {
+      const text = JSON.stringify(value, function (this: Record<string, unknown>, k: string, v: unknown) {
         if (typeof v === 'function' || typeof v === 'symbol')
           throw new TypeError(`cannot encode a ${typeof v}`);
+        // `v` is already what toJSON made of a Buffer ({type, data}); the holder still has the bytes.
+        const raw = this[k];
+        if (ArrayBuffer.isView(raw)) return { [BYTES_TAG]: bytesOf(raw).toString('base64') };
         return v;
       });
       return Buffer.from(text ?? 'null', 'utf8');
@@ -63,12 +66,12 @@ export function decodeBody(body: Buffer, contentType: string | undefined): unkno
   // The exact strings first: they are what nearly every message carries.
   const type = contentType === JSON_TYPE || contentType === MSGPACK ? contentType : mediaType(contentType);
   try {
-    if (type === JSON_TYPE) return JSON.parse(body.toString('utf8')) as unknown;
+    if (type === JSON_TYPE) return parseJson(body);
     if (type === MSGPACK) return msgpackDecode(body);
     try {
       return msgpackDecode(body);
     } catch {
-      return JSON.parse(body.toString('utf8')) as unknown;
+      return parseJson(body);
     }
   } catch (e) {
     throw new KaelError(
@@ -77,6 +80,30 @@ export function decodeBody(body: Buffer, contentType: string | undefined): unkno
       { cause: e },
     );
   }
+}
+
+/**
+ * JSON has no bytes: binary values travel as `{"__kael_bytes__": "<base64>"}` in JSON bodies, the
+ * same tag the Python worker's channel uses, and are read back as bytes.
+ */
+export const BYTES_TAG = '__kael_bytes__';
+
+function bytesOf(view: ArrayBufferView): Buffer {
+  return Buffer.from(view.buffer, view.byteOffset, view.byteLength);
+}
+
+// The reviver runs only when the tag occurs: it costs a callback per value.
+function parseJson(body: Buffer): unknown {
+  const text = body.toString('utf8');
+  return JSON.parse(text, text.includes(BYTES_TAG) ? bytesReviver : undefined) as unknown;
+}
+
+function bytesReviver(_key: string, value: unknown): unknown {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const tagged = (value as Record<string, unknown>)[BYTES_TAG];
+    if (typeof tagged === 'string' && Object.keys(value).length === 1) return Buffer.from(tagged, 'base64');
+  }
+  return value;
 }
 
 /** Deeper nesting than this is taken for a reference cycle. */
