@@ -195,6 +195,8 @@ describe('the wire protocol as runtime/PROTOCOL.md describes it', () => {
       assert.equal(m.properties.contentType, MSGPACK);
       assert.equal(m.properties.correlationId, 'c-1');
       assert.equal(m.properties.appId, a.frame.id);
+      assert.equal(m.properties.expiration, undefined);
+      assert.equal(m.properties.deliveryMode, undefined);
       assert.deepEqual(decode(m.content), { ok: true, value: 3 });
     });
 
