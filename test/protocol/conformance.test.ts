@@ -451,6 +451,18 @@ describe('the wire protocol as runtime/PROTOCOL.md describes it', () => {
         assert.equal(envelopeOf(m).error?.code, 'COMMAND_UNKNOWN');
       }
     });
+
+    it('answers a command that is not a {fn, kwargs} map with DECODE_ERROR from every frame', async () => {
+      const { messages } = await peer.collect(
+        `kael.${ns}.cmd`,
+        '',
+        Buffer.from(encode({ kwargs: {} })),
+        { contentType: MSGPACK },
+        (replies) => replies.length === frameIds.length,
+      );
+      assert.deepEqual(messages.map((m) => m.properties.appId as string).sort(), frameIds);
+      for (const m of messages) assert.equal(envelopeOf(m).error?.code, 'DECODE_ERROR');
+    });
   });
 
   describe('membership and crontabs', () => {
