@@ -390,13 +390,10 @@ describe('the Python interpreter', () => {
     }
   });
 
-  it('sends the Python traceback as the stack when the frame runs with KAEL_DEBUG', async () => {
-    const saved = { debug: process.env['KAEL_DEBUG'], level: process.env['KAEL_LOG_LEVEL'] };
-    process.env['KAEL_DEBUG'] = '1';
-    process.env['KAEL_LOG_LEVEL'] = 'warn';
+  it('sends the Python traceback as the stack only when the frame runs with debugErrors', async () => {
     let setup: FrameAndClient<PyTools> | undefined;
     try {
-      setup = await frameWithClient<PyTools>({ pytools: PY_TOOLS });
+      setup = await frameWithClient<PyTools>({ pytools: PY_TOOLS }, { debugErrors: true });
       await assert.rejects(setup.client.pytools__fail(), (e: RemoteError) => {
         assert.match(
           e.remote.stack ?? '',
@@ -405,13 +402,6 @@ describe('the Python interpreter', () => {
         return true;
       });
     } finally {
-      for (const [k, v] of [
-        ['KAEL_DEBUG', saved.debug],
-        ['KAEL_LOG_LEVEL', saved.level],
-      ] as const) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
       await setup?.close();
     }
   });

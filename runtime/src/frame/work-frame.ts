@@ -7,6 +7,7 @@ import { connectClient } from '../client/frame-client.js';
 import type { ClientOptions, ServiceProxy } from '../client/frame-client.js';
 import { ClusterAgent } from '../commands/cluster-agent.js';
 import { readFrameConfig } from '../config/frame-config.js';
+import type { FrameConfig } from '../config/frame-config.js';
 import { DEFAULT_AURI } from '../broker/default-auri.js';
 import { resolveAuri } from '../broker/broker-urls.js';
 import { formatProblem } from '../config/problem.js';
@@ -26,6 +27,8 @@ import { logPythonInterpreter } from '../packages/python-interpreter.js';
 import { isCrontabRecord, isServiceRecord } from '../model/package-record.js';
 import type { PackageRecord } from '../model/package-record.js';
 import type { PackageKind } from '../model/package-kind.js';
+import { DEFAULT_MESSAGE_LIMITS } from '../model/message-limits.js';
+import type { MessageLimits } from '../model/message-limits.js';
 
 export { DEFAULT_AURI };
 
@@ -76,8 +79,32 @@ export interface WorkFrameOptions {
   allowUnsignedAdmin?: boolean;
   /** Folder that install paths must stay inside. @default the folder of frame.yaml */
   installRoot?: string | undefined;
+  /**
+   * Size limits of the calls this frame serves; a field left out comes from frame.yaml's `limits`,
+   * else from {@link DEFAULT_MESSAGE_LIMITS}.
+   */
+  limits?: { [K in keyof MessageLimits]?: MessageLimits[K] | undefined } | undefined;
+  /**
+   * How long one package may take to load before it is marked FAILED (the frame starts without it).
+   * @default frame.yaml's `package_load_timeout_ms`, else 30000
+   */
+  packageLoadTimeoutMs?: number | undefined;
+  /**
+   * How many worker deaths a call may be in flight at before it is moved to the namespace's
+   * dead-letter queue and its caller gets WORKER_CRASHED. @default 3
+   */
+  maxWorkerDeaths?: number | undefined;
+  /**
+   * Send the stack of a failed call to the caller. Off, callers get code, type and message only (a
+   * stack shows the frame's file paths); the frame logs the stack with the call's correlation id
+   * either way. @default false
+   */
+  debugErrors?: boolean | undefined;
   logger?: Logger;
 }
+
+/** @see WorkFrameOptions.packageLoadTimeoutMs */
+export const DEFAULT_PACKAGE_LOAD_TIMEOUT_MS = 30_000;
 
 /**
  * A frame: loads the service and crontab packages listed in frame.yaml, serves their functions over
@@ -92,6 +119,8 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
   readonly logger: Logger;
   private readonly explicitName: string | undefined;
   private readonly explicitLabel: string | undefined;
+  private readonly explicitLimits: Partial<MessageLimits>;
+  private readonly explicitLoadTimeoutMs: number | undefined;
   private label: string | undefined;
   private ns: string | undefined;
   private brokerConn: BrokerConnection | undefined;
@@ -125,6 +154,8 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
     const key = readFrameAdminKey({ key: options.adminKey, keyFile: options.adminKeyFile });
     if (key?.warning !== undefined) this.logger.warn(key.warning);
     const serviceGroupConf = path.resolve(options.serviceGroupConf);
+    this.explicitLimits = definedFields(options.limits ?? {});
+    this.explicitLoadTimeoutMs = options.packageLoadTimeoutMs;
     this.options = {
       auri: resolveAuri(options.auri),
       serviceGroupConf,
@@ -137,6 +168,10 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
       adminKey: key?.key,
       allowUnsignedAdmin: options.allowUnsignedAdmin === true,
       installRoot: path.resolve(options.installRoot ?? path.dirname(serviceGroupConf)),
+      limits: { ...DEFAULT_MESSAGE_LIMITS, ...this.explicitLimits },
+      packageLoadTimeoutMs: options.packageLoadTimeoutMs ?? DEFAULT_PACKAGE_LOAD_TIMEOUT_MS,
+      maxWorkerDeaths: Math.max(1, options.maxWorkerDeaths ?? 3),
+      debugErrors: options.debugErrors === true,
     };
   }
 
@@ -166,6 +201,7 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
     const config = await readFrameConfig(this.options.serviceGroupConf);
     this.ns = this.explicitName ?? config.serviceGroup;
     this.label = this.explicitLabel ?? config.label;
+    this.applyConfigOptions(config);
     // The frame's workers import the code and check its exports (the same check the editor makes on
     // the source), so the frame process does not read the code itself.
     this.packageRecords = await loadCatalog(config, diskFileView, { readCode: false });
@@ -228,6 +264,7 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
     try {
       const config = await readFrameConfig(this.options.serviceGroupConf);
       this.label = this.explicitLabel ?? config.label;
+      this.applyConfigOptions(config);
       const fresh = await loadCatalog(config, diskFileView, { readCode: false });
       this.reportProblems(fresh.filter((r) => r.setting === undefined || r.setting.type === kind));
       // Keep the other kind's records as they are: reloading services must not touch running crontabs.
@@ -241,6 +278,13 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
       this.restarting.delete(kind);
       this.changed();
     }
+  }
+
+  /** Takes frame.yaml's limits and load timeout where the frame's options left them out. */
+  private applyConfigOptions(config: FrameConfig): void {
+    this.options.limits = { ...DEFAULT_MESSAGE_LIMITS, ...config.limits, ...this.explicitLimits };
+    this.options.packageLoadTimeoutMs =
+      this.explicitLoadTimeoutMs ?? config.packageLoadTimeoutMs ?? DEFAULT_PACKAGE_LOAD_TIMEOUT_MS;
   }
 
   /** Gives the problems service workers reported (by JSON pointer) their line and column. */
@@ -266,7 +310,9 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
       startedAt: this.startedAt.toISOString(),
       heartbeatMs: this.options.heartbeatMs,
       configFile: this.options.serviceGroupConf,
-      packages: this.packageRecords.map((r) => toPackageSnapshot(r, this.restarting)),
+      packages: this.packageRecords.map((r) =>
+        toPackageSnapshot(r, this.restarting, this.services?.isConsuming() ?? false),
+      ),
       crontabs: this.crontabs?.snapshot() ?? [],
     };
   }
@@ -289,7 +335,12 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
   }
 }
 
-function toPackageSnapshot(r: PackageRecord, restarting: ReadonlySet<PackageKind>): PackageSnapshot {
+/** @param consuming whether any service worker consumes now: services nobody consumes are not advertised. */
+function toPackageSnapshot(
+  r: PackageRecord,
+  restarting: ReadonlySet<PackageKind>,
+  consuming: boolean,
+): PackageSnapshot {
   const s = r.setting;
   const declaredKind =
     r.declared?.type === 'service' || r.declared?.type === 'crontab' ? r.declared.type : 'unknown';
@@ -304,12 +355,21 @@ function toPackageSnapshot(r: PackageRecord, restarting: ReadonlySet<PackageKind
   };
   if (s !== undefined) snap.version = s.version;
   else if (r.declared?.version !== undefined) snap.version = r.declared.version;
-  if (s?.type === 'service') snap.services = s.publish.map((f) => `${s.name}__${f}`);
+  if (s?.type === 'service' && (consuming || r.error !== undefined))
+    snap.services = s.publish.map((f) => `${s.name}__${f}`);
   if (r.error !== undefined && snap.state === 'failed') {
     snap.error = r.error;
     snap.reason = failureReason(r.error, r.dir);
   }
   return snap;
+}
+
+/** The fields of `limits` that are set (so `{ maxReplyBytes: undefined }` does not hide frame.yaml's). */
+function definedFields(limits: NonNullable<WorkFrameOptions['limits']>): Partial<MessageLimits> {
+  const out: Partial<MessageLimits> = {};
+  if (limits.maxRequestBytes !== undefined) out.maxRequestBytes = limits.maxRequestBytes;
+  if (limits.maxReplyBytes !== undefined) out.maxReplyBytes = limits.maxReplyBytes;
+  return out;
 }
 
 function nonEmpty(v: string | undefined | null): string | undefined {
