@@ -14,7 +14,8 @@ export class ServiceHost implements FrameComponent {
   private workers: WorkerHandle[] = [];
   private init: Extract<ToWorker, { type: 'init' }> | undefined;
   private stopping = false;
-  private respawnDelayMs = 100;
+  /** The first replacement starts at once (a poison call must not leave the frame short of workers); a crash loop backs off. */
+  private respawnDelayMs = 0;
 
   constructor(private readonly frame: FrameRuntime) {}
 
@@ -106,7 +107,7 @@ export class ServiceHost implements FrameComponent {
     void worker.exited.then((code) => this.onExit(worker, code));
     void worker.ready.then(
       () => {
-        this.respawnDelayMs = 100;
+        this.respawnDelayMs = 0;
       },
       () => undefined,
     );
@@ -125,7 +126,7 @@ export class ServiceHost implements FrameComponent {
       if (this.stopping || this.workers[slot] !== worker) return;
       this.workers[slot] = this.spawn();
     }, this.respawnDelayMs).unref();
-    this.respawnDelayMs = Math.min(5000, this.respawnDelayMs * 2);
+    this.respawnDelayMs = Math.min(5000, Math.max(100, this.respawnDelayMs * 2));
   }
 
   private applyLoadResults(records: readonly ServiceRecord[], results: LoadResults): void {

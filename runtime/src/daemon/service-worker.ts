@@ -334,11 +334,16 @@ function reply(ch: Channel, acks: AckBatcher, msg: ConsumeMessage, envelope: Rep
   }
   const done = (): void => {
     acks.ack(msg);
-    inflight--;
-    if (draining && inflight === 0) onIdle?.();
+    settled();
   };
   if (sent === false) void waitDrain(ch).then(done);
   else done();
+}
+
+/** One call in flight less; the last one lets a drain finish. */
+function settled(): void {
+  inflight--;
+  if (draining && inflight === 0) onIdle?.();
 }
 
 function healDelayMs(attempt: number): number {
