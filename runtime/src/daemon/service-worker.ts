@@ -46,6 +46,9 @@ interface QueueSpec {
   handle(ch: Channel, acks: AckBatcher, msg: ConsumeMessage): void;
 }
 
+/** How long a redelivered call waits, per worker death it was in flight at, before it is sent round again. */
+const REQUEUE_HOLD_MS = 1000;
+
 /** Attempts to get a channel or a consumer back before the worker gives up and exits. */
 const MAX_HEAL_ATTEMPTS = 6;
 
@@ -252,8 +255,23 @@ function quarantine(
   const service = ep?.name ?? msg.fields.routingKey.slice(names.servicePrefix(s.namespace).length);
   try {
     if (deaths < s.maxWorkerDeaths) {
-      republishCounted(ch, msg, deaths);
-      acks.ack(msg);
+      // Held a moment before it goes round again, so the worker it may have killed is back before it
+      // can kill another: a poison call never takes all of a frame's workers down at once (calls
+      // that were only in flight at the death wait the same moment). The moment is random, so an
+      // innocent call redelivered with a poison call does not travel with it and die with it again.
+      inflight++;
+      setTimeout(
+        () => {
+          try {
+            republishCounted(ch, msg, deaths);
+            acks.ack(msg);
+          } catch (e) {
+            logger.warn('could not requeue a redelivered call', { error: (e as Error).message });
+          }
+          settled();
+        },
+        REQUEUE_HOLD_MS * deaths * (0.5 + Math.random()),
+      );
       return true;
     }
     const error = new KaelError(

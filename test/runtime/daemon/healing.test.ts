@@ -37,9 +37,7 @@ describe('a worker whose queue is deleted under it', () => {
     const consumers = await until(
       'both workers consuming the queue again',
       async () => {
-        const n = await onBroker(async (ch) => (await ch.checkQueue(queue)).consumerCount).catch(
-          () => 0,
-        );
+        const n = await onBroker(async (ch) => (await ch.checkQueue(queue)).consumerCount).catch(() => 0);
         return n === 2 ? n : undefined;
       },
       10_000,

@@ -5,7 +5,7 @@ import { names } from '@kael/runtime';
 import type { RemoteError } from '@kael/runtime';
 import { readDeadLetter } from '@kael/runtime/rpc/poison-calls';
 import { AURI } from '../../support/broker.js';
-import { frameWithClient } from '../../support/frames.js';
+import { frameWithClient, runCli, testClient } from '../../support/frames.js';
 import type { FrameAndClient } from '../../support/frames.js';
 
 const POISON: Record<string, string> = {
@@ -48,6 +48,9 @@ describe('a call that kills its worker', () => {
 
   before(async () => {
     setup = await frameWithClient({ poison: POISON }, { processes: 2 });
+    // Calls wait while a worker is replaced instead of failing as SERVICE_NOT_FOUND when no worker consumes.
+    await setup.client.close();
+    setup.client = await testClient(setup.namespace, { serviceGoneAfterMs: 30_000 });
   });
   after(async () => {
     await setup.client.close();
@@ -57,6 +60,7 @@ describe('a call that kills its worker', () => {
   it('is dead-lettered after 3 worker deaths and its caller gets WORKER_CRASHED naming the function', async () => {
     const latencies: number[] = [];
     let failedNormal = 0;
+    const failedCodes: string[] = [];
     let stop = false;
     // Normal calls keep going, 4 at a time, while the poison call is sent.
     const load = Promise.all(
@@ -66,8 +70,9 @@ describe('a call that kills its worker', () => {
           try {
             await setup.client.call('poison__add', [1, 2], { timeoutMs: 20_000 });
             latencies.push(performance.now() - t0);
-          } catch {
+          } catch (e) {
             failedNormal++;
+            failedCodes.push((e as RemoteError).code);
           }
         }
       }),
@@ -83,7 +88,7 @@ describe('a call that kills its worker', () => {
     await load;
     const p = p99(latencies);
     process.stdout.write(
-      `# poison call: WORKER_CRASHED after ${quarantineMs} ms; ${latencies.length} normal calls, p99 ${p.toFixed(1)} ms, failed ${failedNormal}\n`,
+      `# poison call: WORKER_CRASHED after ${quarantineMs} ms; ${latencies.length} normal calls, p99 ${p.toFixed(1)} ms, failed ${failedNormal} ${failedCodes.join(',')}\n`,
     );
     assert.equal(failedNormal, 0);
     // Bounded by the few worker restarts (the machine is shared and loaded: 0.8–2 s measured under
@@ -109,5 +114,31 @@ describe('a call that kills its worker', () => {
       letters.map((l) => l.function),
       ['poison__exit', 'poison__kill9'],
     );
+  });
+
+  it('are listed by client.deadLetters() and kael dlq, and dropped by kael dlq --drop', async () => {
+    const report = await setup.client.deadLetters();
+    assert.equal(report.queue, names.deadLetters(setup.namespace));
+    assert.equal(report.count, 2);
+    assert.deepEqual(
+      report.messages.map((m) => [
+        m.function,
+        m.error.code,
+        typeof m.correlationId,
+        Number.isNaN(Date.parse(m.deadAt)),
+      ]),
+      [
+        ['poison__exit', 'WORKER_CRASHED', 'string', false],
+        ['poison__kill9', 'WORKER_CRASHED', 'string', false],
+      ],
+    );
+    const listed = await runCli(['dlq', '--name', setup.namespace, '--json']);
+    assert.equal(listed.code, 0);
+    assert.deepEqual(JSON.parse(listed.stdout), report);
+    const status = await runCli(['status', '--name', setup.namespace]);
+    assert.match(status.stdout, /dead letters: 2 in kael\.\S+\.dlq/);
+    const dropped = await runCli(['dlq', '--name', setup.namespace, '--drop', '--json']);
+    assert.deepEqual([dropped.code, JSON.parse(dropped.stdout)], [0, { dropped: 2 }]);
+    assert.equal((await setup.client.deadLetters()).count, 0);
   });
 });

@@ -126,7 +126,7 @@ describe('the default message size limits of a frame', () => {
       setup.client.call('big__big', [DEFAULT_MESSAGE_LIMITS.maxReplyBytes + 1], { timeoutMs: 30_000 }),
       (e: RemoteError) => e.remote.code === 'REPLY_TOO_LARGE',
     );
-    assert.equal((await setup.client.call('big__big', [3])), 'xxx');
+    assert.equal(await setup.client.call('big__big', [3]), 'xxx');
   });
 
   it('answer a foreign request over the default limit with REQUEST_TOO_LARGE and keep serving', async () => {
