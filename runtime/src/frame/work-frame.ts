@@ -15,7 +15,7 @@ import { CrontabHost } from '../cron/crontab-host.js';
 import { DEFAULT_LEASE_TIMINGS } from '../cron/crontab-lease.js';
 import type { CrontabStatus } from '../model/crontab-status.js';
 import { ServiceHost } from '../daemon/service-host.js';
-import { KaelError } from '../errors.js';
+import { ConfigError, KaelError } from '../errors.js';
 import { readFrameAdminKey } from '../security/admin-key.js';
 import type { Logger } from '../util/logger.js';
 import { createLogger } from '../util/logger.js';
@@ -144,7 +144,8 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
 
   /**
    * @throws KaelError `CONFIG_INVALID` when `auri` (or KAEL_AURI) is not a list of amqp URLs;
-   * ConfigError `CONFIG_INVALID` when the admin key file cannot be read or the key is too short.
+   * ConfigError `CONFIG_INVALID` when the admin key file cannot be read or the key is too short, or
+   * when a size limit is not an integer from 1 to 134217728.
    */
   constructor(options: WorkFrameOptions) {
     super();
@@ -438,10 +439,25 @@ function toPackageSnapshot(
 /** The fields of `limits` that are set (so `{ maxReplyBytes: undefined }` does not hide frame.yaml's). */
 function definedFields(limits: NonNullable<WorkFrameOptions['limits']>): Partial<MessageLimits> {
   const out: Partial<MessageLimits> = {};
-  if (limits.maxRequestBytes !== undefined) out.maxRequestBytes = limits.maxRequestBytes;
-  if (limits.maxReplyBytes !== undefined) out.maxReplyBytes = limits.maxReplyBytes;
+  for (const key of ['maxRequestBytes', 'maxReplyBytes'] as const) {
+    const v = limits[key];
+    if (v === undefined) continue;
+    // Over the broker's own 128 MiB limit, the broker would close the channel instead.
+    if (!Number.isInteger(v) || v < 1 || v > BROKER_MAX_MESSAGE_BYTES)
+      throw new ConfigError(
+        'CONFIG_INVALID',
+        `limits.${key} must be an integer from 1 to ${BROKER_MAX_MESSAGE_BYTES}, got ${v}`,
+        {
+          details: { option: `limits.${key}`, value: v },
+        },
+      );
+    out[key] = v;
+  }
   return out;
 }
+
+/** RabbitMQ's default `max_message_size` (the largest the schema allows too). */
+const BROKER_MAX_MESSAGE_BYTES = 128 * 1024 * 1024;
 
 function nonEmpty(v: string | undefined | null): string | undefined {
   return v === undefined || v === null || v.trim() === '' ? undefined : v;
