@@ -210,6 +210,7 @@ export class RequestChannel {
     this.closed = true;
     this.broker.offReady(this.ready);
     this.failAll(new KaelError('CLIENT_CLOSED', 'the client was closed'));
+    this.stopSweeper();
     const ch = this.channel;
     this.channel = undefined;
     if (ch !== undefined) await ch.close().catch(() => undefined);
@@ -256,23 +257,33 @@ export class RequestChannel {
     if (p === undefined) return;
     this.pending.delete(id);
     p.onEnd(error);
-    if (this.pending.size === 0 && this.sweeper !== undefined) {
-      clearInterval(this.sweeper);
-      this.sweeper = undefined;
-    }
   }
 
   private sweeper: NodeJS.Timeout | undefined;
 
+  /**
+   * Arms the timeout sweep. It is stopped by a sweep that finds nothing pending, not when the last
+   * request ends: sequential calls would otherwise create and clear an interval timer per call.
+   */
   private startSweeper(): void {
     if (this.sweeper !== undefined) return;
     this.sweeper = setInterval(() => {
+      if (this.pending.size === 0) {
+        this.stopSweeper();
+        return;
+      }
       const now = Date.now();
       for (const [id, p] of this.pending) {
         if (p.deadline <= now)
           this.end(id, new KaelError('RPC_TIMEOUT', `${p.label}: no reply within ${p.timeoutMs} ms`));
       }
     }, SWEEP_MS);
+  }
+
+  private stopSweeper(): void {
+    if (this.sweeper === undefined) return;
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
   }
 
   private failAll(error: KaelError): void {
