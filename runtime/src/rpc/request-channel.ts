@@ -102,12 +102,7 @@ export class RequestChannel {
    * Sends one request and resolves with the value of its single reply.
    * @throws KaelError `SERVICE_NOT_FOUND` | `RPC_TIMEOUT` | `BROKER_UNAVAILABLE` | `ENCODE_ERROR`; RemoteError with the remote code.
    */
-  async call(
-    exchange: string,
-    routingKey: string,
-    value: unknown,
-    options: RequestOptions,
-  ): Promise<unknown> {
+  call(exchange: string, routingKey: string, value: unknown, options: RequestOptions): Promise<unknown> {
     const ch = this.channel;
     // Fast path (connected, not blocked): one promise per call, settled straight from the reply.
     if (ch !== undefined && this.blocked === undefined) {
@@ -132,6 +127,17 @@ export class RequestChannel {
         }
       });
     }
+    return this.callWhenReady(exchange, routingKey, value, options);
+  }
+
+  // The slow path of call(): waits for a channel, or for 'drain'. call() itself is not async: an
+  // async wrapper around the reply promise costs an extra promise and microtask turns per call.
+  private async callWhenReady(
+    exchange: string,
+    routingKey: string,
+    value: unknown,
+    options: RequestOptions,
+  ): Promise<unknown> {
     let result: ReplyEnvelope | undefined;
     const handle = await this.request(exchange, routingKey, value, options, (env) => {
       result = env;
