@@ -34,26 +34,34 @@ function send(message: FromWorker): void {
 }
 
 async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void> {
-  const loaded: LoadedService[] = [];
-  const results: { dir: string; error?: ReturnType<typeof errorToData> }[] = [];
-  for (const p of message.packages) {
-    try {
-      loaded.push(await loadServiceModule(p.dir, p.setting));
-      results.push({ dir: p.dir });
-    } catch (e) {
-      results.push({ dir: p.dir, error: errorToData(e) });
-    }
-  }
-  send({ type: 'loaded', results });
-  const endpoints = endpointsOf(loaded);
-  frameId = message.frameId;
-  const byName = new Map(endpoints.map((ep) => [ep.name, ep]));
   broker = new BrokerConnection({
     url: message.auri,
     connectionName: `kael-worker:${message.namespace}`,
     failFast: false,
     logger,
   });
+  // Cold start: the connection is made while the packages load, and the packages load side by side
+  // (a Python package's interpreter starts while JavaScript and TypeScript code is imported).
+  const connected = broker.start();
+  connected.catch(() => undefined);
+  const outcomes = await Promise.all(
+    message.packages.map((p) =>
+      loadServiceModule(p.dir, p.setting).then(
+        (service) => ({ dir: p.dir, service }),
+        (e: unknown) => ({ dir: p.dir, error: errorToData(e) }),
+      ),
+    ),
+  );
+  const loaded: LoadedService[] = [];
+  const results: { dir: string; error?: ReturnType<typeof errorToData> }[] = [];
+  for (const o of outcomes) {
+    if ('service' in o) loaded.push(o.service);
+    results.push('error' in o ? { dir: o.dir, error: o.error } : { dir: o.dir });
+  }
+  send({ type: 'loaded', results });
+  const endpoints = endpointsOf(loaded);
+  frameId = message.frameId;
+  const byName = new Map(endpoints.map((ep) => [ep.name, ep]));
   await broker.onReady(async (conn) => {
     const ch = await conn.createChannel();
     ch.on('error', (err: Error) => logger.warn('service channel error', { error: err.message }));
@@ -85,7 +93,7 @@ async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void>
     channel = ch;
     consumerTags = tags;
   });
-  await broker.start();
+  await connected;
   send({ type: 'consuming' });
 }
 
