@@ -29,6 +29,31 @@ export async function sequentialLatency(
   return { p50_ms: round(quantile(samples, 0.5)), p99_ms: round(quantile(samples, 0.99)) };
 }
 
+/**
+ * Sequential latency of several contenders measured call by call in turn (first, second, …, first,
+ * …), so that the load of a shared machine falls on each alike: their ratios stay steady even when
+ * the absolute numbers move. `n` calls each after `warmup` calls each.
+ */
+export async function interleavedLatency(
+  calls: readonly (() => Promise<unknown>)[],
+  n: number,
+  warmup: number,
+): Promise<{ p50_ms: number; p99_ms: number }[]> {
+  for (let i = 0; i < warmup; i++) for (const call of calls) await call();
+  const samples = calls.map(() => new Array<number>(n));
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < calls.length; c++) {
+      const t = process.hrtime.bigint();
+      await (calls[c] as () => Promise<unknown>)();
+      (samples[c] as number[])[i] = Number(process.hrtime.bigint() - t) / 1e6;
+    }
+  }
+  return samples.map((s) => {
+    s.sort((a, b) => a - b);
+    return { p50_ms: round(quantile(s, 0.5)), p99_ms: round(quantile(s, 0.99)) };
+  });
+}
+
 /** Calls per second with `inFlight` calls kept outstanding until `total` completed. */
 export async function throughput(
   call: () => Promise<unknown>,

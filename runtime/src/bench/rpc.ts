@@ -12,7 +12,7 @@ import { makeFrameDir } from './frame-process.js';
 import type { MarkdownRow } from './markdown.js';
 import { withUnit } from './markdown.js';
 import type { CallStats } from './measure.js';
-import { median, round, sequentialLatency, throughput } from './measure.js';
+import { interleavedLatency, median, round, throughput } from './measure.js';
 import type { BenchOptions, BenchSection } from './section.js';
 
 /** Something the benchmarks call: a raw floor or kael. */
@@ -148,10 +148,19 @@ async function startKael(auri: string, conf: string): Promise<Contender> {
   };
 }
 
-async function measure(c: Contender, options: BenchOptions): Promise<CallStats> {
-  const seq = await sequentialLatency(() => c.call(), options.quick ? 500 : 3000, options.quick ? 200 : 1000);
-  const calls_per_s = await throughput(() => c.call(), options.quick ? 3000 : 20000, 64);
-  return { ...seq, calls_per_s };
+/** One round: the contenders' sequential latency call by call in turn, then each one's throughput. */
+async function measureRound(contenders: readonly Contender[], options: BenchOptions): Promise<CallStats[]> {
+  const seq = await interleavedLatency(
+    contenders.map((c) => () => c.call()),
+    options.quick ? 500 : 3000,
+    options.quick ? 200 : 1000,
+  );
+  const out: CallStats[] = [];
+  for (const [i, c] of contenders.entries()) {
+    const calls_per_s = await throughput(() => c.call(), options.quick ? 3000 : 20000, 64);
+    out.push({ ...(seq[i] as { p50_ms: number; p99_ms: number }), calls_per_s });
+  }
+  return out;
 }
 
 function medianStats(all: readonly CallStats[]): CallStats {
@@ -170,8 +179,8 @@ function ratioOf(a: CallStats, b: CallStats): { p50: number; calls_per_s: number
 /**
  * Sequential p50/p99 and 64-in-flight throughput of the raw floor, of kael serving the example
  * calculate package (JavaScript worker), and of kael serving the same package written in Python
- * (the Python worker), measured in alternating rounds in one run (the machine is noisy), each
- * metric the median over the rounds.
+ * (the Python worker), in rounds in one run (the machine is noisy): sequential calls in turn, call by
+ * call, then each one's throughput; each metric the median over the rounds.
  */
 export const section: BenchSection = {
   name: 'rpc',
@@ -186,9 +195,10 @@ export const section: BenchSection = {
     const p: CallStats[] = [];
     try {
       for (let i = 0; i < rounds; i++) {
-        f.push(await measure(floor, options));
-        k.push(await measure(kael, options));
-        p.push(await measure(python, options));
+        const [fr, kr, pr] = await measureRound([floor, kael, python], options);
+        f.push(fr as CallStats);
+        k.push(kr as CallStats);
+        p.push(pr as CallStats);
       }
     } finally {
       await python.close();
