@@ -2,7 +2,7 @@ import { startBenchFrame } from './in-process-frame.js';
 import type { MarkdownRow } from './markdown.js';
 import { withUnit } from './markdown.js';
 import type { CallStats } from './measure.js';
-import { median, round, sequentialLatency, throughput } from './measure.js';
+import { interleavedLatency, median, round, throughput } from './measure.js';
 import { startFloor } from './rpc.js';
 import type { BenchOptions, BenchSection } from './section.js';
 
@@ -35,21 +35,31 @@ function medianStats(all: readonly CallStats[]): CallStats {
   };
 }
 
-async function measure(
-  call: () => Promise<unknown>,
+/** One round: floor and kael sequential calls in turn, call by call; then each one's throughput. */
+async function measureRound(
+  floor: () => Promise<unknown>,
+  kael: () => Promise<unknown>,
   calls: number,
   inFlight: number,
   quick: boolean,
-): Promise<CallStats> {
+): Promise<[CallStats, CallStats]> {
   const n = quick ? Math.max(10, Math.round(calls / 10)) : calls;
-  const seq = await sequentialLatency(call, n, Math.max(5, Math.round(n / 5)));
-  return { ...seq, calls_per_s: await throughput(call, n, inFlight) };
+  const [fs, ks] = await interleavedLatency([floor, kael], n, Math.max(5, Math.round(n / 5)));
+  const f = {
+    ...(fs as { p50_ms: number; p99_ms: number }),
+    calls_per_s: await throughput(floor, n, inFlight),
+  };
+  const k = {
+    ...(ks as { p50_ms: number; p99_ms: number }),
+    calls_per_s: await throughput(kael, n, inFlight),
+  };
+  return [f, k];
 }
 
 /**
  * Throughput and p50 of one call whose argument is 1 KB, 100 KB or 1 MB, msgpack and JSON bodies,
- * kael beside the raw floor sending the same payload (encoded per call, as kael does), in
- * alternating rounds; each number the median over the rounds. The reply is small (the length).
+ * kael beside the raw floor sending the same payload (encoded per call, as kael does): sequential
+ * calls in turn, call by call, then each one's throughput; each number the median over the rounds. The reply is small (the length).
  */
 export const section: BenchSection = {
   name: 'payload',
@@ -66,17 +76,15 @@ export const section: BenchSection = {
           const f: CallStats[] = [];
           const k: CallStats[] = [];
           for (let i = 0; i < rounds; i++) {
-            f.push(
-              await measure(() => floor.request([payload], json), size.calls, size.inFlight, options.quick),
+            const [fr, kr] = await measureRound(
+              () => floor.request([payload], json),
+              () => kael.client.call('blob__size', [payload], { json }),
+              size.calls,
+              size.inFlight,
+              options.quick,
             );
-            k.push(
-              await measure(
-                () => kael.client.call('blob__size', [payload], { json }),
-                size.calls,
-                size.inFlight,
-                options.quick,
-              ),
-            );
+            f.push(fr);
+            k.push(kr);
           }
           const fs = medianStats(f);
           const ks = medianStats(k);
