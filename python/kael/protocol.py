@@ -34,6 +34,48 @@ def membership_exchange(namespace):
     return "kael.%s.members" % namespace
 
 
+#: The largest per-message TTL RabbitMQ accepts as ``expiration`` (2^32 - 1 ms); a larger, negative
+#: or non-numeric one makes the broker close the channel, so timeouts are checked before publishing.
+MAX_EXPIRATION_MS = 4294967295
+#: The default largest request body in bytes (the frames' default limit too: 16 MiB).
+DEFAULT_MAX_REQUEST_BYTES = 16 * 1024 * 1024
+
+
+def expiration(timeout, what):
+    """The ``expiration`` property (milliseconds) of a request waiting ``timeout`` seconds.
+
+    :raises KaelError: ``OPTION_INVALID`` unless the timeout is a number in 0.001 s ... 2^32 - 1 ms.
+    """
+    from .errors import KaelError
+
+    ms = None
+    if isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout == timeout:
+        if timeout > 0 and timeout != float("inf"):
+            ms = max(1, int(round(timeout * 1000)))
+    if ms is None or ms > MAX_EXPIRATION_MS:
+        raise KaelError(
+            "OPTION_INVALID",
+            "%s: timeout must be a number of seconds from 0.001 to %s (got %r)" % (what, MAX_EXPIRATION_MS / 1000, timeout),
+            {"option": "timeout", "value": repr(timeout), "max_ms": MAX_EXPIRATION_MS},
+        )
+    return str(ms)
+
+
+def check_size(body, max_bytes, what):
+    """Checks an encoded request against the caller's limit.
+
+    :raises KaelError: ``REQUEST_TOO_LARGE`` when ``body`` is longer than ``max_bytes``.
+    """
+    from .errors import KaelError
+
+    if len(body) > max_bytes:
+        raise KaelError(
+            "REQUEST_TOO_LARGE",
+            "%s: the request is %d bytes, over the limit of %d bytes (max_request_bytes)" % (what, len(body), max_bytes),
+            {"bytes": len(body), "limit": max_bytes},
+        )
+
+
 #: Declared options of the command and membership exchanges (must match the frames' exactly).
 FANOUT_OPTIONS = {"exchange_type": "fanout", "durable": False, "auto_delete": False}
 #: Declared options of the call exchange and the direct command exchange.

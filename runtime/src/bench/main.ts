@@ -12,6 +12,7 @@ import { section as payload } from './payload.js';
 import { section as processes } from './processes.js';
 import { section as rabbitmqCluster } from './rabbitmq-cluster.js';
 import { section as rpc } from './rpc.js';
+import { section as serviceNotFound } from './service-not-found.js';
 import type { BenchSection } from './section.js';
 
 /** The sections of a run, in order: one line each. */
@@ -24,6 +25,7 @@ const SECTIONS: readonly BenchSection[] = [
   cluster,
   crontab,
   languageServer,
+  serviceNotFound,
 ];
 
 /** The machine, as the README's table names it. */
