@@ -100,11 +100,20 @@ async function restartToNewCode(frame: ExamplesFrame, conf: string, answer: numb
     entry,
     code.replace(/exports\.add = .*\n/, `exports.add = (a, b) => a + b + ${answer - 3};\n`),
   );
+  // A restart goes to the frames the client knows: wait for the frame's first announcement (the
+  // first call can be answered before it).
+  const deadline = Date.now() + 30_000;
+  while ((await frame.client.servers()).length === 0) {
+    if (Date.now() > deadline) throw new Error('the frame never announced itself');
+    await new Promise((r) => setTimeout(r, 20));
+  }
   const started = process.hrtime.bigint();
   const restarted = frame.client.restart('service', { timeoutMs: 60_000 });
   await untilAnswer(frame.client, answer);
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  await restarted;
+  const outcome = Object.values(await restarted);
+  if (outcome.length !== 1 || outcome[0]?.ok !== true)
+    throw new Error(`restart failed: ${JSON.stringify(outcome).slice(0, 300)}`);
   return ms;
 }
 
