@@ -54,6 +54,28 @@ export async function interleavedLatency(
   });
 }
 
+/**
+ * Throughput of several contenders under drifting load: `total` calls each, in `slices` turns
+ * (first contender's slice, second's, …, again), `inFlight` calls outstanding within a slice; each
+ * one's calls per second over the time of its own slices.
+ */
+export async function interleavedThroughput(
+  calls: readonly (() => Promise<unknown>)[],
+  total: number,
+  inFlight: number,
+  slices: number,
+): Promise<number[]> {
+  const per = Math.max(1, Math.floor(total / slices));
+  const seconds = calls.map(() => 0);
+  for (let s = 0; s < slices; s++) {
+    for (let c = 0; c < calls.length; c++) {
+      const rate = await throughput(calls[c] as () => Promise<unknown>, per, inFlight);
+      seconds[c] = (seconds[c] as number) + per / rate;
+    }
+  }
+  return seconds.map((sec) => Math.round((per * slices) / sec));
+}
+
 /** Calls per second with `inFlight` calls kept outstanding until `total` completed. */
 export async function throughput(
   call: () => Promise<unknown>,

@@ -2,7 +2,7 @@ import { startBenchFrame } from './in-process-frame.js';
 import type { MarkdownRow } from './markdown.js';
 import { withUnit } from './markdown.js';
 import type { CallStats } from './measure.js';
-import { interleavedLatency, median, round, throughput } from './measure.js';
+import { interleavedLatency, interleavedThroughput, median, round } from './measure.js';
 import { startFloor } from './rpc.js';
 import type { BenchOptions, BenchSection } from './section.js';
 
@@ -35,7 +35,7 @@ function medianStats(all: readonly CallStats[]): CallStats {
   };
 }
 
-/** One round: floor and kael sequential calls in turn, call by call; then each one's throughput. */
+/** One round: floor and kael sequential calls in turn, call by call; then throughput in slices in turn. */
 async function measureRound(
   floor: () => Promise<unknown>,
   kael: () => Promise<unknown>,
@@ -45,21 +45,18 @@ async function measureRound(
 ): Promise<[CallStats, CallStats]> {
   const n = quick ? Math.max(10, Math.round(calls / 10)) : calls;
   const [fs, ks] = await interleavedLatency([floor, kael], n, Math.max(5, Math.round(n / 5)));
-  const f = {
-    ...(fs as { p50_ms: number; p99_ms: number }),
-    calls_per_s: await throughput(floor, n, inFlight),
-  };
-  const k = {
-    ...(ks as { p50_ms: number; p99_ms: number }),
-    calls_per_s: await throughput(kael, n, inFlight),
-  };
-  return [f, k];
+  const [fr, kr] = await interleavedThroughput([floor, kael], n, inFlight, 4);
+  return [
+    { ...(fs as { p50_ms: number; p99_ms: number }), calls_per_s: fr as number },
+    { ...(ks as { p50_ms: number; p99_ms: number }), calls_per_s: kr as number },
+  ];
 }
 
 /**
  * Throughput and p50 of one call whose argument is 1 KB, 100 KB or 1 MB, msgpack and JSON bodies,
  * kael beside the raw floor sending the same payload (encoded per call, as kael does): sequential
- * calls in turn, call by call, then each one's throughput; each number the median over the rounds. The reply is small (the length).
+ * calls in turn, call by call, then throughput in slices in turn; each number the median over the
+ * rounds. The reply is small (the length).
  */
 export const section: BenchSection = {
   name: 'payload',

@@ -12,7 +12,7 @@ import { makeFrameDir } from './frame-process.js';
 import type { MarkdownRow } from './markdown.js';
 import { withUnit } from './markdown.js';
 import type { CallStats } from './measure.js';
-import { interleavedLatency, median, round, throughput } from './measure.js';
+import { interleavedLatency, interleavedThroughput, median, round } from './measure.js';
 import type { BenchOptions, BenchSection } from './section.js';
 
 /** Something the benchmarks call: a raw floor or kael. */
@@ -148,19 +148,23 @@ async function startKael(auri: string, conf: string): Promise<Contender> {
   };
 }
 
-/** One round: the contenders' sequential latency call by call in turn, then each one's throughput. */
+/**
+ * One round: the contenders' sequential latency call by call in turn, then their throughput in
+ * slices taken in turn.
+ */
 async function measureRound(contenders: readonly Contender[], options: BenchOptions): Promise<CallStats[]> {
   const seq = await interleavedLatency(
     contenders.map((c) => () => c.call()),
     options.quick ? 500 : 3000,
     options.quick ? 200 : 1000,
   );
-  const out: CallStats[] = [];
-  for (const [i, c] of contenders.entries()) {
-    const calls_per_s = await throughput(() => c.call(), options.quick ? 3000 : 20000, 64);
-    out.push({ ...(seq[i] as { p50_ms: number; p99_ms: number }), calls_per_s });
-  }
-  return out;
+  const rates = await interleavedThroughput(
+    contenders.map((c) => () => c.call()),
+    options.quick ? 3000 : 20000,
+    64,
+    options.quick ? 3 : 10,
+  );
+  return seq.map((s, i) => ({ ...s, calls_per_s: rates[i] as number }));
 }
 
 function medianStats(all: readonly CallStats[]): CallStats {
@@ -180,7 +184,7 @@ function ratioOf(a: CallStats, b: CallStats): { p50: number; calls_per_s: number
  * Sequential p50/p99 and 64-in-flight throughput of the raw floor, of kael serving the example
  * calculate package (JavaScript worker), and of kael serving the same package written in Python
  * (the Python worker), in rounds in one run (the machine is noisy): sequential calls in turn, call by
- * call, then each one's throughput; each metric the median over the rounds.
+ * call, then throughput in slices of 2,000 calls in turn; each metric the median over the rounds.
  */
 export const section: BenchSection = {
   name: 'rpc',
