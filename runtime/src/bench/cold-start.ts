@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,9 +17,15 @@ import type { BenchOptions, BenchSection } from './section.js';
 
 const EXAMPLES = path.resolve(__dirname, '../../../examples');
 
-/** A copy of the examples folder (frame.yaml and its packages) that a benchmark may change. */
+/**
+ * A copy of the examples folder (frame.yaml and its packages) that a benchmark may change. It is
+ * made at the same path every time, as a deployed frame's packages stay where they are: the
+ * per-user TypeScript cache is keyed by a file's path too.
+ */
 export async function copyExamples(): Promise<{ conf: string; remove(): Promise<void> }> {
-  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'kael-bench-examples-'));
+  const tag = createHash('sha256').update(EXAMPLES).digest('hex').slice(0, 8);
+  const dir = path.join(os.tmpdir(), `kael-bench-examples-${tag}`);
+  await fsp.rm(dir, { recursive: true, force: true });
   await fsp.cp(EXAMPLES, dir, { recursive: true });
   return {
     conf: path.join(dir, 'frame.yaml'),
