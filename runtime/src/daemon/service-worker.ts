@@ -3,7 +3,6 @@ import { BrokerConnection } from '../broker/connection.js';
 import { names } from '../broker/names.js';
 import { errorToData } from '../errors.js';
 import { loadServiceModule } from '../packages/service-module.js';
-import type { LoadedService } from '../packages/service-module.js';
 import { AckBatcher } from '../rpc/ack-batcher.js';
 import { endpointsOf, readCallRequest } from '../rpc/call-handler.js';
 import type { ServiceEndpoint } from '../rpc/call-handler.js';
@@ -33,67 +32,102 @@ function send(message: FromWorker): void {
   if (process.connected) process.send?.(message);
 }
 
+/** The service channel of the current connection and what it consumes already. */
+interface Serving {
+  ch: Channel;
+  acks: AckBatcher;
+  /** Endpoints whose queue this channel consumes (or is about to). */
+  consumed: Set<string>;
+  /** True once the frame's pinned-call queue is consumed (or about to be). */
+  pinned: boolean;
+  tags: string[];
+}
+
 async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void> {
+  frameId = message.frameId;
   broker = new BrokerConnection({
     url: message.auri,
     connectionName: `kael-worker:${message.namespace}`,
     failFast: false,
     logger,
   });
-  // Cold start: the connection is made while the packages load, and the packages load side by side
-  // (a Python package's interpreter starts while JavaScript and TypeScript code is imported).
+  // Cold start: the connection is made while the packages load, the packages load side by side (a
+  // Python package's interpreter starts while JavaScript and TypeScript code is imported), and each
+  // package is served as soon as it is loaded: a slow one does not hold back the others.
   const connected = broker.start();
   connected.catch(() => undefined);
-  const outcomes = await Promise.all(
-    message.packages.map((p) =>
-      loadServiceModule(p.dir, p.setting).then(
-        (service) => ({ dir: p.dir, service }),
-        (e: unknown) => ({ dir: p.dir, error: errorToData(e) }),
-      ),
-    ),
-  );
-  const loaded: LoadedService[] = [];
-  const results: { dir: string; error?: ReturnType<typeof errorToData> }[] = [];
-  for (const o of outcomes) {
-    if ('service' in o) loaded.push(o.service);
-    results.push('error' in o ? { dir: o.dir, error: o.error } : { dir: o.dir });
-  }
-  send({ type: 'loaded', results });
-  const endpoints = endpointsOf(loaded);
-  frameId = message.frameId;
-  const byName = new Map(endpoints.map((ep) => [ep.name, ep]));
+  const endpoints: ServiceEndpoint[] = [];
+  const byName = new Map<string, ServiceEndpoint>();
+  const calls = names.callExchange(message.namespace);
+  let serving: Serving | undefined;
+
+  // Consumes the queue of every loaded endpoint the channel does not consume yet. An endpoint is
+  // marked before the first await, so concurrent runs never consume a queue twice.
+  const consumeLoaded = async (s: Serving): Promise<void> => {
+    for (const ep of endpoints) {
+      if (s.consumed.has(ep.name)) continue;
+      s.consumed.add(ep.name);
+      const queue = names.serviceQueue(message.namespace, ep.name);
+      await s.ch.assertQueue(queue, SERVICE_QUEUE_OPTIONS);
+      await s.ch.bindQueue(queue, calls, queue);
+      if (draining) continue;
+      const { consumerTag } = await s.ch.consume(queue, (msg) => handle(s.ch, s.acks, ep, msg));
+      s.tags.push(consumerTag);
+    }
+    // Calls pinned to this frame: one queue for all its services, the service named in a header.
+    // Declared only with a consumer: an auto-delete queue that never had one would never go away.
+    if (!s.pinned && !draining && endpoints.length > 0) {
+      s.pinned = true;
+      const pinned = names.frameCalls(message.namespace, message.frameId);
+      await s.ch.assertQueue(pinned, FRAME_CALLS_QUEUE_OPTIONS);
+      await s.ch.bindQueue(pinned, calls, pinned);
+      const { consumerTag } = await s.ch.consume(pinned, (msg) => {
+        const service = msg?.properties.headers?.[SERVICE_HEADER] as unknown;
+        handle(s.ch, s.acks, typeof service === 'string' ? byName.get(service) : undefined, msg);
+      });
+      s.tags.push(consumerTag);
+    }
+  };
+
   await broker.onReady(async (conn) => {
     const ch = await conn.createChannel();
     ch.on('error', (err: Error) => logger.warn('service channel error', { error: err.message }));
     await ch.prefetch(message.concurrency);
-    const acks = new AckBatcher(ch);
-    const tags: string[] = [];
-    const calls = names.callExchange(message.namespace);
     await ch.assertExchange(calls, 'direct', DIRECT_EXCHANGE_OPTIONS);
-    for (const ep of endpoints) {
-      const queue = names.serviceQueue(message.namespace, ep.name);
-      await ch.assertQueue(queue, SERVICE_QUEUE_OPTIONS);
-      await ch.bindQueue(queue, calls, queue);
-      if (draining) continue;
-      const { consumerTag } = await ch.consume(queue, (msg) => handle(ch, acks, ep, msg));
-      tags.push(consumerTag);
-    }
-    // Calls pinned to this frame: one queue for all its services, the service named in a header.
-    // Declared only with a consumer: an auto-delete queue that never had one would never go away.
-    if (!draining && endpoints.length > 0) {
-      const pinned = names.frameCalls(message.namespace, message.frameId);
-      await ch.assertQueue(pinned, FRAME_CALLS_QUEUE_OPTIONS);
-      await ch.bindQueue(pinned, calls, pinned);
-      const { consumerTag } = await ch.consume(pinned, (msg) => {
-        const service = msg?.properties.headers?.[SERVICE_HEADER] as unknown;
-        handle(ch, acks, typeof service === 'string' ? byName.get(service) : undefined, msg);
-      });
-      tags.push(consumerTag);
-    }
+    const s: Serving = { ch, acks: new AckBatcher(ch), consumed: new Set(), pinned: false, tags: [] };
+    serving = s;
     channel = ch;
-    consumerTags = tags;
+    consumerTags = s.tags;
+    await consumeLoaded(s);
   });
+
+  const results = await Promise.all(
+    message.packages.map((p) =>
+      loadServiceModule(p.dir, p.setting).then(
+        async (service) => {
+          for (const ep of endpointsOf([service])) {
+            endpoints.push(ep);
+            byName.set(ep.name, ep);
+          }
+          const s = serving;
+          // Not connected yet: the ready handler consumes it.
+          if (s !== undefined)
+            await consumeLoaded(s).catch((e: unknown) =>
+              logger.warn('cannot consume the queues of a loaded package yet', {
+                dir: p.dir,
+                error: (e as Error).message,
+              }),
+            );
+          return { dir: p.dir };
+        },
+        (e: unknown) => ({ dir: p.dir, error: errorToData(e) }),
+      ),
+    ),
+  );
+  send({ type: 'loaded', results });
   await connected;
+  // Whatever loaded while the channel was being set up.
+  if (serving !== undefined) await consumeLoaded(serving);
   send({ type: 'consuming' });
 }
 
