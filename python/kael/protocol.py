@@ -1,5 +1,6 @@
 """Names and encodings of kael's wire protocol (runtime/PROTOCOL.md), in one place."""
 
+import base64
 import json
 
 #: RabbitMQ's pseudo-queue for direct reply-to.
@@ -82,15 +83,37 @@ FANOUT_OPTIONS = {"exchange_type": "fanout", "durable": False, "auto_delete": Fa
 DIRECT_OPTIONS = {"exchange_type": "direct", "durable": False, "auto_delete": False}
 
 
+#: JSON has no bytes: binary values travel as ``{"__kael_bytes__": "<base64>"}`` in JSON bodies
+#: (runtime/PROTOCOL.md, "Type mapping").
+BYTES_TAG = "__kael_bytes__"
+
+
+def _encode_bytes(value):
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return {BYTES_TAG: base64.b64encode(bytes(value)).decode("ascii")}
+    raise TypeError("Object of type %s is not JSON serializable" % type(value).__name__)
+
+
+def _decode_bytes(obj):
+    if len(obj) == 1 and isinstance(obj.get(BYTES_TAG), str):
+        return base64.b64decode(obj[BYTES_TAG])
+    return obj
+
+
+def _loads(body):
+    text = body.decode("utf-8") if isinstance(body, (bytes, bytearray, memoryview)) else body
+    return json.loads(text, object_hook=_decode_bytes) if BYTES_TAG in text else json.loads(text)
+
+
 def encode(value, what):
-    """JSON bytes of a request body.
+    """JSON bytes of a request body (``bytes`` as the tagged base64 map).
 
     :raises KaelError: ``ENCODE_ERROR`` naming ``what`` when the value cannot be sent as JSON.
     """
     from .errors import KaelError
 
     try:
-        return json.dumps(value, separators=(",", ":"), allow_nan=False).encode("utf-8")
+        return json.dumps(value, separators=(",", ":"), allow_nan=False, default=_encode_bytes).encode("utf-8")
     except (TypeError, ValueError) as e:
         raise KaelError("ENCODE_ERROR", "%s: the arguments cannot be encoded as JSON: %s" % (what, e)) from e
 
@@ -101,7 +124,7 @@ def decode(body, content_type):
     :raises ValueError: the body is not valid in its encoding.
     """
     if content_type == JSON_TYPE:
-        return json.loads(body)
+        return _loads(body)
     from ._msgpack import unpackb
 
     try:
@@ -109,4 +132,4 @@ def decode(body, content_type):
     except ValueError:
         if content_type == MSGPACK_TYPE:
             raise
-        return json.loads(body)
+        return _loads(body)

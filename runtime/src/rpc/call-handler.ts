@@ -64,13 +64,13 @@ export class ServiceEndpoint {
       if (takesKeywordArguments(fn)) value = fn(request.args, request.kwargs);
       else value = fn(...(hasKeys(request.kwargs) ? [...request.args, request.kwargs] : request.args));
     } catch (e) {
-      return failure(e instanceof Error ? e : new Error(String(e)));
+      return failure(e);
     }
     // A synchronous function is answered without a trip through the microtask queue.
     if (!(value instanceof Promise)) return { ok: true, value };
     return value.then(
       (v: unknown): ReplyEnvelope => ({ ok: true, value: v }),
-      (e: unknown) => failure(e instanceof Error ? e : new Error(String(e))),
+      (e: unknown) => failure(e),
     );
   }
 }
