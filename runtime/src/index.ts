@@ -24,7 +24,8 @@ export { BrokerConnection } from './broker/connection.js';
 export { redactText, redactUrl } from './util/redact.js';
 export type { BrokerConnectionOptions } from './broker/connection.js';
 export { names } from './broker/names.js';
-export { parseSettingText, readSettingFile, SETTING_FILE } from './config/setting-file.js';
+export { parseSettingText, readSettingFile } from './config/setting-file.js';
+export { SETTING_FILE } from './model/package-setting.js';
 export type {
   PackageSetting,
   ServiceSetting,

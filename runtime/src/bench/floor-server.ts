@@ -3,7 +3,7 @@ import amqp from 'amqplib';
 
 /**
  * The raw floor's server: plain amqplib, one process, the same payload shapes as kael
- * (`[[a, b], {}]` in, `{ ok, value }` out, msgpack). Started by the rpc benchmark with the broker URL,
+ * (`[[a, b], {}]` in, `{ ok, value }` out, msgpack, or JSON when the request is JSON). Started by the rpc benchmark with the broker URL,
  * the queue name and the queue type (`classic`, or `quorum` for the cluster benchmark).
  */
 async function main(): Promise<void> {
@@ -22,21 +22,33 @@ async function main(): Promise<void> {
   );
   await ch.consume(queue, (msg) => {
     if (msg === null) return;
-    const [args] = decode(msg.content) as [[number, number], object];
-    const body = encode({ ok: true, value: args[0] + args[1] });
+    const json = msg.properties.contentType === 'application/json';
+    const [args] = (json ? JSON.parse(msg.content.toString('utf8')) : decode(msg.content)) as [
+      unknown[],
+      object,
+    ];
+    const reply = { ok: true, value: answer(args) };
+    const body = json ? Buffer.from(JSON.stringify(reply)) : encode(reply);
     ch.publish(
       '',
       msg.properties.replyTo as string,
       Buffer.from(body.buffer, body.byteOffset, body.byteLength),
       {
         correlationId: msg.properties.correlationId as string,
-        contentType: 'application/msgpack',
+        contentType: json ? 'application/json' : 'application/msgpack',
       },
     );
     ch.ack(msg);
   });
   process.send?.('ready');
   process.on('disconnect', () => void conn.close().finally(() => process.exit(0)));
+}
+
+/** The sum of two numbers (`add(a, b)`), else the length of the first argument (the payload benchmark). */
+function answer(args: unknown[]): unknown {
+  const [a, b] = args;
+  if (typeof a === 'number' && typeof b === 'number') return a + b;
+  return (a as { length?: number } | undefined)?.length;
 }
 
 void main();

@@ -103,6 +103,10 @@ export interface CallOutcome {
   pinned: boolean;
 }
 
+// Shared defaults of a call: never mutated, so one object serves every call.
+const NO_OPTIONS: CallOptions = Object.freeze({});
+const NO_KWARGS: Record<string, unknown> = Object.freeze({});
+
 /**
  * A client of a namespace: calls microservices and (inherited) runs management commands. It starts
  * no services. Get one with `await WorkFrame.connect({ name, auri })`.
@@ -167,26 +171,38 @@ export class FrameClient extends ClusterClient {
    * `ENCODE_ERROR`, `CONNECTION_LOST`, `CLIENT_CLOSED`; RemoteError `REMOTE_ERROR` (the function
    * threw; `remote` has name, message, stack), `INVALID_ARGS`, `REPLY_TOO_LARGE`, `WORKER_CRASHED`.
    */
-  async call(service: string, args: readonly unknown[] = [], options: CallOptions = {}): Promise<unknown> {
-    if (options.frame !== undefined) {
-      const { reply } = await this.callDetailed(service, args, options);
-      if (!reply.ok) throw new RemoteError(reply.error, replyErrorCode(reply.error.code));
-      return reply.value;
+  call(service: string, args: readonly unknown[] = [], options: CallOptions = NO_OPTIONS): Promise<unknown> {
+    // Not an async function: the request's own promise is returned as it is (an async wrapper costs
+    // an extra promise and microtask turns per call); what throws here still becomes a rejection.
+    try {
+      if (options.frame !== undefined) return this.callPinned(service, args, options);
+      const timeoutMs = options.timeoutMs ?? options.timeout ?? this.timeoutMs;
+      let queue = this.queues.get(service);
+      if (queue === undefined) {
+        queue = names.serviceQueue(this.namespace, service);
+        this.queues.set(service, queue);
+      }
+      return this.requests.call(this.callExchange, queue, [args, options.kwargs ?? NO_KWARGS], {
+        timeoutMs,
+        label: service,
+        contentType: options.json === true ? JSON_TYPE : MSGPACK,
+        maxBytes: this.maxRequestBytes,
+        onConnectionLoss: this.lossPolicy(options),
+        watchQueue: queue,
+      });
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
-    const timeoutMs = options.timeoutMs ?? options.timeout ?? this.timeoutMs;
-    let queue = this.queues.get(service);
-    if (queue === undefined) {
-      queue = names.serviceQueue(this.namespace, service);
-      this.queues.set(service, queue);
-    }
-    return this.requests.call(this.callExchange, queue, [args, options.kwargs ?? {}], {
-      timeoutMs,
-      label: service,
-      contentType: options.json === true ? JSON_TYPE : MSGPACK,
-      maxBytes: this.maxRequestBytes,
-      onConnectionLoss: this.lossPolicy(options),
-      watchQueue: queue,
-    });
+  }
+
+  private async callPinned(
+    service: string,
+    args: readonly unknown[],
+    options: CallOptions,
+  ): Promise<unknown> {
+    const { reply } = await this.callDetailed(service, args, options);
+    if (!reply.ok) throw new RemoteError(reply.error, replyErrorCode(reply.error.code));
+    return reply.value;
   }
 
   /**

@@ -6,13 +6,11 @@ import { toPointer } from './problem.js';
 import { closestName } from './closest-name.js';
 import type { ConfigProblem, ProblemCode, ProblemFix } from '../model/config-problem.js';
 import type { PackageKind } from '../model/package-kind.js';
+import { SETTING_FILE } from '../model/package-setting.js';
 import type { PackageSetting } from '../model/package-setting.js';
 import { PACKAGE_TYPES, validateAgainstSchema, violationCode } from './schema-validation.js';
 import { parseYamlSource, rangeAt, scalarText } from './yaml-source.js';
 import type { YamlSource } from './yaml-source.js';
-
-/** The file every package folder holds. */
-export const SETTING_FILE = 'setting.yaml';
 
 /** The outcome of reading a setting.yaml: the setting when usable, and every problem found. */
 export interface SettingResult {

@@ -60,6 +60,15 @@ async function init(message: Init): Promise<void> {
   settings = message;
   // Python workers started by the packages read the reply limit from their environment.
   process.env['KAEL_MAX_REPLY_BYTES'] = String(message.limits.maxReplyBytes);
+  broker = new BrokerConnection({
+    url: message.auri,
+    connectionName: `kael-worker:${message.namespace}`,
+    failFast: false,
+    logger,
+  });
+  // Cold start: the connection is made while the packages load.
+  const connected = broker.start();
+  connected.catch(() => undefined);
   const loaded: LoadedService[] = [];
   const results: { dir: string; error?: ReturnType<typeof errorToData> }[] = [];
   for (const p of message.packages) {
@@ -92,14 +101,14 @@ async function init(message: Init): Promise<void> {
         handle(ch, acks, typeof service === 'string' ? byName.get(service) : undefined, msg);
       },
     });
-  broker = new BrokerConnection({
-    url: message.auri,
-    connectionName: `kael-worker:${message.namespace}`,
-    failFast: false,
-    logger,
-  });
   await broker.onReady((conn) => openChannel(conn, specs));
-  await broker.start();
+  try {
+    await connected;
+  } catch (e) {
+    // Drained while loading: the connection was closed on purpose.
+    if (draining) return;
+    throw e;
+  }
 }
 
 /** Opens a channel on `conn` and consumes every queue of `specs`; says `consuming` when done. */

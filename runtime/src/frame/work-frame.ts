@@ -208,18 +208,27 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
     // the source), so the frame process does not read the code itself.
     this.packageRecords = await loadCatalog(config, diskFileView, { readCode: false });
     this.reportProblems(this.packageRecords);
-    await logPythonInterpreter(this.packageRecords, this.logger);
+    // Cold start: the interpreter note, the frame's connection and the service workers (which
+    // connect by themselves) all start at once; none waits for another.
+    const pythonNote = logPythonInterpreter(this.packageRecords, this.logger).catch((e: unknown) =>
+      this.logger.warn('cannot check the Python interpreter', { error: (e as Error).message }),
+    );
     this.brokerConn = new BrokerConnection({
       url: this.options.auri,
       connectionName: `kael-frame:${this.ns}`,
       failFast: false,
       logger: this.logger,
     });
-    await this.brokerConn.start();
     this.services = new ServiceHost(this);
     this.crontabs = new CrontabHost(this);
     this.agent = new ClusterAgent(this);
-    await this.services.start();
+    const [connected, served] = await Promise.allSettled([this.brokerConn.start(), this.services.start()]);
+    if (connected.status === 'rejected' || served.status === 'rejected') {
+      await this.services.stop();
+      await this.brokerConn.close();
+      throw connected.status === 'rejected' ? connected.reason : (served as PromiseRejectedResult).reason;
+    }
+    await pythonNote;
     await this.locateWorkerProblems();
     await this.crontabs.start();
     await this.agent.start();

@@ -1,3 +1,6 @@
+/** The file every package folder holds. */
+export const SETTING_FILE = 'setting.yaml';
+
 /** A service package's setting.yaml, validated. */
 export interface ServiceSetting {
   type: 'service';

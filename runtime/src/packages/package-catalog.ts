@@ -5,7 +5,7 @@ import type { FileView } from '../config/file-view.js';
 import type { FrameConfig } from '../config/frame-config.js';
 import type { ConfigProblem, ProblemCode } from '../model/config-problem.js';
 import { pointerToPath } from '../config/problem.js';
-import { SETTING_FILE } from '../config/setting-file.js';
+import { SETTING_FILE } from '../model/package-setting.js';
 import { parseYamlSource, rangeAt } from '../config/yaml-source.js';
 import type { YamlSource } from '../config/yaml-source.js';
 import { checkSettingText } from './package-check.js';

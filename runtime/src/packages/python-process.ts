@@ -6,7 +6,7 @@ import { ConfigError, KaelError } from '../errors.js';
 import type { ErrorData } from '../errors.js';
 import type { Logger } from '../util/logger.js';
 import { createLogger } from '../util/logger.js';
-import { SETTING_FILE } from '../config/setting-file.js';
+import { SETTING_FILE } from '../model/package-setting.js';
 import type { PublishedNames } from '../model/module-exports.js';
 import { exportError, exportProblems, loadedNames } from './export-check.js';
 import type { LoadedName } from './export-check.js';

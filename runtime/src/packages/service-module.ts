@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { SETTING_FILE } from '../model/package-setting.js';
 import type { ServiceSetting } from '../model/package-setting.js';
-import { SETTING_FILE } from '../config/setting-file.js';
 import { ConfigError } from '../errors.js';
 import { resolveEntryModule } from './entry-module.js';
 import { exportError, exportProblems, importedNames } from './export-check.js';

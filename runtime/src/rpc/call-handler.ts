@@ -62,10 +62,7 @@ export class ServiceEndpoint {
     let value: unknown;
     try {
       if (takesKeywordArguments(fn)) value = fn(request.args, request.kwargs);
-      else
-        value = fn(
-          ...(Object.keys(request.kwargs).length === 0 ? request.args : [...request.args, request.kwargs]),
-        );
+      else value = fn(...(hasKeys(request.kwargs) ? [...request.args, request.kwargs] : request.args));
     } catch (e) {
       return failure(e);
     }
@@ -76,6 +73,12 @@ export class ServiceEndpoint {
       (e: unknown) => failure(e),
     );
   }
+}
+
+// Unlike Object.keys(o).length, allocates nothing (this runs once per call).
+function hasKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
 }
 
 /** The endpoints of loaded service packages, by microservice name. */

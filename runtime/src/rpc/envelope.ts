@@ -76,7 +76,8 @@ export function readEnvelope(msg: Message): ReplyEnvelope {
   const body = decodeBody(msg.content, msg.properties.contentType as string | undefined);
   if (body !== null && typeof body === 'object') {
     const b = body as Record<string, unknown>;
-    if (b['ok'] === true) return { ok: true, value: b['value'] };
+    // The decoded map is the envelope: no copy of it per reply.
+    if (b['ok'] === true) return b as { ok: true; value: unknown };
     if (b['ok'] === false && isErrorData(b['error'])) return { ok: false, error: b['error'] };
   }
   throw new KaelError('DECODE_ERROR', 'reply is not a kael envelope ({ok, value} or {ok: false, error})');

@@ -215,6 +215,7 @@ export class RequestChannel {
     this.broker.offReady(this.ready);
     if (this.reopenTimer !== undefined) clearTimeout(this.reopenTimer);
     this.failAll(new KaelError('CLIENT_CLOSED', 'the client was closed'));
+    this.stopSweeper();
     const ch = this.channel;
     this.channel = undefined;
     if (ch !== undefined) {
@@ -464,19 +465,29 @@ export class RequestChannel {
     this.pending.delete(id);
     this.unsent.delete(id);
     p.onEnd(error);
-    if (this.pending.size === 0 && this.sweeper !== undefined) {
-      clearInterval(this.sweeper);
-      this.sweeper = undefined;
-    }
   }
 
+  /**
+   * Arms the sweep. A sweep that finds nothing pending stops it, not the end of the last request:
+   * sequential calls would otherwise create and clear an interval timer per call.
+   */
   private startSweeper(): void {
     if (this.sweeper !== undefined) return;
     this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
   }
 
+  private stopSweeper(): void {
+    if (this.sweeper === undefined) return;
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
+  }
+
   /** Times requests out, and fails those stranded in a service queue that lost its last consumer. */
   private sweep(): void {
+    if (this.pending.size === 0) {
+      this.stopSweeper();
+      return;
+    }
     const now = Date.now();
     const watch = this.watch;
     let gone: Map<string, [string, Pending][]> | undefined;

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { FileView } from '@kael/runtime/config/file-view';
-import { SETTING_FILE } from '@kael/runtime/config/setting-file';
+import { SETTING_FILE } from '@kael/runtime/model/package-setting';
 import type { Position, Range } from '@kael/runtime/model/config-problem';
 import { readPublishedNames } from '@kael/runtime/packages/published-names';
 import type { DocumentKind } from './document-kind.js';
