@@ -10,6 +10,7 @@ import type { CommandMessage } from '../model/command-message.js';
 import type { DeployResult, RestartResult } from '../model/deploy-result.js';
 import { MembershipView } from '../membership/membership-view.js';
 import { RequestChannel } from '../rpc/request-channel.js';
+import type { RequestHandle } from '../rpc/request-channel.js';
 import { CHANGING_COMMANDS, signCommand } from '../security/command-signature.js';
 import { ensureExchange } from '../security/ensure-exchange.js';
 import type { Logger } from '../util/logger.js';
@@ -39,6 +40,9 @@ export interface ChangeOptions extends TargetOptions, WaitOptions {
 }
 
 /** Codes of a failed digest query that reach the caller as they are. */
+/** Pause before a targeted command is sent again to a live frame whose command queue is missing. */
+const TARGET_RETRY_MS = 250;
+
 const DIGEST_ERRORS: ReadonlySet<string> = new Set([
   'UNAUTHORIZED',
   'PACKAGE_NOT_FOUND',
@@ -171,9 +175,66 @@ export class ClusterClient extends EventEmitter {
     const frames = await this.servers();
     const targets = new Set(selectFrames(frames, target).map((f) => f.id));
     if (target.id !== undefined) targets.add(target.id);
-    const body: CommandMessage = { fn, kwargs };
-    if (target.id !== undefined) body.id = target.id;
     const excluded = frames.filter((f) => !targets.has(f.id)).map((f) => f.id);
+    const [exchange, routingKey] =
+      target.id !== undefined
+        ? [names.commandDirectExchange(this.namespace), target.id]
+        : [names.commandExchange(this.namespace), ''];
+    const pending = new PendingCommand(fn, targets);
+    const publish = (): Promise<RequestHandle> =>
+      this.requests.request(
+        exchange,
+        routingKey,
+        this.commandBody(fn, kwargs, target.id, excluded),
+        { timeoutMs: 600_000, mandatory: target.id !== undefined, label: fn },
+        (envelope, msg) => {
+          const from = msg.properties.appId as string | undefined;
+          return from !== undefined && pending.add(from, envelope);
+        },
+      );
+    let handle = await publish();
+    let cancelled = false;
+    pending.cancel = () => {
+      cancelled = true;
+      handle.cancel();
+    };
+    const onFailure = (e: KaelError): void => {
+      if (target.id === undefined || cancelled) return;
+      const alive = this.view.frames().some((f) => f.id === target.id);
+      if (e.code === 'SERVICE_NOT_FOUND' && alive) {
+        // The frame still announces itself but its command queue is missing: it is declaring it
+        // again after losing its broker node. Send again (signed afresh) until it is back or the
+        // caller stops waiting.
+        setTimeout(() => {
+          if (cancelled) return;
+          publish().then((next) => {
+            handle = next;
+            next.done.catch(onFailure);
+          }, onFailure);
+        }, TARGET_RETRY_MS);
+        return;
+      }
+      pending.writeOff(target.id, {
+        code: e.code === 'SERVICE_NOT_FOUND' ? 'FRAME_NOT_FOUND' : e.code,
+        name: 'KaelError',
+        message: e.code === 'SERVICE_NOT_FOUND' ? `no frame has id ${target.id}` : e.message,
+      });
+    };
+    handle.done.catch(onFailure);
+    const id = handle.correlationId;
+    this.pending.set(id, pending);
+    return id;
+  }
+
+  /** A command's body, signed (with a fresh nonce) when it changes code and the client has the key. */
+  private commandBody(
+    fn: string,
+    kwargs: Record<string, unknown>,
+    id: string | undefined,
+    excluded: string[],
+  ): CommandMessage {
+    const body: CommandMessage = { fn, kwargs };
+    if (id !== undefined) body.id = id;
     if (excluded.length > 0) body.notId = excluded;
     if (this.adminKey !== undefined && CHANGING_COMMANDS.has(fn))
       body.auth = signCommand(this.adminKey, {
@@ -183,33 +244,7 @@ export class ClusterClient extends EventEmitter {
         id: body.id,
         notId: body.notId,
       });
-    const [exchange, routingKey] =
-      target.id !== undefined
-        ? [names.commandDirectExchange(this.namespace), target.id]
-        : [names.commandExchange(this.namespace), ''];
-    const pending = new PendingCommand(fn, targets);
-    const handle = await this.requests.request(
-      exchange,
-      routingKey,
-      body,
-      { timeoutMs: 600_000, mandatory: target.id !== undefined, label: fn },
-      (envelope, msg) => {
-        const from = msg.properties.appId as string | undefined;
-        return from !== undefined && pending.add(from, envelope);
-      },
-    );
-    pending.cancel = () => handle.cancel();
-    const id = handle.correlationId;
-    this.pending.set(id, pending);
-    handle.done.catch((e: KaelError) => {
-      if (target.id !== undefined)
-        pending.writeOff(target.id, {
-          code: e.code === 'SERVICE_NOT_FOUND' ? 'FRAME_NOT_FOUND' : e.code,
-          name: 'KaelError',
-          message: e.code === 'SERVICE_NOT_FOUND' ? `no frame has id ${target.id}` : e.message,
-        });
-    });
-    return id;
+    return body;
   }
 
   /**
@@ -529,10 +564,12 @@ export class ClusterClient extends EventEmitter {
     ids: string[],
     timeoutMs: number,
   ): Promise<CommandResponse> {
-    const frames = await this.servers();
-    const notId = frames.map((f) => f.id).filter((id) => !ids.includes(id));
-    const target: TargetOptions = ids.length === 1 ? { id: ids[0] } : { notId };
-    return this.getResponse(await this.command(fn, kwargs, target), { timeoutMs });
+    // One targeted command per frame (not a fan-out with notId): a frame that is declaring its
+    // command queue again after a broker node loss gets it once the queue is back, instead of
+    // missing it and timing out.
+    const commands = await Promise.all(ids.map((id) => this.command(fn, kwargs, { id })));
+    const responses = await Promise.all(commands.map((c) => this.getResponse(c, { timeoutMs })));
+    return Object.assign({}, ...responses) as CommandResponse;
   }
 
   private toChangeResults(
