@@ -14,6 +14,7 @@ import { KaelError } from '../errors.js';
 import { DIRECT_EXCHANGE_OPTIONS } from '../security/ensure-exchange.js';
 import { createLogger } from '../util/logger.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
+import { observedInvoke, workerStats } from './observed-call.js';
 
 /**
  * A service worker process: loads the service packages' code, consumes their queues, answers
@@ -113,7 +114,7 @@ function handle(
     return;
   }
   inflight++;
-  const envelope = ep.invoke(request);
+  const envelope = observedInvoke(ep, request, msg, frameId);
   if (envelope instanceof Promise) void envelope.then((env) => reply(ch, acks, msg, env));
   else reply(ch, acks, msg, envelope);
 }
@@ -158,6 +159,7 @@ async function drain(): Promise<void> {
   if (inflight > 0) await new Promise<void>((resolve) => (onIdle = resolve));
   // Acks are batched once per event-loop turn: let the last batch go out before closing.
   await new Promise((r) => setImmediate(r));
+  send({ type: 'metrics', services: workerStats.snapshot() });
   send({ type: 'drained' });
   // Close the channel first: its close handshake flushes the replies just published, which a bare
   // connection close may overtake.
@@ -174,6 +176,8 @@ process.on('message', (message: ToWorker) => {
     });
   } else if (message.type === 'drain') {
     void drain();
+  } else if (message.type === 'metrics') {
+    send({ type: 'metrics', services: workerStats.snapshot() });
   }
 });
 // The frame process is gone: finish what is in flight and leave rather than serve without a supervisor.

@@ -1,5 +1,6 @@
 import type { ServiceSetting } from '../model/package-setting.js';
 import type { ErrorData } from '../errors.js';
+import type { ServiceCounters } from '../model/metrics-snapshot.js';
 
 /** Sent by the frame to a service worker process. */
 export type ToWorker =
@@ -12,7 +13,9 @@ export type ToWorker =
       concurrency: number;
       packages: { dir: string; setting: ServiceSetting }[];
     }
-  | { type: 'drain' };
+  | { type: 'drain' }
+  /** Asks for the worker's call counters (answered with a `metrics` message). */
+  | { type: 'metrics' };
 
 /** Sent by a service worker process to the frame. */
 export type FromWorker =
@@ -20,5 +23,7 @@ export type FromWorker =
   | { type: 'loaded'; results: { dir: string; error?: ErrorData }[] }
   /** Consuming every queue: the worker takes calls now. */
   | { type: 'consuming' }
+  /** The worker's call counters since it started (asked for, and once more before `drained`). */
+  | { type: 'metrics'; services: Record<string, ServiceCounters> }
   /** Finished in-flight calls after a drain; about to exit. */
   | { type: 'drained' };

@@ -1,0 +1,43 @@
+import type { ConsumeMessage } from 'amqplib';
+import { ServiceStats } from '../metrics/service-stats.js';
+import type { CallRequest, ServiceEndpoint } from '../rpc/call-handler.js';
+import type { ReplyEnvelope } from '../rpc/envelope.js';
+import { CallScope } from '../tracing/call-scope.js';
+
+/** The counters of the calls this worker process served (the frame asks for them over IPC). */
+export const workerStats = new ServiceStats();
+
+/**
+ * `ep.invoke(request)`, counted and traced: the call's metrics, its `currentCall()` context and (with
+ * an OpenTelemetry SDK) its server span. The counters are updated before the reply is published, so
+ * a caller that got its answer finds it counted.
+ */
+export function observedInvoke(
+  ep: ServiceEndpoint,
+  request: CallRequest,
+  msg: ConsumeMessage,
+  frameId: string | undefined,
+): ReplyEnvelope | Promise<ReplyEnvelope> {
+  const started = workerStats.begin(ep.name);
+  const scope = new CallScope(ep.name, frameId, msg.properties);
+  let envelope: ReplyEnvelope | Promise<ReplyEnvelope>;
+  try {
+    envelope = scope.run(() => ep.invoke(request));
+  } catch (e) {
+    // invoke() turns what the function throws into a reply; reaching here is a runtime fault.
+    ended(ep.name, started, scope, 'REMOTE_ERROR');
+    throw e;
+  }
+  if (envelope instanceof Promise)
+    return envelope.then((env) => {
+      ended(ep.name, started, scope, env.ok ? undefined : env.error.code);
+      return env;
+    });
+  ended(ep.name, started, scope, envelope.ok ? undefined : envelope.error.code);
+  return envelope;
+}
+
+function ended(service: string, started: number, scope: CallScope, errorCode: string | undefined): void {
+  workerStats.end(service, started, errorCode);
+  scope.end(errorCode);
+}
