@@ -69,7 +69,8 @@ export class ServiceHost implements FrameComponent {
     const live = await Promise.all(this.workers.map((w) => w.metrics(METRICS_WAIT_MS)));
     const out: Record<string, ServiceCounters> = {};
     for (const part of [this.retired, ...live]) {
-      for (const [name, c] of Object.entries(part)) addServiceCounters((out[name] ??= emptyServiceCounters()), c);
+      for (const [name, c] of Object.entries(part))
+        addServiceCounters((out[name] ??= emptyServiceCounters()), c);
     }
     return out;
   }

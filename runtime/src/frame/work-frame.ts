@@ -391,7 +391,10 @@ function metricsListen(options: WorkFrameOptions): { port: number; host: string 
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new KaelError('CONFIG_INVALID', `metrics port must be 0..65535, got ${String(raw)}`);
-  return { port, host: nonEmpty(options.metricsHost) ?? nonEmpty(process.env['KAEL_METRICS_HOST']) ?? '0.0.0.0' };
+  return {
+    port,
+    host: nonEmpty(options.metricsHost) ?? nonEmpty(process.env['KAEL_METRICS_HOST']) ?? '0.0.0.0',
+  };
 }
 
 function nonEmpty(v: string | undefined | null): string | undefined {

@@ -1,5 +1,10 @@
 import type { BrokerConnection } from '../broker/connection.js';
-import type { CrontabCounters, MetricsSink, MetricsSnapshot, ServiceCounters } from '../model/metrics-snapshot.js';
+import type {
+  CrontabCounters,
+  MetricsSink,
+  MetricsSnapshot,
+  ServiceCounters,
+} from '../model/metrics-snapshot.js';
 
 /**
  * A frame's own counters (crontabs, worker restarts, broker reconnects) and the way to its services'

@@ -23,7 +23,8 @@ export function healthOf(state: {
   if (!state.connected) reasons.push('not connected to the broker');
   for (const p of state.packages) {
     const s = packageState(p);
-    if (s === 'failed') reasons.push(`${p.kind} ${p.name} failed: ${p.reason ?? p.error?.message ?? 'unknown'}`);
+    if (s === 'failed')
+      reasons.push(`${p.kind} ${p.name} failed: ${p.reason ?? p.error?.message ?? 'unknown'}`);
     else if (s === 'restarting') reasons.push(`${p.kind} ${p.name} is restarting`);
   }
   return { ok: reasons.length === 0, reasons };

@@ -74,7 +74,11 @@ export class PrometheusRegistry {
       });
     };
     crontabCounter('kael_crontab_runs_total', 'Crontab runs that ended on this frame.', (c) => c.runs);
-    crontabCounter('kael_crontab_failures_total', 'Crontab runs that failed or timed out.', (c) => c.failures);
+    crontabCounter(
+      'kael_crontab_failures_total',
+      'Crontab runs that failed or timed out.',
+      (c) => c.failures,
+    );
     crontabCounter(
       'kael_crontab_missed_ticks_total',
       'Ticks missed during a failover and run late by this frame.',

@@ -34,8 +34,7 @@ export class CallScope {
       );
       otel = trace.setSpan(parent, this.span);
     }
-    const traceId =
-      this.span?.spanContext().traceId ?? traceIdOf(headers?.[TRACEPARENT_HEADER]) ?? undefined;
+    const traceId = this.span?.spanContext().traceId ?? traceIdOf(headers?.[TRACEPARENT_HEADER]) ?? undefined;
     this.state = new CallState(
       service,
       frame,
