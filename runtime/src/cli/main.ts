@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   crontabs: () => import('./crontabs.js'),
   schedule: () => import('./schedule.js'),
   keygen: () => import('./keygen.js'),
+  top: () => import('./top.js'),
 };
 
 async function main(argv: string[]): Promise<number> {
