@@ -3,6 +3,7 @@
 import { build } from 'esbuild';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 
@@ -10,6 +11,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
 const repo = path.resolve(root, '..');
 const out = path.join(root, 'kael-vscode.vsix');
+const uplot = path.dirname(createRequire(import.meta.url).resolve('uplot/package.json')) + '/dist';
 
 const common = {
   bundle: true,
@@ -44,6 +46,10 @@ const files = new Map([
   ['extension/dist/extension.js', await fs.readFile(path.join(root, 'dist/bundle/extension.js'))],
   ['extension/dist/server.js', await fs.readFile(path.join(root, 'dist/bundle/server.js'))],
   ['extension/media/kael.svg', await fs.readFile(path.join(root, 'media/kael.svg'))],
+  // The metrics panel: its script and the chart library, bundled (no CDN: offline and code-server).
+  ['extension/media/metrics-view.js', await fs.readFile(path.join(root, 'media/metrics-view.js'))],
+  ['extension/media/uPlot.iife.min.js', await fs.readFile(path.join(uplot, 'uPlot.iife.min.js'))],
+  ['extension/media/uPlot.min.css', await fs.readFile(path.join(uplot, 'uPlot.min.css'))],
   // The language server reads a Python package's __init__.py with this helper (never importing it).
   ['extension/python/kael_outline.py', await fs.readFile(path.join(repo, 'runtime/python/kael_outline.py'))],
   ['extension/README.md', await fs.readFile(path.join(root, 'README.md'))],

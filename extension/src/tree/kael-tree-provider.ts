@@ -26,6 +26,7 @@ export class KaelTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   private readonly onSessions = (): void => this.scheduleRefresh();
   private readonly listeners: ((states: NamespaceState[]) => void)[] = [];
   private readonly localHost = os.hostname();
+  private readonly describers: ((node: TreeNode) => string | undefined)[] = [];
 
   constructor(private readonly sessions: NamespaceSessions) {
     sessions.on('changed', this.onSessions);
@@ -34,6 +35,16 @@ export class KaelTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   /** Called with the namespace states after every refresh (view message, status bar). */
   onRefresh(listener: (states: NamespaceState[]) => void): void {
     this.listeners.push(listener);
+  }
+
+  /** Adds live text (metrics) to rows' descriptions; {@link redraw} shows new values. */
+  addDescriber(describe: (node: TreeNode) => string | undefined): void {
+    this.describers.push(describe);
+  }
+
+  /** Redraws the rows without rebuilding the tree (live numbers changed, nothing else). */
+  redraw(): void {
+    this.changed.fire(undefined);
   }
 
   setGrouping(grouping: Grouping): void {
@@ -62,7 +73,9 @@ export class KaelTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
       expandable ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
     );
     item.id = node.id;
-    if (node.description !== undefined) item.description = node.description;
+    const live = this.describers.map((d) => d(node)).filter((t) => t !== undefined);
+    const description = [node.description, ...live].filter((t) => t !== undefined && t !== '').join('  ');
+    if (description !== '') item.description = description;
     if (node.tooltip !== undefined) {
       const md = new vscode.MarkdownString(node.tooltip);
       md.supportThemeIcons = true;
