@@ -2,6 +2,7 @@ import type { ConsumeMessage } from 'amqplib';
 import { ServiceStats } from '../metrics/service-stats.js';
 import type { CallRequest, ServiceEndpoint } from '../rpc/call-handler.js';
 import type { ReplyEnvelope } from '../rpc/envelope.js';
+import type { ServiceCounters } from '../model/metrics-snapshot.js';
 import { CallScope } from '../tracing/call-scope.js';
 
 /** The counters of the calls this worker process served (the frame asks for them over IPC). */
@@ -18,26 +19,32 @@ export function observedInvoke(
   msg: ConsumeMessage,
   frameId: string | undefined,
 ): ReplyEnvelope | Promise<ReplyEnvelope> {
-  const started = workerStats.begin(ep.name);
-  const scope = new CallScope(ep.name, frameId, msg.properties);
+  const counters = workerStats.begin(ep.name);
+  const started = performance.now();
+  const scope = new CallScope(ep.name, frameId, msg.properties, started);
   let envelope: ReplyEnvelope | Promise<ReplyEnvelope>;
   try {
     envelope = scope.run(() => ep.invoke(request));
   } catch (e) {
     // invoke() turns what the function throws into a reply; reaching here is a runtime fault.
-    ended(ep.name, started, scope, 'REMOTE_ERROR');
+    ended(counters, started, scope, 'REMOTE_ERROR');
     throw e;
   }
   if (envelope instanceof Promise)
     return envelope.then((env) => {
-      ended(ep.name, started, scope, env.ok ? undefined : env.error.code);
+      ended(counters, started, scope, env.ok ? undefined : env.error.code);
       return env;
     });
-  ended(ep.name, started, scope, envelope.ok ? undefined : envelope.error.code);
+  ended(counters, started, scope, envelope.ok ? undefined : envelope.error.code);
   return envelope;
 }
 
-function ended(service: string, started: number, scope: CallScope, errorCode: string | undefined): void {
-  workerStats.end(service, started, errorCode);
+function ended(
+  counters: ServiceCounters,
+  started: number,
+  scope: CallScope,
+  errorCode: string | undefined,
+): void {
+  workerStats.end(counters, started, errorCode);
   scope.end(errorCode);
 }

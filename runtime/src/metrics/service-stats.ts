@@ -12,16 +12,16 @@ const BOUNDS_MS = LATENCY_BUCKETS_S.map((s) => s * 1000);
 export class ServiceStats {
   private readonly byService = new Map<string, ServiceCounters>();
 
-  /** A call to `service` starts; returns the start time to pass to {@link end}. */
-  begin(service: string): number {
-    this.of(service).inflight++;
-    return performance.now();
+  /** A call to `service` starts: counted in flight. Pass what it returns to {@link end}. */
+  begin(service: string): ServiceCounters {
+    const c = this.of(service);
+    c.inflight++;
+    return c;
   }
 
-  /** The call that began at `started` ended; `errorCode` is set when it failed. */
-  end(service: string, started: number, errorCode: string | undefined): void {
+  /** The call counted by `c` that began at `started` (performance.now()) ended; `errorCode` set when it failed. */
+  end(c: ServiceCounters, started: number, errorCode: string | undefined): void {
     const ms = performance.now() - started;
-    const c = this.of(service);
     c.inflight--;
     c.calls++;
     c.sumSeconds += ms / 1000;
@@ -39,7 +39,8 @@ export class ServiceStats {
     return out;
   }
 
-  private of(service: string): ServiceCounters {
+  /** The counters of `service` (made on first use). */
+  of(service: string): ServiceCounters {
     let c = this.byService.get(service);
     if (c === undefined) {
       c = emptyServiceCounters();

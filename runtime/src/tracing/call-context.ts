@@ -28,16 +28,29 @@ export interface CallContext {
 export class CallState implements CallContext {
   private trace: string | undefined;
 
+  /**
+   * @param expiration the request's AMQP expiration (ms, a string): the caller's timeout, counted from
+   * publishing — from `receivedAt` it gives an upper bound of the caller's deadline.
+   * @param receivedAt performance.now() when the request was read.
+   */
   constructor(
     readonly service: string,
     readonly frame: string | undefined,
     readonly caller: string | undefined,
-    readonly deadline: number | undefined,
+    private readonly expiration: unknown,
+    private readonly receivedAt: number,
     incomingTraceId: string | undefined,
     /** The span's context when tracing with an SDK (outgoing calls become its children). */
     readonly otel: Context | undefined,
   ) {
     this.trace = incomingTraceId;
+  }
+
+  /** Computed when read: most calls never ask. */
+  get deadline(): number | undefined {
+    const ms = Number(this.expiration);
+    if (this.expiration === undefined || !Number.isFinite(ms) || ms <= 0) return undefined;
+    return Math.round(performance.timeOrigin + this.receivedAt + ms);
   }
 
   get traceId(): string {

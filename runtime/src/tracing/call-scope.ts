@@ -18,14 +18,19 @@ export class CallScope {
   private readonly state: CallState;
   private readonly span: Span | undefined;
 
-  constructor(service: string, frame: string | undefined, incoming: IncomingCall) {
+  /**
+   * @param receivedAt when the request was read (performance.now()): the deadline counts from it.
+   */
+  constructor(
+    service: string,
+    frame: string | undefined,
+    incoming: IncomingCall,
+    receivedAt = performance.now(),
+  ) {
     const headers = incoming.headers;
     const caller = headers?.[CALLER_HEADER];
-    // The expiration is counted from publishing; from receipt it is an upper bound of the deadline.
-    const expiration = Number(incoming.expiration);
-    const deadline = Number.isFinite(expiration) && expiration > 0 ? Date.now() + expiration : undefined;
     let otel;
-    if (tracingEnabled()) {
+    if (tracingEnabled(receivedAt)) {
       const parent = headers === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, headers);
       this.span = kaelTracer().startSpan(
         service,
@@ -39,7 +44,8 @@ export class CallScope {
       service,
       frame,
       typeof caller === 'string' ? caller : undefined,
-      deadline,
+      incoming.expiration,
+      receivedAt,
       traceId,
       otel,
     );

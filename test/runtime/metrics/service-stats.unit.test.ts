@@ -9,10 +9,10 @@ describe('the call counters of a worker', () => {
     const a = stats.begin('calc__add');
     const b = stats.begin('calc__add');
     assert.equal(stats.snapshot()['calc__add']?.inflight, 2);
-    stats.end('calc__add', a, undefined);
-    stats.end('calc__add', b, 'REMOTE_ERROR');
+    stats.end(a, performance.now(), undefined);
+    stats.end(b, performance.now(), 'REMOTE_ERROR');
     // Started 20 ms ago: lands in the 25 ms bucket or, on a busy machine, a later one.
-    stats.end('calc__add', stats.begin('calc__add') - 20, 'REMOTE_ERROR');
+    stats.end(stats.begin('calc__add'), performance.now() - 20, 'REMOTE_ERROR');
     const c = stats.snapshot()['calc__add'];
     assert.equal(c?.calls, 3);
     assert.equal(c?.inflight, 0);
@@ -33,15 +33,15 @@ describe('the call counters of a worker', () => {
 
   it('puts calls slower than the last bound in the overflow bucket', () => {
     const stats = new ServiceStats();
-    stats.end('s', stats.begin('s') - 11_000, undefined);
+    stats.end(stats.begin('s'), performance.now() - 11_000, undefined);
     assert.equal(stats.snapshot()['s']?.buckets[LATENCY_BUCKETS_S.length], 1);
   });
 
   it('hands out copies that later calls do not change', () => {
     const stats = new ServiceStats();
-    stats.end('s', stats.begin('s'), 'X');
+    stats.end(stats.begin('s'), performance.now(), 'X');
     const snap = stats.snapshot();
-    stats.end('s', stats.begin('s'), 'X');
+    stats.end(stats.begin('s'), performance.now(), 'X');
     assert.equal(snap['s']?.calls, 1);
     assert.equal(snap['s']?.errors['X'], 1);
   });

@@ -14,7 +14,7 @@ describe('trace headers without an OpenTelemetry SDK', () => {
   });
 
   it('carries the served call trace id and names the calling service', () => {
-    const state = new CallState('a__f', 'frame-1', undefined, undefined, TRACE, undefined);
+    const state = new CallState('a__f', 'frame-1', undefined, undefined, performance.now(), TRACE, undefined);
     const h = calls.run(state, () => withTraceHeaders({ other: 1 }));
     assert.equal(h?.['other'], 1);
     assert.equal(h?.['kael-caller'], 'a__f');
