@@ -80,7 +80,7 @@ describe('the context of the call being served', () => {
     assert.equal(seen.frame, t.frame.id);
     assert.equal(seen.caller, null);
     assert.match(seen.traceId, /^[0-9a-f]{32}$/);
-    assert.ok(seen.deadline !== null && seen.deadline > sent && seen.deadline <= Date.now() + 4000);
+    assert.ok(seen.deadline !== null && seen.deadline > sent && seen.deadline <= Date.now() + 4000 + 100);
   });
 
   it('carries the trace id and names the caller when one service calls another', async () => {
