@@ -320,6 +320,7 @@ describe('the Kael extension in a real VS Code (code-server)', () => {
       while (calling) await client.call('calc__add', [1, 2]).catch(() => undefined);
     })();
     try {
+      await waitUntil('the live numbers on the service row', treeText, (t) => /\/s · p50 /.test(t), 60_000);
       await contextMenu(page, treeRow(page, 'calc__add', 0), 'mouse');
       await clickMenuItem(page, 'Show Service Metrics');
       await waitUntil(
@@ -345,7 +346,6 @@ describe('the Kael extension in a real VS Code (code-server)', () => {
       assert.equal(await view.locator('#latency canvas').count(), 1);
       assert.equal(await view.locator('#errors canvas').count(), 1);
       assert.match(plain(await view.locator('#summary').innerText()), /calls\/s · p50 /);
-      await waitUntil('the live numbers on the service row', treeText, (t) => /\/s · p50 /.test(t), 30_000);
       await page.mouse.move(900, 600);
       await screenshot(page, 'metrics.png', true);
     } finally {

@@ -18,7 +18,7 @@ const TONE_COLORS: Record<Tone, string> = {
 
 /** The Kael view: namespaces → frames → packages (or → packages → frames), live from membership events. */
 export class KaelTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
+  private readonly changed = new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private grouping: Grouping = 'frame';
   private timer: NodeJS.Timeout | undefined;
@@ -42,9 +42,20 @@ export class KaelTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     this.describers.push(describe);
   }
 
-  /** Redraws the rows without rebuilding the tree (live numbers changed, nothing else). */
+  /**
+   * Redraws the rows that carry live text, only those: the rest of the tree (and the row under the
+   * mouse or in a context menu) is not re-rendered every second.
+   */
   redraw(): void {
-    this.changed.fire(undefined);
+    const live: TreeNode[] = [];
+    const visit = (nodes: readonly TreeNode[]): void => {
+      for (const n of nodes) {
+        if (this.describers.some((d) => d(n) !== undefined)) live.push(n);
+        visit(n.children);
+      }
+    };
+    visit(this.roots);
+    if (live.length > 0) this.changed.fire(live);
   }
 
   setGrouping(grouping: Grouping): void {
