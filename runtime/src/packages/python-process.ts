@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { calls } from '../tracing/call-context.js';
+import { servingCall } from '../tracing/call-context.js';
 import { ConfigError, KaelError } from '../errors.js';
 import type { ErrorData } from '../errors.js';
 import type { Logger } from '../util/logger.js';
@@ -318,7 +318,7 @@ export class PythonProcess {
  * or nothing outside a call. The trace id goes along only when it exists (Python makes one when asked).
  */
 function pythonCallContext(): string {
-  const call = calls.getStore();
+  const call = servingCall();
   if (call === undefined) return '';
   return `,"ctx":${JSON.stringify({
     service: call.service,

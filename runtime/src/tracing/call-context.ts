@@ -64,8 +64,44 @@ export class CallState implements CallContext {
   }
 }
 
-/** The calls being served, one per async flow. */
+/** The calls being served, one per async flow (used for functions that return a promise). */
 export const calls = new AsyncLocalStorage<CallState>();
+
+/** The call whose synchronous function is running now (no async context needed for those). */
+let syncCall: CallState | undefined;
+
+/**
+ * How a call's function runs: `sync` sets the call for the synchronous run only (a function that
+ * returns a value, not a promise, needs no more — and Node's async context tracking, which costs on
+ * every async operation of the process once on, stays off); `async` runs it in {@link calls} so the
+ * context follows its awaits, timers and callbacks.
+ */
+export type CallMode = 'sync' | 'async';
+
+/** Runs `fn` as the function of `call` (see {@link CallMode}). */
+export function runInCall<T>(call: CallState, mode: CallMode, fn: () => T): T {
+  if (mode === 'async') return calls.run(call, fn);
+  const outer = syncCall;
+  syncCall = call;
+  try {
+    return fn();
+  } finally {
+    syncCall = outer;
+  }
+}
+
+/**
+ * Stops async context tracking when no function needs it (the first call of a function runs with
+ * it, until the function is known to answer synchronously).
+ */
+export function releaseAsyncTracking(): void {
+  calls.disable();
+}
+
+/** The call being served here, whichever way it runs. */
+export function servingCall(): CallState | undefined {
+  return syncCall ?? calls.getStore();
+}
 
 /**
  * The call the current code is serving, or undefined outside a kael service call. Works across
@@ -75,7 +111,7 @@ export const calls = new AsyncLocalStorage<CallState>();
  * if (call?.deadline !== undefined && Date.now() > call.deadline) return; // the caller gave up
  */
 export function currentCall(): CallContext | undefined {
-  return calls.getStore();
+  return servingCall();
 }
 
 const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;

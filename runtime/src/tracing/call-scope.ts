@@ -1,6 +1,7 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Span } from '@opentelemetry/api';
-import { CALLER_HEADER, calls, CallState, TRACEPARENT_HEADER, traceIdOf } from './call-context.js';
+import { CALLER_HEADER, calls, CallState, runInCall, TRACEPARENT_HEADER, traceIdOf } from './call-context.js';
+import type { CallMode } from './call-context.js';
 import { kaelTracer, tracingEnabled } from './otel.js';
 
 /** The AMQP properties a call scope reads. */
@@ -51,10 +52,10 @@ export class CallScope {
     );
   }
 
-  /** Runs `fn` (the service function) inside the call's context. */
-  run<T>(fn: () => T): T {
+  /** Runs `fn` (the service function) inside the call's context (see CallMode). */
+  run<T>(fn: () => T, mode: CallMode = 'async'): T {
     const otel = this.state.otel;
-    if (otel === undefined) return calls.run(this.state, fn);
+    if (otel === undefined) return runInCall(this.state, mode, fn);
     return context.with(otel, () => calls.run(this.state, fn));
   }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { context, propagation, trace } from '@opentelemetry/api';
-import { CALLER_HEADER, calls, TRACEPARENT_HEADER } from './call-context.js';
+import { CALLER_HEADER, servingCall, TRACEPARENT_HEADER } from './call-context.js';
 import { tracingEnabled } from './otel.js';
 
 /**
@@ -15,7 +15,7 @@ import { tracingEnabled } from './otel.js';
 export function withTraceHeaders(
   headers: Record<string, unknown> | undefined,
 ): Record<string, unknown> | undefined {
-  const serving = calls.getStore();
+  const serving = servingCall();
   const traced = tracingEnabled();
   if (serving === undefined && !traced) return headers;
   const out: Record<string, unknown> = { ...headers };

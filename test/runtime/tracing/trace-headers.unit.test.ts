@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { calls, CallState, currentCall, traceIdOf } from '@kael/runtime/tracing/call-context';
+import {
+  calls,
+  CallState,
+  currentCall,
+  releaseAsyncTracking,
+  runInCall,
+  traceIdOf,
+} from '@kael/runtime/tracing/call-context';
 import { withTraceHeaders } from '@kael/runtime/tracing/trace-headers';
 import { CallScope } from '@kael/runtime/tracing/call-scope';
 
@@ -55,5 +62,31 @@ describe('trace headers without an OpenTelemetry SDK', () => {
     assert.equal(traceIdOf('00-00000000000000000000000000000000-00f067aa0ba902b7-01'), undefined);
     assert.equal(traceIdOf('garbage'), undefined);
     assert.equal(traceIdOf(42), undefined);
+  });
+});
+
+describe('running a call synchronously', () => {
+  it('gives a synchronous function its context without async tracking, and none after', () => {
+    const state = new CallState('s__f', undefined, undefined, undefined, performance.now(), TRACE, undefined);
+    releaseAsyncTracking();
+    const seen = runInCall(state, 'sync', () => currentCall()?.service);
+    assert.equal(seen, 's__f');
+    assert.equal(currentCall(), undefined);
+    // Nested: a synchronous call inside another restores the outer one.
+    const inner = new CallState('s__g', undefined, undefined, undefined, performance.now(), TRACE, undefined);
+    const both = runInCall(state, 'sync', () => [
+      runInCall(inner, 'sync', () => currentCall()?.service),
+      currentCall()?.service,
+    ]);
+    assert.deepEqual(both, ['s__g', 's__f']);
+  });
+
+  it('follows an async function across await', async () => {
+    const state = new CallState('s__a', undefined, undefined, undefined, performance.now(), TRACE, undefined);
+    const seen = await runInCall(state, 'async', async () => {
+      await new Promise((r) => setTimeout(r, 1));
+      return currentCall()?.service;
+    });
+    assert.equal(seen, 's__a');
   });
 });
