@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import type { RemoteError } from '@kael/runtime';
 import { frameWithClient, TOOLS_SERVICE } from '../../support/frames.js';
 import type { FrameAndClient } from '../../support/frames.js';
+import { until } from '../../support/wait.js';
 
 /** The value of one sample line (`name{labels} value`) of an exposition text, or undefined. */
 function sample(text: string, line: string): number | undefined {
@@ -131,5 +132,60 @@ describe('the health endpoint of a frame', () => {
     await fs.writeFile(path.join(path.dirname(conf), 'flaky', 'index.js'), broken);
     await t.frame.reload('service');
     assert.equal((await get(port, '/healthz')).status, 503);
+  });
+});
+
+describe('the frame counters of the metrics endpoint', () => {
+  let t: FrameAndClient<Record<string, never>>;
+  let port: number;
+  const metrics = async (): Promise<string> => (await get(port, '/metrics')).body;
+
+  before(async () => {
+    t = await frameWithClient(
+      {
+        tools: TOOLS_SERVICE,
+        beat: {
+          'setting.yaml':
+            "type: crontab\ncrontab_name: beat\nversion: 1.0\npublish:\n  - ['* * * * * *', 'echo ok']\n  - ['* * * * * *', 'exit 3']\n",
+        },
+      },
+      { metricsPort: 0, metricsHost: '127.0.0.1' },
+    );
+    port = t.frame.metricsPort ?? -1;
+  });
+  after(async () => t.close());
+
+  it('counts crontab runs, failures and the last duration', async () => {
+    const text = await until('two runs of each entry', async () => {
+      const m = await metrics();
+      return (sample(m, 'kael_crontab_runs_total{crontab="beat"}') ?? 0) >= 4 ? m : undefined;
+    });
+    const runs = sample(text, 'kael_crontab_runs_total{crontab="beat"}') ?? 0;
+    const failures = sample(text, 'kael_crontab_failures_total{crontab="beat"}') ?? -1;
+    // Every tick runs both entries: one succeeds, one exits 3 (a run in flight may add one more of either).
+    assert.ok(Math.abs(runs - 2 * failures) <= 1, `${runs} runs, ${failures} failures`);
+    assert.ok((sample(text, 'kael_crontab_last_duration_seconds{crontab="beat"}') ?? -1) >= 0);
+    assert.equal(sample(text, 'kael_crontab_missed_ticks_total{crontab="beat"}'), 0);
+    assert.equal(sample(text, 'kael_frame_packages{kind="crontab",state="ok"}'), 1);
+  });
+
+  it('counts a worker that died and keeps the calls it had answered', async () => {
+    for (let i = 0; i < 4; i++) await t.client.call('tools__add', [1, 2]);
+    const pid = (await t.client.call('tools__pid')) as number;
+    // Scraped once while the worker lives: these are the counts the frame keeps after the crash.
+    assert.equal(sample(await metrics(), 'kael_service_calls_total{service="tools__add"}'), 4);
+    process.kill(pid, 'SIGKILL');
+    const text = await until('the replaced worker', async () => {
+      const m = await metrics();
+      return sample(m, 'kael_frame_worker_restarts_total') === 1 ? m : undefined;
+    });
+    assert.equal(sample(text, 'kael_service_calls_total{service="tools__add"}'), 4);
+    await until('a new worker answering', async () =>
+      t.client.call('tools__add', [2, 2]).then(
+        (v) => v,
+        () => undefined,
+      ),
+    );
+    assert.equal(sample(await metrics(), 'kael_service_calls_total{service="tools__add"}'), 5);
   });
 });
