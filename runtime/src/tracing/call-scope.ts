@@ -31,7 +31,7 @@ export class CallScope {
     const headers = incoming.headers;
     const caller = headers?.[CALLER_HEADER];
     let otel;
-    if (tracingEnabled(receivedAt)) {
+    if (tracingEnabled()) {
       const parent = headers === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, headers);
       this.span = kaelTracer().startSpan(
         service,
