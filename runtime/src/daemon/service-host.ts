@@ -22,6 +22,8 @@ export class ServiceHost implements FrameComponent {
   private respawnDelayMs = 100;
   /** Counters of workers that exited: kept, so totals never go down when a worker is replaced. */
   private readonly retired: Record<string, ServiceCounters> = {};
+  /** Every worker process not yet exited, draining ones included (their calls count until they exit). */
+  private readonly running = new Set<WorkerHandle>();
 
   constructor(private readonly frame: FrameRuntime) {}
 
@@ -66,7 +68,7 @@ export class ServiceHost implements FrameComponent {
    * now (IPC), the ones that exited contribute what they last reported.
    */
   async serviceCounters(): Promise<Record<string, ServiceCounters>> {
-    const live = await Promise.all(this.workers.map((w) => w.metrics(METRICS_WAIT_MS)));
+    const live = await Promise.all([...this.running].map((w) => w.metrics(METRICS_WAIT_MS)));
     const out: Record<string, ServiceCounters> = {};
     for (const part of [this.retired, ...live]) {
       for (const [name, c] of Object.entries(part))
@@ -87,7 +89,9 @@ export class ServiceHost implements FrameComponent {
     const init = this.init;
     if (init === undefined) throw new Error('ServiceHost.spawn before restart');
     const worker = new WorkerHandle(init);
+    this.running.add(worker);
     void worker.exited.then((code) => {
+      this.running.delete(worker);
       this.retire(worker);
       this.onExit(worker, code);
     });
