@@ -47,6 +47,12 @@ describe('npm run package', () => {
       'kael.frameFileNames',
       'kael.namespaces',
     ]);
+    // The nodes of a cluster: one URL or a list.
+    assert.deepEqual(
+      (manifest.contributes.configuration.properties['kael.brokerUrl'] as { type: unknown; items: unknown })
+        .type,
+      ['string', 'array'],
+    );
     assert.ok((await fs.stat(path.join(dir, 'extension', 'dist', 'server.js'))).size > 0);
     // The metrics panel's chart library ships inside the extension (no CDN).
     for (const f of ['metrics-view.js', 'uPlot.iife.min.js', 'uPlot.min.css'])
