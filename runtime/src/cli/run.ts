@@ -9,7 +9,7 @@ import { LOG_FORMAT_ENV, logFormat } from '../util/logger.js';
 import type { Logger } from '../util/logger.js';
 
 const USAGE =
-  'kael run <frame.yaml> [--name NS] [--auri URL] [--processes N] [--concurrency N] [--heartbeat MS]\n  [--label TEXT] [--strict] [--crontab-heartbeat MS] [--crontab-lease MS]\n  [--admin-key-file FILE] [--install-root DIR] [--allow-unsigned-admin] [--log-format text|json]\n  [--metrics-port N] [--metrics-host ADDR]';
+  'kael run <frame.yaml> [--name NS] [--auri URL] [--processes N] [--concurrency N] [--heartbeat MS]\n  [--label TEXT] [--strict] [--crontab-heartbeat MS] [--crontab-lease MS]\n  [--admin-key-file FILE] [--install-root DIR] [--allow-unsigned-admin] [--log-format text|json]\n  [--max-request-bytes N] [--max-reply-bytes N] [--load-timeout MS] [--max-worker-deaths N] [--debug-errors]\n  [--metrics-port N] [--metrics-host ADDR]';
 
 /**
  * What `kael run` prints once the frame started: one line per package (loaded or FAILED with the
@@ -39,6 +39,10 @@ function portFlag(value: string | undefined): number | undefined {
   if (!Number.isInteger(n) || n < 0 || n > 65535)
     throw new KaelError('USAGE', `--metrics-port must be a port number (0..65535), got "${value}"`);
   return n;
+}
+
+function optionalInt(value: string | undefined, flag: string): number | undefined {
+  return value === undefined ? undefined : intFlag(value, flag, 0);
 }
 
 /** What {@link describeStart} prints, as one log event per package (for `--log-format json`). */
@@ -81,6 +85,11 @@ export const command: CliCommand = {
         'allow-unsigned-admin': { type: 'boolean', default: false },
         'metrics-port': { type: 'string' },
         'metrics-host': { type: 'string' },
+        'max-request-bytes': { type: 'string' },
+        'max-reply-bytes': { type: 'string' },
+        'load-timeout': { type: 'string' },
+        'max-worker-deaths': { type: 'string' },
+        'debug-errors': { type: 'boolean', default: false },
         'log-format': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -113,6 +122,14 @@ export const command: CliCommand = {
       allowUnsignedAdmin: values['allow-unsigned-admin'],
       metricsPort: portFlag(values['metrics-port']),
       metricsHost: values['metrics-host'],
+      // Unset flags leave frame.yaml's `limits` and `package_load_timeout_ms` in force.
+      limits: {
+        maxRequestBytes: optionalInt(values['max-request-bytes'], 'max-request-bytes'),
+        maxReplyBytes: optionalInt(values['max-reply-bytes'], 'max-reply-bytes'),
+      },
+      packageLoadTimeoutMs: optionalInt(values['load-timeout'], 'load-timeout'),
+      maxWorkerDeaths: optionalInt(values['max-worker-deaths'], 'max-worker-deaths'),
+      debugErrors: values['debug-errors'],
     });
     await frame.start();
     const snapshot = frame.snapshot();
