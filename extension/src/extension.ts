@@ -234,7 +234,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand(
       'kael.showServiceMetrics',
       flow(async (ctx) => {
-        let scope = scopeOf(ctx.node);
+        // From the palette: the node selected in the tree, else a namespace to pick.
+        let scope = scopeOf(ctx.node ?? view.selection[0]?.data);
         if (scope === undefined) {
           const ns = await vscode.window.showQuickPick(live.namespaces(), {
             title: 'Show metrics of namespace',
@@ -242,7 +243,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
           if (ns === undefined) return;
           scope = { namespace: ns };
         }
-        showMetricsPanel(metrics, scope, context.extensionUri, ctx.node?.frameLabel);
+        showMetricsPanel(
+          metrics,
+          scope,
+          context.extensionUri,
+          (ctx.node ?? view.selection[0]?.data)?.frameLabel,
+        );
       }),
     ),
     vscode.commands.registerCommand('kael.validateWorkspace', async () => {

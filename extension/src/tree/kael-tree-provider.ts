@@ -45,20 +45,24 @@ export class KaelTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   }
 
   /**
-   * Redraws the rows that carry live text, only those: the rest of the tree (and the row under the
-   * mouse or in a context menu) is not re-rendered every second.
+   * Redraws the rows whose live text changed, only those: the rest of the tree (and a row whose
+   * numbers stayed the same) is not re-rendered every second.
    */
   redraw(): void {
-    const live: TreeNode[] = [];
+    const changed: TreeNode[] = [];
     const visit = (nodes: readonly TreeNode[]): void => {
       for (const n of nodes) {
-        if (this.describers.some((d) => d(n) !== undefined)) live.push(n);
+        const text = this.describers.map((d) => d(n) ?? '').join('  ');
+        if (text !== '' && this.liveText.get(n.id) !== text) changed.push(n);
         visit(n.children);
       }
     };
     visit(this.roots);
-    if (live.length > 0) this.changed.fire(live);
+    if (changed.length > 0) this.changed.fire(changed);
   }
+
+  /** The live text each row was last drawn with (by node id). */
+  private readonly liveText = new Map<string, string>();
 
   setGrouping(grouping: Grouping): void {
     this.grouping = grouping;
@@ -92,6 +96,7 @@ export class KaelTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     );
     item.id = node.id;
     const live = this.describers.map((d) => d(node)).filter((t) => t !== undefined);
+    this.liveText.set(node.id, this.describers.map((d) => d(node) ?? '').join('  '));
     const description = [node.description, ...live].filter((t) => t !== undefined && t !== '').join('  ');
     if (description !== '') item.description = description;
     // The tooltip is left unset: resolveTreeItem fills it on hover, from the newest snapshots.
