@@ -82,8 +82,10 @@ export interface CallOptions {
   /**
    * What the call does when the broker connection is down, or drops before the reply: `false` fails
    * at once with CONNECTION_LOST; `true` waits for the connection (one wait shared by all calls, no
-   * timer per call) and publishes the request again, until `timeoutMs`. A retried call may run twice
-   * (the first copy may have reached a worker before the loss): ask for it for idempotent functions.
+   * timer per call) and publishes the request again, until `timeoutMs`; a SERVICE_NOT_FOUND in the
+   * first 10 s after a reconnect (frames declaring their queues again) is retried too. A retried
+   * call may run twice (the first copy may have reached a worker before the loss): ask for it for
+   * idempotent functions.
    * @default the client's retry (false)
    */
   retry?: boolean;

@@ -67,6 +67,10 @@ interface Pending {
   watchQueue: string | undefined;
   /** Epoch ms of the last publish; 0 while not published on the current channel. */
   sentAt: number;
+  /** True once published at least once. */
+  published: boolean;
+  /** Epoch ms at which a `resend` request refused as SERVICE_NOT_FOUND after a reconnect is tried again. */
+  retryAt: number;
 }
 
 /** How often timeouts are checked: one sweep for all requests instead of a timer per call. */
@@ -74,6 +78,13 @@ const SWEEP_MS = 20;
 /** First wait before reopening a reply channel the broker closed; doubles up to {@link MAX_REOPEN_MS}. */
 const INITIAL_REOPEN_MS = 50;
 const MAX_REOPEN_MS = 5000;
+/**
+ * After a reconnect, frames need a moment to declare their queues again (a restarted broker lost
+ * them): a `resend` request refused as SERVICE_NOT_FOUND this soon after is tried again, every
+ * {@link RESEND_EVERY_MS}, until its timeout.
+ */
+const RESEND_WINDOW_MS = 10_000;
+const RESEND_EVERY_MS = 200;
 
 /** A request in flight; `done` settles when it ends (all replies, timeout, return, or loss). */
 export interface RequestHandle {
@@ -111,6 +122,9 @@ export class RequestChannel {
   private blocked = false;
   private closed = false;
   private reopenDelayMs = INITIAL_REOPEN_MS;
+  /** Epoch ms at which a channel was opened again after a loss (0: never lost). */
+  private reopenedAt = 0;
+  private lostOnce = false;
   private reopenTimer: NodeJS.Timeout | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   private watch: ConsumerWatch | undefined;
@@ -254,20 +268,48 @@ export class RequestChannel {
       policy: options.onConnectionLoss ?? 'wait',
       watchQueue: options.watchQueue,
       sentAt: 0,
+      retryAt: 0,
+      published: false,
     };
     this.pending.set(correlationId, p);
     this.startSweeper();
+    this.dispatch(correlationId, p);
+    return correlationId;
+  }
+
+  /** Checks the service queue's consumers (when watched), then publishes or queues the request. */
+  private dispatch(id: string, p: Pending): void {
     const watching =
-      options.watchQueue === undefined ? undefined : this.watch?.beforePublish(options.watchQueue, label);
-    if (watching === undefined) this.enqueue(correlationId, p);
+      p.watchQueue === undefined ? undefined : this.watch?.beforePublish(p.watchQueue, p.label);
+    if (watching === undefined) this.enqueue(id, p);
     else
       watching.then(
         () => {
-          if (this.pending.get(correlationId) === p) this.enqueue(correlationId, p);
+          if (this.pending.get(id) === p) this.enqueue(id, p);
         },
-        (e: unknown) => this.end(correlationId, asKaelError(e)),
+        (e: unknown) => this.fail(id, p, asKaelError(e)),
       );
-    return correlationId;
+  }
+
+  /**
+   * Ends a request with `error`, unless it asked to be resent and the error is the SERVICE_NOT_FOUND
+   * of a frame that has not declared its queues again since the reconnect: then it is tried again.
+   */
+  private fail(id: string, p: Pending, error: KaelError): void {
+    const now = Date.now();
+    if (
+      error.code === 'SERVICE_NOT_FOUND' &&
+      p.policy === 'resend' &&
+      this.reopenedAt !== 0 &&
+      now - this.reopenedAt < RESEND_WINDOW_MS &&
+      p.deadline - now > RESEND_EVERY_MS &&
+      this.pending.get(id) === p
+    ) {
+      p.sentAt = 0;
+      p.retryAt = now + RESEND_EVERY_MS;
+      return;
+    }
+    this.end(id, error);
   }
 
   /** Publishes now when the channel takes it, else queues it (or fails it when it must not wait). */
@@ -280,7 +322,9 @@ export class RequestChannel {
   private send(id: string, p: Pending, ch: Channel): void {
     const body = p.body;
     if (body === undefined) return;
-    if (p.sentAt !== 0) p.props.expiration = expirationOf(Math.max(1, p.deadline - Date.now()));
+    // Sent again (after a loss, or refused after a reconnect): only the time left is its expiration.
+    if (p.published) p.props.expiration = expirationOf(Math.max(1, p.deadline - Date.now()));
+    p.published = true;
     p.sentAt = Date.now();
     if (p.policy !== 'resend') p.body = undefined;
     let accepted: boolean;
@@ -332,6 +376,7 @@ export class RequestChannel {
     this.channel = ch;
     this.blocked = false;
     this.reopenDelayMs = INITIAL_REOPEN_MS;
+    if (this.lostOnce) this.reopenedAt = Date.now();
     this.flush();
   }
 
@@ -344,6 +389,7 @@ export class RequestChannel {
     if (this.channel !== ch) return;
     this.channel = undefined;
     this.blocked = false;
+    this.lostOnce = true;
     for (const [id, p] of this.pending) {
       if (p.sentAt === 0 && !this.unsent.has(id)) continue; // still being checked; enqueue decides
       if (p.policy === 'resend' || (p.sentAt === 0 && p.policy === 'wait')) {
@@ -403,8 +449,9 @@ export class RequestChannel {
     const id = msg.properties.correlationId as string | undefined;
     const p = id === undefined ? undefined : this.pending.get(id);
     if (p === undefined || id === undefined) return;
-    this.end(
+    this.fail(
       id,
+      p,
       new KaelError(
         'SERVICE_NOT_FOUND',
         `${p.label}: no frame serves it (nothing is bound to ${msg.fields.routingKey})`,
@@ -443,6 +490,11 @@ export class RequestChannel {
             ? new KaelError('CONNECTION_LOST', `${p.label}: no broker connection within ${p.timeoutMs} ms`)
             : new KaelError('RPC_TIMEOUT', `${p.label}: no reply within ${p.timeoutMs} ms`),
         );
+      } else if (p.retryAt !== 0) {
+        if (p.retryAt <= now) {
+          p.retryAt = 0;
+          this.dispatch(id, p);
+        }
       } else if (watch !== undefined && p.watchQueue !== undefined && p.sentAt !== 0) {
         if (watch.goneSince(p.watchQueue, p.sentAt, now)) {
           gone ??= new Map();
@@ -457,7 +509,7 @@ export class RequestChannel {
       // The newest calls are the ones still queued; a draining frame holds the oldest.
       calls.sort((a, b) => b[1].sentAt - a[1].sentAt);
       for (const [id, p] of calls.slice(0, watch.stranded(queue)))
-        this.end(id, watch.notFound(queue, p.label, 'consumers-gone'));
+        this.fail(id, p, watch.notFound(queue, p.label, 'consumers-gone'));
     }
   }
 

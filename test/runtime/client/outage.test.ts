@@ -52,6 +52,7 @@ describe('a client under load through a broker outage', () => {
   let maxDelayMs = 0;
   let maxListeners = 0;
   let maxTimers = 0;
+  let retried: Promise<unknown[]> | undefined;
 
   before(async () => {
     broker = await startPrivateBroker();
@@ -102,6 +103,14 @@ describe('a client under load through a broker outage', () => {
       await new Promise((r) => setTimeout(r, 2000));
       stoppedAt = Date.now();
       await broker.stop();
+      await new Promise((r) => setTimeout(r, OUTAGE_MS / 2));
+      // Calls that asked to be retried wait out the rest of the outage and succeed.
+      retried = Promise.all(
+        Array.from({ length: 20 }, (_, n) =>
+          client.call('tools__add', [n, 100], { timeoutMs: 30_000, retry: true }),
+        ),
+      );
+      retried.catch(() => undefined);
       await new Promise((r) => setTimeout(r, Math.max(0, stoppedAt + OUTAGE_MS - Date.now())));
       let restarted = false;
       const accepted = firstAccept(auri, () => restarted);
@@ -150,6 +159,13 @@ describe('a client under load through a broker outage', () => {
     assert.ok(during.length > 100);
     const slowest = Math.max(...during.map((o) => o.endedAt - o.startedAt));
     assert.ok(slowest < 1000, `a call took ${slowest} ms to fail`);
+  });
+
+  it('sends calls made with retry: true once the broker is back', async () => {
+    assert.deepEqual(
+      await retried,
+      Array.from({ length: 20 }, (_, n) => n + 100),
+    );
   });
 
   it('serves new calls within 1 s of the broker return', (t) => {
