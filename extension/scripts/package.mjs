@@ -17,6 +17,11 @@ const repo = path.resolve(root, '..');
 const stage = await fs.mkdtemp(path.join(os.tmpdir(), 'kael-vsix-stage-'));
 const out = path.join(root, 'kael-vscode.vsix');
 const vsce = createRequire(import.meta.url).resolve('@vscode/vsce/vsce');
+// uPlot's files, as a path from the repository (where `copies` start).
+const uplot = path.relative(
+  repo,
+  path.join(path.dirname(createRequire(import.meta.url).resolve('uplot/package.json')), 'dist'),
+);
 
 try {
   await pack();
@@ -54,6 +59,10 @@ async function pack() {
     ['LICENSE', 'LICENSE'],
     ['extension/media/kael.svg', 'media/kael.svg'],
     ['extension/media/icon.png', 'media/icon.png'],
+    // The metrics panel: its script and the chart library, bundled (no CDN: offline and code-server).
+    ['extension/media/metrics-view.js', 'media/metrics-view.js'],
+    [path.join(uplot, 'uPlot.iife.min.js'), 'media/uPlot.iife.min.js'],
+    [path.join(uplot, 'uPlot.min.css'), 'media/uPlot.min.css'],
     // The language server reads a Python package's __init__.py with this helper (never importing it).
     ['runtime/python/kael_outline.py', 'python/kael_outline.py'],
   ];

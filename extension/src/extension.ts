@@ -29,6 +29,9 @@ import { ResultDocuments } from './host/result-documents.js';
 import { vscodeHost } from './host/vscode-host.js';
 import { StatusBar } from './status/status-bar.js';
 import { KaelTreeProvider } from './tree/kael-tree-provider.js';
+import { MetricsHistory } from './metrics/metrics-history.js';
+import { showMetricsPanel } from './metrics/metrics-panel.js';
+import { fetchMetrics, liveDescription, scopeOf } from './metrics/metrics-wiring.js';
 import { problemMessage } from './tree/tree-model.js';
 import type { TreeNode } from './tree/tree-model.js';
 
@@ -102,6 +105,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   });
   const statusBar = new StatusBar();
   context.subscriptions.push(channel, results, provider, view, statusBar);
+  // Live metrics: polled from the frames only while the tree (or a metrics panel) is visible.
+  const metrics = new MetricsHistory(async (ns) => fetchMetrics(live.client(ns)), {
+    onError: (ns, e) => log.debug('metrics poll failed', { namespace: ns, error: e.message }),
+  });
+  provider.addDescriber((node) => liveDescription(metrics, node));
+  metrics.on('updated', () => provider.redraw());
+  live.on('changed', () => metrics.setNamespaces(live.namespaces()));
+  metrics.watch('tree', view.visible);
+  context.subscriptions.push(
+    view.onDidChangeVisibility((e) => metrics.watch('tree', e.visible)),
+    { dispose: () => metrics.dispose() },
+  );
 
   let lastProblem: string | undefined;
   provider.onRefresh((states) => {
@@ -216,6 +231,26 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       flow((ctx) => restart(ctx, ctx.node?.kind ?? 'service')),
     ),
     vscode.commands.registerCommand('kael.showCrontabRuns', flow(showCrontabRuns)),
+    vscode.commands.registerCommand(
+      'kael.showServiceMetrics',
+      flow(async (ctx) => {
+        // From the palette: the node selected in the tree, else a namespace to pick.
+        let scope = scopeOf(ctx.node ?? view.selection[0]?.data);
+        if (scope === undefined) {
+          const ns = await vscode.window.showQuickPick(live.namespaces(), {
+            title: 'Show metrics of namespace',
+          });
+          if (ns === undefined) return;
+          scope = { namespace: ns };
+        }
+        showMetricsPanel(
+          metrics,
+          scope,
+          context.extensionUri,
+          (ctx.node ?? view.selection[0]?.data)?.frameLabel,
+        );
+      }),
+    ),
     vscode.commands.registerCommand('kael.validateWorkspace', async () => {
       if (languageClient === undefined) return;
       const result = await languageClient.sendRequest(ValidateWorkspaceRequest.type, {});

@@ -8,7 +8,9 @@ Usage: kael_worker.py <package dir> <published names, a JSON list> [max threads]
 Channel: JSON lines (one UTF-8 JSON object per line) on two inherited descriptors, so that whatever
 user code prints to stdout or stderr never mixes with the protocol:
 
-  fd 3, frame -> worker:  {"id": 7, "fn": "add", "args": [1, 2], "kwargs": {}}
+  fd 3, frame -> worker:  {"id": 7, "fn": "add", "args": [1, 2], "kwargs": {}, "ctx": {...}}
+    ("ctx", when present, is the call's context: service, frame, caller, deadline, trace_id; the
+    function reads it with kael_worker.call_context())
   fd 4, worker -> frame:  first one load report, then one reply per call, in completion order:
     {"type": "ready", "python": "3.11.2", "executable": "/usr/bin/python3", "functions": {"add": "sync"},
      "names": {"add": {"kind": "function"}, "Thing": {"kind": "value", "notFunction": "is a class, not a function"}}}
@@ -29,6 +31,7 @@ drains calls before it closes the channel.
 
 import asyncio
 import base64
+import contextvars
 import importlib.util
 import inspect
 import json
@@ -41,6 +44,43 @@ import time
 import traceback
 
 MIN_PYTHON = (3, 9)
+_CALL = contextvars.ContextVar("kael_call", default=None)
+
+
+class CallContext(object):
+    """The call a service function is serving (see call_context()).
+
+    service: the microservice served (<service_base_name>__<function>); frame: the serving frame's
+    id; caller: the microservice that made the call, or None for a plain client; deadline: epoch
+    seconds (float) after which the caller no longer waits, or None; trace_id: the W3C trace id
+    (32 hex digits), the caller's or one made for this call when first read.
+    """
+
+    __slots__ = ("service", "frame", "caller", "deadline", "_trace_id")
+
+    def __init__(self, ctx):
+        self.service = ctx.get("service")
+        self.frame = ctx.get("frame")
+        self.caller = ctx.get("caller")
+        deadline = ctx.get("deadline")
+        self.deadline = deadline / 1000.0 if isinstance(deadline, (int, float)) else None
+        self._trace_id = ctx.get("trace_id")
+
+    @property
+    def trace_id(self):
+        if self._trace_id is None:
+            self._trace_id = os.urandom(16).hex()
+        return self._trace_id
+
+
+def call_context():
+    """The context of the call the current code serves (a CallContext), or None outside a call.
+
+    Works in plain and async service functions and in the threads kael runs them on, without the
+    function taking an extra argument.
+    """
+    return _CALL.get()
+
 BYTES_TAG = "__kael_bytes__"
 BYTES_TAG_RAW = b'"' + BYTES_TAG.encode() + b'"'
 
@@ -218,14 +258,19 @@ class Server:
         if fn is None:
             self.fail(call_id, "SERVICE_NOT_FOUND", "KaelError", "%s is not published by this package" % service)
             return
+        ctx = request.get("ctx")
+        call = CallContext(ctx) if isinstance(ctx, dict) else None
+        token = _CALL.set(call)
         try:
             result = fn(*request.get("args", ()), **request.get("kwargs", {}))
             if inspect.isawaitable(result):
-                self.await_result(call_id, service, result)
+                self.await_result(call_id, service, result, call)
                 return
         except BaseException as e:  # noqa: B902 - user code may raise SystemExit; it must not stop the worker
             self.raised(call_id, e)
             return
+        finally:
+            _CALL.reset(token)
         self.reply(call_id, service, result)
 
     def reply(self, call_id, service, value):
@@ -270,8 +315,11 @@ class Server:
             error["stack"] = stack
         self.channel.send(_encode({"id": call_id, "ok": False, "error": error}))
 
-    def await_result(self, call_id, service, awaitable):
+    def await_result(self, call_id, service, awaitable, call):
         async def run():
+            # The coroutine runs as a task on the event loop's thread, in the task's own context:
+            # the call's context is set there.
+            _CALL.set(call)
             return await awaitable
 
         future = asyncio.run_coroutine_threadsafe(run(), self.event_loop())
@@ -447,4 +495,7 @@ def _die_with_parent():
 
 
 if __name__ == "__main__":
+    # Service code reads its call's context with `import kael_worker; kael_worker.call_context()`:
+    # that import must find this running module (with its context variable), not a second copy.
+    sys.modules["kael_worker"] = sys.modules[__name__]
     sys.exit(main(sys.argv))

@@ -60,3 +60,9 @@ export {
 } from './schedule/schedule.js';
 export type { CronSchedule } from './schedule/schedule.js';
 export { describeSchedule } from './schedule/schedule-words.js';
+export { currentCall } from './tracing/call-context.js';
+export type { CallContext } from './tracing/call-context.js';
+export { LATENCY_BUCKETS_S } from './model/metrics-snapshot.js';
+export type { MetricsSnapshot, ServiceCounters, CrontabCounters } from './model/metrics-snapshot.js';
+export { quantileMs, ratesBetween, sampleOf } from './metrics/service-rates.js';
+export type { CounterSample, ServiceRate } from './metrics/service-rates.js';

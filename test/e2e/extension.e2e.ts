@@ -248,7 +248,15 @@ describe('the Kael extension in a real VS Code (code-server)', () => {
     const expectations: [string, string[], 'mouse' | 'keyboard'][] = [
       [
         ns,
-        ['Connect…', 'Refresh', 'Call Service…', 'Restart Services', 'Restart Crontabs', 'Show Log'],
+        [
+          'Connect…',
+          'Refresh',
+          'Call Service…',
+          'Restart Services',
+          'Restart Crontabs',
+          'Show Service Metrics',
+          'Show Log',
+        ],
         'mouse',
       ],
       [
@@ -259,6 +267,7 @@ describe('the Kael extension in a real VS Code (code-server)', () => {
           'Install Package…',
           'Restart Services',
           'Restart Crontabs',
+          'Show Service Metrics',
           'Show Log',
         ],
         'mouse',
@@ -290,7 +299,11 @@ describe('the Kael extension in a real VS Code (code-server)', () => {
       ],
       // Shift+F10 on leaves: a click on a package row would also fold it.
       ['echo tick', ['Show Crontab Runs'], 'keyboard'],
-      ['calc__add', ['Call… (Load-Balanced)', 'Call on This Frame… (Pinned)', 'Copy Name'], 'keyboard'],
+      [
+        'calc__add',
+        ['Call… (Load-Balanced)', 'Call on This Frame… (Pinned)', 'Copy Name', 'Show Service Metrics'],
+        'keyboard',
+      ],
     ];
     for (const [row, expected, how] of expectations) {
       const items = await contextMenu(page, treeRow(page, row), how);
@@ -321,6 +334,47 @@ describe('the Kael extension in a real VS Code (code-server)', () => {
     await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
     await page.keyboard.type('x');
     assert.equal((await editorText(page)).trim(), '42', 'the result document is read-only');
+  });
+
+  it('shows live charts of a service with non-zero calls in a webview, and its last minute in the tree', async () => {
+    let calling = true;
+    const load = (async () => {
+      while (calling) await client.call('calc__add', [1, 2]).catch(() => undefined);
+    })();
+    try {
+      await waitUntil('the live numbers on the service row', treeText, (t) => /\/s · p50 /.test(t), 60_000);
+      // From the palette, on the service row selected in the tree (the menu's own path is checked above).
+      await treeRow(page, 'calc__add', 0).click();
+      await runCommand(page, 'Kael: Show Service Metrics');
+      await waitUntil(
+        'the metrics tab',
+        () => activeTabTitle(page).catch(() => ''),
+        (t) => t.startsWith('Metrics: calc__add'),
+        60_000,
+      );
+      // A webview is an iframe holding the page's own iframe.
+      const view = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+      const body = view.locator('body');
+      await waitUntil(
+        'chart points with calls',
+        async () =>
+          `${(await body.getAttribute('data-points').catch(() => null)) ?? ''} ${(await body.getAttribute('data-calls').catch(() => null)) ?? ''}`,
+        (t) => {
+          const [points, calls] = t.split(' ').map(Number);
+          return (points ?? 0) >= 3 && (calls ?? 0) > 0;
+        },
+        90_000,
+      );
+      assert.equal(await view.locator('#calls canvas').count(), 1);
+      assert.equal(await view.locator('#latency canvas').count(), 1);
+      assert.equal(await view.locator('#errors canvas').count(), 1);
+      assert.match(plain(await view.locator('#summary').innerText()), /calls\/s · p50 /);
+      await page.mouse.move(900, 600);
+      await screenshot(page, 'metrics.png', true);
+    } finally {
+      calling = false;
+      await load;
+    }
   });
 
   it('restarts services from the palette, asking for the admin key only when the frames refuse, and names the frame whose package did not come back', async () => {

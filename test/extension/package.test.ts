@@ -35,6 +35,7 @@ describe('npm run package', () => {
       'kael.restartCrontabs',
       'kael.showCrontabRuns',
       'kael.validateWorkspace',
+      'kael.showServiceMetrics',
     ]) {
       assert.ok(
         manifest.contributes.commands.some((x) => x.command === c),
@@ -53,6 +54,9 @@ describe('npm run package', () => {
       ['string', 'array'],
     );
     assert.ok((await fs.stat(path.join(dir, 'extension', 'dist', 'server.js'))).size > 0);
+    // The metrics panel's chart library ships inside the extension (no CDN).
+    for (const f of ['metrics-view.js', 'uPlot.iife.min.js', 'uPlot.min.css'])
+      assert.ok((await fs.stat(path.join(dir, 'extension', 'media', f))).size > 0, f);
     assert.match(await fs.readFile(path.join(dir, 'extension.vsixmanifest'), 'utf8'), /Id="kael-vscode"/);
   });
 });

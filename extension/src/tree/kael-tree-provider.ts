@@ -18,7 +18,7 @@ const TONE_COLORS: Record<Tone, string> = {
 
 /** The Kael view: namespaces → frames → packages (or → packages → frames), live from membership events. */
 export class KaelTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
+  private readonly changed = new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private grouping: Grouping = 'frame';
   private timer: NodeJS.Timeout | undefined;
@@ -28,6 +28,7 @@ export class KaelTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   private readonly onSessions = (): void => this.scheduleRefresh();
   private readonly listeners: ((states: NamespaceState[]) => void)[] = [];
   private readonly localHost = os.hostname();
+  private readonly describers: ((node: TreeNode) => string | undefined)[] = [];
 
   constructor(private readonly sessions: NamespaceSessions) {
     sessions.on('changed', this.onSessions);
@@ -37,6 +38,31 @@ export class KaelTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   onRefresh(listener: (states: NamespaceState[]) => void): void {
     this.listeners.push(listener);
   }
+
+  /** Adds live text (metrics) to rows' descriptions; {@link redraw} shows new values. */
+  addDescriber(describe: (node: TreeNode) => string | undefined): void {
+    this.describers.push(describe);
+  }
+
+  /**
+   * Redraws the rows whose live text changed, only those: the rest of the tree (and a row whose
+   * numbers stayed the same) is not re-rendered every second.
+   */
+  redraw(): void {
+    const changed: TreeNode[] = [];
+    const visit = (nodes: readonly TreeNode[]): void => {
+      for (const n of nodes) {
+        const text = this.describers.map((d) => d(n) ?? '').join('  ');
+        if (text !== '' && this.liveText.get(n.id) !== text) changed.push(n);
+        visit(n.children);
+      }
+    };
+    visit(this.roots);
+    if (changed.length > 0) this.changed.fire(changed);
+  }
+
+  /** The live text each row was last drawn with (by node id). */
+  private readonly liveText = new Map<string, string>();
 
   setGrouping(grouping: Grouping): void {
     this.grouping = grouping;
@@ -69,7 +95,10 @@ export class KaelTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
       expandable ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
     );
     item.id = node.id;
-    if (node.description !== undefined) item.description = node.description;
+    const live = this.describers.map((d) => d(node)).filter((t) => t !== undefined);
+    this.liveText.set(node.id, this.describers.map((d) => d(node) ?? '').join('  '));
+    const description = [node.description, ...live].filter((t) => t !== undefined && t !== '').join('  ');
+    if (description !== '') item.description = description;
     // The tooltip is left unset: resolveTreeItem fills it on hover, from the newest snapshots.
     item.iconPath =
       node.tone === undefined

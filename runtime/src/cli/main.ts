@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   dlq: () => import('./dlq.js'),
   schedule: () => import('./schedule.js'),
   keygen: () => import('./keygen.js'),
+  top: () => import('./top.js'),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,15 +1,15 @@
 import path from 'node:path';
+import { KaelError } from '../errors.js';
 import { WorkFrame } from '../frame/work-frame.js';
 import type { FrameSnapshot } from '../model/frame-snapshot.js';
 import type { CliCommand } from './command.js';
 import { intFlag, parseCommandLine } from './options.js';
 import { packageState } from '../model/frame-snapshot.js';
-import { KaelError } from '../errors.js';
 import { LOG_FORMAT_ENV, logFormat } from '../util/logger.js';
 import type { Logger } from '../util/logger.js';
 
 const USAGE =
-  'kael run <frame.yaml> [--name NS] [--auri URL] [--processes N] [--concurrency N] [--heartbeat MS]\n  [--label TEXT] [--strict] [--crontab-heartbeat MS] [--crontab-lease MS]\n  [--admin-key-file FILE] [--install-root DIR] [--allow-unsigned-admin] [--log-format text|json]\n  [--max-request-bytes N] [--max-reply-bytes N] [--load-timeout MS] [--max-worker-deaths N] [--debug-errors]';
+  'kael run <frame.yaml> [--name NS] [--auri URL] [--processes N] [--concurrency N] [--heartbeat MS]\n  [--label TEXT] [--strict] [--crontab-heartbeat MS] [--crontab-lease MS]\n  [--admin-key-file FILE] [--install-root DIR] [--allow-unsigned-admin] [--log-format text|json]\n  [--max-request-bytes N] [--max-reply-bytes N] [--load-timeout MS] [--max-worker-deaths N] [--debug-errors]\n  [--metrics-port N] [--metrics-host ADDR]';
 
 /**
  * What `kael run` prints once the frame started: one line per package (loaded or FAILED with the
@@ -30,6 +30,15 @@ export function describeStart(snapshot: FrameSnapshot): string[] {
   const failed = snapshot.packages.filter((p) => packageState(p) === 'failed').length;
   lines.push(`kael: ${snapshot.packages.length - failed} package(s) loaded, ${failed} failed`);
   return lines;
+}
+
+/** `--metrics-port`: 0..65535 (0: any free port). @throws KaelError `USAGE` */
+function portFlag(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new KaelError('USAGE', `--metrics-port must be a port number (0..65535), got "${value}"`);
+  return n;
 }
 
 function optionalInt(value: string | undefined, flag: string): number | undefined {
@@ -74,6 +83,8 @@ export const command: CliCommand = {
         'admin-key-file': { type: 'string' },
         'install-root': { type: 'string' },
         'allow-unsigned-admin': { type: 'boolean', default: false },
+        'metrics-port': { type: 'string' },
+        'metrics-host': { type: 'string' },
         'max-request-bytes': { type: 'string' },
         'max-reply-bytes': { type: 'string' },
         'load-timeout': { type: 'string' },
@@ -87,7 +98,7 @@ export const command: CliCommand = {
     const conf = positionals[0];
     if (values.help || conf === undefined) {
       process.stdout.write(
-        `usage: ${USAGE}\n\nA package that fails to load is reported and the others are served; the frame exits 1\nwhen none loaded. --strict: exit 1 when any package fails. SIGHUP re-reads frame.yaml and applies\nwhat changed; SIGTERM drains and exits. --log-format json: one JSON object per log line on stderr.\n`,
+        `usage: ${USAGE}\n\nA package that fails to load is reported and the others are served; the frame exits 1\nwhen none loaded. --strict: exit 1 when any package fails. SIGHUP re-reads frame.yaml and applies\nwhat changed; SIGTERM drains and exits. --log-format json: one JSON object per log line on stderr.\n--metrics-port N (or KAEL_METRICS_PORT): serve /metrics (Prometheus) and /healthz on port N\n(off by default; --metrics-host, default 0.0.0.0, picks the address).\n`,
       );
       return values.help ? 0 : 2;
     }
@@ -109,6 +120,8 @@ export const command: CliCommand = {
       adminKeyFile: values['admin-key-file'],
       installRoot: values['install-root'],
       allowUnsignedAdmin: values['allow-unsigned-admin'],
+      metricsPort: portFlag(values['metrics-port']),
+      metricsHost: values['metrics-host'],
       // Unset flags leave frame.yaml's `limits` and `package_load_timeout_ms` in force.
       limits: {
         maxRequestBytes: optionalInt(values['max-request-bytes'], 'max-request-bytes'),
@@ -121,7 +134,11 @@ export const command: CliCommand = {
     await frame.start();
     const snapshot = frame.snapshot();
     if (logFormat() === 'json') logStart(frame.logger, snapshot);
-    else process.stdout.write(describeStart(snapshot).join('\n') + '\n');
+    else {
+      process.stdout.write(describeStart(snapshot).join('\n') + '\n');
+      if (frame.metricsPort !== undefined)
+        process.stdout.write(`kael: metrics on port ${frame.metricsPort} (/metrics, /healthz)\n`);
+    }
     const failed = snapshot.packages.filter((p) => packageState(p) === 'failed').length;
     const refusal =
       failed > 0 && failed === snapshot.packages.length

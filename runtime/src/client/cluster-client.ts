@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { BrokerConnection } from '../broker/connection.js';
 import { names } from '../broker/names.js';
 import type { CrontabStatus } from '../model/crontab-status.js';
+import type { MetricsSnapshot } from '../model/metrics-snapshot.js';
 import { KaelError } from '../errors.js';
 import { packageState } from '../model/frame-snapshot.js';
 import type { FrameSnapshot, PackageState } from '../model/frame-snapshot.js';
@@ -343,6 +344,20 @@ export class ClusterClient extends EventEmitter {
       Object.entries(response)
         .filter(([, r]) => r.ok)
         .map(([id, r]) => [id, (r as { value: CrontabStatus[] }).value]),
+    );
+  }
+
+  /**
+   * Every frame's counters now (`_get_metrics`): calls, errors and latency buckets per service,
+   * crontab runs, worker restarts and broker reconnects. Rates come from two snapshots.
+   * @param options.timeoutMs @default 5000
+   */
+  async getAllMetrics(options: WaitOptions = {}): Promise<Record<string, MetricsSnapshot>> {
+    const response = await this.commandAll('_get_metrics', {}, { timeoutMs: waitMs(options, 5000) });
+    return Object.fromEntries(
+      Object.entries(response)
+        .filter(([, r]) => r.ok && r.value !== null)
+        .map(([id, r]) => [id, (r as { value: MetricsSnapshot }).value]),
     );
   }
 

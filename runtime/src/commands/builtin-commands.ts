@@ -45,6 +45,13 @@ const getCrontabStatus: CommandHandler = async (ctx, kwargs) =>
   Promise.resolve(ctx.frame.crontabStatus(stringArg(kwargs, 'crontab', true)));
 
 /**
+ * `_get_metrics()`: the frame's counters now (calls, errors, latency buckets per service; crontab
+ * runs; restarts and reconnects), as a MetricsSnapshot. Read-only: no signature needed.
+ */
+const getMetrics: CommandHandler = async (ctx) =>
+  ctx.frame.metricsSnapshot === undefined ? Promise.resolve(null) : ctx.frame.metricsSnapshot();
+
+/**
  * `_restart_service()` / `_restart_crontab()`: reloads that kind's packages from disk (services on
  * new worker processes, then the old ones drain; crontabs re-elect) and answers a
  * {@link RestartResult}: each package's state, version and reason, `ok: false` when one did not
@@ -62,6 +69,7 @@ export const BUILTIN_COMMANDS: ReadonlyMap<string, CommandHandler> = new Map([
   ['_ping', ping],
   ['_get_pkg_version', getPackageVersion],
   ['_get_crontab_status', getCrontabStatus],
+  ['_get_metrics', getMetrics],
   ['_restart_service', restart('service')],
   ['_restart_crontab', restart('crontab')],
   ['_export_pkg', exportPackage],

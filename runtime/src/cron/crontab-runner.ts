@@ -157,6 +157,8 @@ export class CrontabRunner {
   private becomeActive(lastClaimed: ReadonlyMap<number, number>): void {
     const generation = ++this.generation;
     this.active = true;
+    // Claimed ticks in the log mean another frame held the crontab before this one.
+    this.frame.metrics?.crontabActive(this.name, lastClaimed.size > 0);
     this.frame.changed();
     const now = Date.now();
     for (const e of this.entries) {
@@ -276,6 +278,7 @@ export class CrontabRunner {
   private remember(e: EntryState, run: RunRecord): void {
     e.runs.unshift(run);
     e.runs.length = Math.min(e.runs.length, RUNS_KEPT);
+    this.frame.metrics?.crontabRun(this.name, run);
     this.frame.changed();
   }
 }

@@ -4,6 +4,11 @@ import type { ServiceRecord } from '../model/package-record.js';
 import { PackageLoadFailure, WorkerHandle } from './worker-handle.js';
 import type { LoadResults } from './worker-handle.js';
 import type { ToWorker } from './worker-protocol.js';
+import { addServiceCounters, emptyServiceCounters } from '../model/metrics-snapshot.js';
+import type { ServiceCounters } from '../model/metrics-snapshot.js';
+
+/** How long a scrape waits for a busy worker's counters before using the last ones it sent. */
+const METRICS_WAIT_MS = 1000;
 
 /**
  * Runs the frame's service packages in worker processes (`processes` of them) that all consume the
@@ -16,6 +21,10 @@ export class ServiceHost implements FrameComponent {
   private stopping = false;
   /** The first replacement starts at once (a poison call must not leave the frame short of workers); a crash loop backs off. */
   private respawnDelayMs = 0;
+  /** Counters of workers that exited: kept, so totals never go down when a worker is replaced. */
+  private readonly retired: Record<string, ServiceCounters> = {};
+  /** Every worker process not yet exited, draining ones included (their calls count until they exit). */
+  private readonly running = new Set<WorkerHandle>();
 
   constructor(private readonly frame: FrameRuntime) {}
 
@@ -86,6 +95,20 @@ export class ServiceHost implements FrameComponent {
     return this.workers.map((w) => w.child.pid ?? -1);
   }
 
+  /**
+   * The call counters of every worker this host ran, summed by service: the live workers are asked
+   * now (IPC), the ones that exited contribute what they last reported.
+   */
+  async serviceCounters(): Promise<Record<string, ServiceCounters>> {
+    const live = await Promise.all([...this.running].map((w) => w.metrics(METRICS_WAIT_MS)));
+    const out: Record<string, ServiceCounters> = {};
+    for (const part of [this.retired, ...live]) {
+      for (const [name, c] of Object.entries(part))
+        addServiceCounters((out[name] ??= emptyServiceCounters()), c);
+    }
+    return out;
+  }
+
   /** Drains every worker (bounded by the frame's drain timeout). */
   async stop(): Promise<void> {
     this.stopping = true;
@@ -104,7 +127,12 @@ export class ServiceHost implements FrameComponent {
       this.frame.changed();
     });
     worker.on('consuming', () => this.frame.changed());
-    void worker.exited.then((code) => this.onExit(worker, code));
+    this.running.add(worker);
+    void worker.exited.then((code) => {
+      this.running.delete(worker);
+      this.retire(worker);
+      this.onExit(worker, code);
+    });
     void worker.ready.then(
       () => {
         this.respawnDelayMs = 0;
@@ -114,9 +142,17 @@ export class ServiceHost implements FrameComponent {
     return worker;
   }
 
+  /** Adds an exited worker's last counters to the retired totals (nothing is in flight any more). */
+  private retire(worker: WorkerHandle): void {
+    for (const [name, c] of Object.entries(worker.lastMetrics))
+      addServiceCounters((this.retired[name] ??= emptyServiceCounters()), { ...c, inflight: 0 });
+    worker.lastMetrics = {};
+  }
+
   private onExit(worker: WorkerHandle, code: number | string): void {
     const slot = this.workers.indexOf(worker);
     if (this.stopping || worker.isDraining || slot < 0) return;
+    this.frame.metrics?.workerRestarted();
     this.frame.logger.error('service worker died; restarting it', {
       pid: worker.child.pid,
       exit: code,

@@ -20,6 +20,7 @@ import { FRAME_CALLS_QUEUE_OPTIONS, SERVICE_HEADER, SERVICE_QUEUE_OPTIONS } from
 import { DIRECT_EXCHANGE_OPTIONS } from '../security/ensure-exchange.js';
 import { createLogger } from '../util/logger.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
+import { observedInvoke, workerStats } from './observed-call.js';
 
 /**
  * A service worker process: loads the service packages' code, consumes their queues, answers
@@ -242,7 +243,7 @@ function handle(ch: Channel, acks: AckBatcher, ep: ServiceEndpoint | undefined, 
     return;
   }
   inflight++;
-  const envelope = ep.invoke(request);
+  const envelope = observedInvoke(ep, request, msg, s.frameId);
   if (envelope instanceof Promise) void envelope.then((env) => reply(ch, acks, msg, forCaller(env, ep, msg)));
   else reply(ch, acks, msg, forCaller(envelope, ep, msg));
 }
@@ -408,6 +409,7 @@ async function stopConsuming(): Promise<void> {
 async function drain(): Promise<void> {
   if (draining) return;
   await stopConsuming();
+  send({ type: 'metrics', services: workerStats.snapshot() });
   send({ type: 'drained' });
   await broker?.close();
   process.exit(0);
@@ -421,6 +423,8 @@ process.on('message', (message: ToWorker) => {
     });
   } else if (message.type === 'drain') {
     void drain();
+  } else if (message.type === 'metrics') {
+    send({ type: 'metrics', services: workerStats.snapshot() });
   }
 });
 // The frame process is gone: finish what is in flight and leave rather than serve without a supervisor.

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { KaelError } from '../errors.js';
 import { packageEnv } from '../security/package-env.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
+import type { ServiceCounters } from '../model/metrics-snapshot.js';
 
 /** What a worker reported after loading its packages. */
 export type LoadResults = Extract<FromWorker, { type: 'loaded' }>['results'];
@@ -40,6 +41,9 @@ export class WorkerHandle extends EventEmitter {
   /** Resolves with the exit code (or signal) when the process is gone. */
   readonly exited: Promise<number | string>;
   private draining = false;
+  /** The counters the worker last reported (kept after it exits, so its calls stay counted). */
+  lastMetrics: Record<string, ServiceCounters> = {};
+  private metricsWaiters: (() => void)[] = [];
   private consumingNow = false;
 
   /** @param loadTimeoutMs how long one package may take to load before the worker is killed. */
@@ -114,6 +118,18 @@ export class WorkerHandle extends EventEmitter {
         );
       });
     });
+    this.child.on('message', (m: FromWorker) => {
+      if (m.type !== 'metrics') return;
+      this.lastMetrics = m.services;
+      const waiters = this.metricsWaiters;
+      this.metricsWaiters = [];
+      for (const w of waiters) w();
+    });
+    void this.exited.then(() => {
+      const waiters = this.metricsWaiters;
+      this.metricsWaiters = [];
+      for (const w of waiters) w();
+    });
     this.ready.catch(() => undefined);
     if (this.child.connected) this.child.send(init);
   }
@@ -121,6 +137,23 @@ export class WorkerHandle extends EventEmitter {
   /** True once {@link drain} was asked: its exit is expected. */
   get isDraining(): boolean {
     return this.draining;
+  }
+
+  /**
+   * Asks the worker for its counters and resolves with them, or with the last ones it reported when
+   * it does not answer within `timeoutMs` (busy, or gone).
+   */
+  async metrics(timeoutMs: number): Promise<Record<string, ServiceCounters>> {
+    if (!this.child.connected) return this.lastMetrics;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.metricsWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.child.send({ type: 'metrics' } satisfies ToWorker);
+    });
+    return this.lastMetrics;
   }
 
   /** True while the worker consumes its queues. */

@@ -1,6 +1,7 @@
 import type { ServiceSetting } from '../model/package-setting.js';
 import type { MessageLimits } from '../model/message-limits.js';
 import type { ErrorData } from '../errors.js';
+import type { ServiceCounters } from '../model/metrics-snapshot.js';
 
 /** Sent by the frame to a service worker process. */
 export type ToWorker =
@@ -19,7 +20,9 @@ export type ToWorker =
       /** Send stacks to callers (else they are only logged). */
       debugErrors: boolean;
     }
-  | { type: 'drain' };
+  | { type: 'drain' }
+  /** Asks for the worker's call counters (answered with a `metrics` message). */
+  | { type: 'metrics' };
 
 /** Sent by a service worker process to the frame. */
 export type FromWorker =
@@ -29,6 +32,8 @@ export type FromWorker =
   | { type: 'loaded'; results: { dir: string; error?: ErrorData }[] }
   /** Consuming every queue: the worker takes calls now (sent again after a channel came back). */
   | { type: 'consuming' }
+  /** The worker's call counters since it started (asked for, and once more before `drained`). */
+  | { type: 'metrics'; services: Record<string, ServiceCounters> }
   /** Lost its channel or a consumer and is getting it back: it takes no calls meanwhile. */
   | { type: 'paused'; reason: string }
   /** Finished in-flight calls after a drain; about to exit. */

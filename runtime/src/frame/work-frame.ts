@@ -27,6 +27,12 @@ import { logPythonInterpreter } from '../packages/python-interpreter.js';
 import { isCrontabRecord, isServiceRecord } from '../model/package-record.js';
 import type { PackageRecord } from '../model/package-record.js';
 import type { PackageKind } from '../model/package-kind.js';
+import type { MetricsSnapshot } from '../model/metrics-snapshot.js';
+import { FrameMetrics } from '../metrics/frame-metrics.js';
+import { healthOf } from '../metrics/health.js';
+import type { Health } from '../metrics/health.js';
+import { MetricsServer } from '../metrics/metrics-server.js';
+import { PrometheusRegistry } from '../metrics/prometheus-registry.js';
 import { DEFAULT_MESSAGE_LIMITS } from '../model/message-limits.js';
 import type { MessageLimits } from '../model/message-limits.js';
 import { diffPackages, isEmptyDiff } from './package-diff.js';
@@ -81,6 +87,13 @@ export interface WorkFrameOptions {
   /** Folder that install paths must stay inside. @default the folder of frame.yaml */
   installRoot?: string | undefined;
   /**
+   * Port of the HTTP endpoint serving `/metrics` (Prometheus) and `/healthz` (0: any free port, see
+   * {@link WorkFrame.metricsPort}). @default process.env.KAEL_METRICS_PORT, else no endpoint
+   */
+  metricsPort?: number | undefined;
+  /** Address the metrics endpoint listens on. @default process.env.KAEL_METRICS_HOST ?? '0.0.0.0' */
+  metricsHost?: string | undefined;
+  /**
    * Size limits of the calls this frame serves; a field left out comes from frame.yaml's `limits`,
    * else from {@link DEFAULT_MESSAGE_LIMITS}.
    */
@@ -131,6 +144,12 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
   private crontabs: CrontabHost | undefined;
   private agent: ClusterAgent | undefined;
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
+  /** The frame's counters (crontabs, restarts, reconnects; the workers' calls on demand). */
+  readonly metrics: FrameMetrics;
+  private readonly metricsListen: { port: number; host: string } | undefined;
+  private metricsServer: MetricsServer | undefined;
+  private boundMetricsPort: number | undefined;
+  private prometheus: PrometheusRegistry | undefined;
 
   /**
    * Connects a client (no services started): the seed's `WORK_FRAME(name, auri)` without a config.
@@ -175,6 +194,11 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
       maxWorkerDeaths: Math.max(1, options.maxWorkerDeaths ?? 3),
       debugErrors: options.debugErrors === true,
     };
+    this.metrics = new FrameMetrics(
+      () => ({ frame: this.id, namespace: this.ns ?? '' }),
+      () => this.services?.serviceCounters() ?? Promise.resolve({}),
+    );
+    this.metricsListen = metricsListen(options);
   }
 
   /** The namespace; known after start() read frame.yaml. */
@@ -219,6 +243,7 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
       failFast: false,
       logger: this.logger,
     });
+    this.metrics.watch(this.brokerConn);
     this.services = new ServiceHost(this);
     this.crontabs = new CrontabHost(this);
     this.agent = new ClusterAgent(this);
@@ -233,6 +258,7 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
     await this.crontabs.start();
     await this.agent.start();
     this.state = 'running';
+    if (this.metricsListen !== undefined) await this.serveMetrics(this.metricsListen);
     const failed = this.packageRecords.filter((r) => r.error !== undefined).length;
     this.logger.info('frame started', {
       id: this.id,
@@ -254,6 +280,8 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
     await this.agent?.stop();
     await this.crontabs?.stop();
     await this.services?.stop();
+    await this.metricsServer?.close();
+    this.metrics.unwatch();
     await this.brokerConn?.close();
     this.state = 'stopped';
     this.emit('stopped');
@@ -396,6 +424,47 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
     };
   }
 
+  /** Every counter of the frame now (its workers are asked over IPC). */
+  async metricsSnapshot(): Promise<MetricsSnapshot> {
+    return this.metrics.snapshot();
+  }
+
+  /** What `/healthz` answers now. */
+  health(): Health {
+    return healthOf({
+      running: this.state === 'running',
+      connected: this.brokerConn?.isReady === true,
+      packages: this.snapshot().packages,
+    });
+  }
+
+  /** The port the metrics endpoint listens on (the chosen one when 0 was asked), once started. */
+  get metricsPort(): number | undefined {
+    return this.boundMetricsPort;
+  }
+
+  /** The Prometheus exposition of the frame's counters now. */
+  async prometheusText(): Promise<{ text: string; contentType: string }> {
+    this.prometheus ??= new PrometheusRegistry();
+    const text = await this.prometheus.render({
+      metrics: await this.metrics.snapshot(),
+      packages: this.snapshot().packages,
+      connected: this.brokerConn?.isReady === true,
+    });
+    return { text, contentType: this.prometheus.contentType };
+  }
+
+  private async serveMetrics(listen: { port: number; host: string }): Promise<void> {
+    const server = new MetricsServer(
+      { metrics: () => this.prometheusText(), health: () => this.health() },
+      this.logger,
+    );
+    const address = await server.listen(listen.port, listen.host);
+    this.metricsServer = server;
+    this.boundMetricsPort = address.port;
+    this.logger.info('metrics endpoint listening', { url: `http://${listen.host}:${address.port}/metrics` });
+  }
+
   crontabStatus(crontab?: string): CrontabStatus[] {
     return this.crontabs?.status(crontab) ?? [];
   }
@@ -453,6 +522,22 @@ function toPackageSnapshot(
     snap.reason = failureReason(r.error, r.dir);
   }
   return snap;
+}
+
+/**
+ * Where the metrics endpoint listens, from the options or KAEL_METRICS_PORT / KAEL_METRICS_HOST.
+ * @throws KaelError `CONFIG_INVALID` when the port is not a whole number from 0 to 65535.
+ */
+function metricsListen(options: WorkFrameOptions): { port: number; host: string } | undefined {
+  const raw = options.metricsPort ?? nonEmpty(process.env['KAEL_METRICS_PORT']);
+  if (raw === undefined) return undefined;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new KaelError('CONFIG_INVALID', `metrics port must be 0..65535, got ${String(raw)}`);
+  return {
+    port,
+    host: nonEmpty(options.metricsHost) ?? nonEmpty(process.env['KAEL_METRICS_HOST']) ?? '0.0.0.0',
+  };
 }
 
 /** The fields of `limits` that are set (so `{ maxReplyBytes: undefined }` does not hide frame.yaml's). */

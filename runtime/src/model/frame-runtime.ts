@@ -4,6 +4,7 @@ import type { CrontabStatus } from './crontab-status.js';
 import type { FrameSnapshot } from './frame-snapshot.js';
 import type { PackageRecord } from './package-record.js';
 import type { PackageKind } from './package-kind.js';
+import type { MetricsSink, MetricsSnapshot } from './metrics-snapshot.js';
 import type { MessageLimits } from './message-limits.js';
 
 /** Options of a frame after defaults are applied. */
@@ -55,6 +56,10 @@ export interface FrameRuntime {
   reload(kind: PackageKind): Promise<void>;
   /** Signals that the snapshot changed (membership re-announces). */
   changed(): void;
+  /** Where the parts report what they count (absent in tests that do not count). */
+  readonly metrics?: MetricsSink;
+  /** Every counter of the frame now, for `_get_metrics` (absent in tests that do not count). */
+  metricsSnapshot?(): Promise<MetricsSnapshot>;
 }
 
 /** A part of a frame with a lifecycle. */

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import { servingCall } from '../tracing/call-context.js';
 import { ConfigError, KaelError } from '../errors.js';
 import type { ErrorData } from '../errors.js';
 import type { Logger } from '../util/logger.js';
@@ -145,7 +146,7 @@ export class PythonProcess {
       this.fnJson.set(fn, fnText);
     }
     const replacer = hasBinary(args) || hasBinary(kwargs) ? bytesReplacer : undefined;
-    const line = `{"id":${id},"fn":${fnText},"args":${JSON.stringify(args, replacer)},"kwargs":${JSON.stringify(kwargs, replacer)}}\n`;
+    const line = `{"id":${id},"fn":${fnText},"args":${JSON.stringify(args, replacer)},"kwargs":${JSON.stringify(kwargs, replacer)}${pythonCallContext()}}\n`;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, fn });
       // Writes of one event-loop turn leave in one system call. No backpressure handling needed:
@@ -316,6 +317,22 @@ export class PythonProcess {
   private label(fn: string): string {
     return `${this.options.service}__${fn}`;
   }
+}
+
+/**
+ * The `"ctx"` member of a request line: the call being served (`kael_worker.call_context()` reads it),
+ * or nothing outside a call. The trace id goes along only when it exists (Python makes one when asked).
+ */
+function pythonCallContext(): string {
+  const call = servingCall();
+  if (call === undefined) return '';
+  return `,"ctx":${JSON.stringify({
+    service: call.service,
+    frame: call.frame ?? null,
+    caller: call.caller ?? null,
+    deadline: call.deadline ?? null,
+    trace_id: call.knownTraceId ?? null,
+  })}`;
 }
 
 /**

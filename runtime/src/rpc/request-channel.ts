@@ -5,6 +5,7 @@ import { encodeBody, MSGPACK } from '../codec/codec.js';
 import type { ContentType } from '../codec/codec.js';
 import { KaelError, RemoteError } from '../errors.js';
 import type { Logger } from '../util/logger.js';
+import { withTraceHeaders } from '../tracing/trace-headers.js';
 import type { ConsumerWatch } from './consumer-watch.js';
 import { readEnvelope } from './envelope.js';
 import type { ReplyEnvelope } from './envelope.js';
@@ -253,7 +254,8 @@ export class RequestChannel {
       expiration: expirationOf(options.timeoutMs),
       mandatory: options.mandatory ?? true,
     };
-    if (options.headers !== undefined) props.headers = options.headers;
+    const headers = withTraceHeaders(options.headers);
+    if (headers !== undefined) props.headers = headers;
     const p: Pending = {
       onReply,
       onEnd,
