@@ -60,9 +60,11 @@ describe('the Kael extension in a real VS Code (code-server)', () => {
   const brokerNoPassword = (port: string): string =>
     `${broker.protocol}//${broker.username}@${broker.hostname}:${port}${broker.pathname === '/' ? '' : broker.pathname}`;
   const wrongPort = String(Number(broker.port || '5672') + 1);
+  // Every 10 s, not faster: each tick changes the entry's row (next run, last result), and every
+  // redraw of the view makes VS Code forget its rows for a moment (a menu command picked then gets no node).
   const cron = {
     'setting.yaml':
-      "type: crontab\ncrontab_name: ticker\nversion: 1.0\npublish:\n  - ['*/2 * * * * *', 'echo tick']\n",
+      "type: crontab\ncrontab_name: ticker\nversion: 1.0\npublish:\n  - ['*/10 * * * * *', 'echo tick']\n",
   };
   const broken = {
     'setting.yaml': 'type: service\nservice_base_name: broken\nversion: 1.0\npublish: [missing]\n',
@@ -207,14 +209,22 @@ describe('the Kael extension in a real VS Code (code-server)', () => {
   });
 
   it("shows on hover who holds a crontab by the frame's lock log, the last tick claimed and the next one", async () => {
-    await treeRow(page, 'ticker').hover();
+    // A hover shows after a delay and goes when the row under it is redrawn: rest on it again until it shows.
     const hover = page
       .locator('.monaco-hover, .workbench-hover')
-      .filter({ hasText: 'lock log: held by' })
+      .filter({ hasText: 'crontab package on' })
       .first();
-    await hover.waitFor({ timeout: 30_000 });
+    for (let attempt = 1; ; attempt++) {
+      await page.mouse.move(900, 600);
+      await treeRow(page, 'ticker').hover();
+      const shown = await hover
+        .waitFor({ timeout: 8000 })
+        .then(() => true)
+        .catch(() => false);
+      if (shown || attempt === 5) break;
+    }
     const text = plain(await hover.innerText());
-    assert.match(text, /crontab package on /);
+    assert.match(text, /lock log: held by /);
     assert.match(text, /next tick \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/);
     assert.match(text, /last tick claimed \d{4}-\d{2}-\d{2} /);
     await page.mouse.move(900, 600);
@@ -317,8 +327,21 @@ describe('the Kael extension in a real VS Code (code-server)', () => {
     const labels = [...labelOfPid.values()].sort((x, y) => x.localeCompare(y));
     const second = labels[1] ?? '';
     // calc__add rows come in tree order: the second one is under the second frame.
-    await contextMenu(page, treeRow(page, 'calc__add', 1), 'mouse');
-    await clickMenuItem(page, 'Call on This Frame… (Pinned)');
+    // Now and then (2 of 5 runs on a loaded machine) a click on the menu item runs nothing: no
+    // input, no log line. Not understood yet; counted in the numbers, and the menu opened once more.
+    numbers['pinned_menu_retries'] = 0;
+    for (;;) {
+      await contextMenu(page, treeRow(page, 'calc__add', 1), 'mouse');
+      await clickMenuItem(page, 'Call on This Frame… (Pinned)');
+      const asked = await page
+        .locator('.quick-input-widget')
+        .waitFor({ state: 'visible', timeout: 15_000 })
+        .then(() => true)
+        .catch(() => false);
+      if (asked || numbers['pinned_menu_retries'] === 1) break;
+      numbers['pinned_menu_retries'] = 1;
+      await page.keyboard.press('Escape');
+    }
     const prompt = await answerInput(page, 'JSON array', '[40, 2]');
     assert.ok(prompt.includes(`pinned to ${second}`), prompt);
     await waitUntil(

@@ -11,20 +11,27 @@ export function kaelPane(page: Page): Locator {
 }
 
 /**
- * Shows the Kael view: clicks its activity bar item unless its container is already the active
- * one (a click on the active item would close the side bar, e.g. while a reload restores it).
+ * Shows the Kael view. A click on the activity bar item of the active container closes the side
+ * bar, and after a reload the workbench may still be restoring it: so the item is clicked only when
+ * it is not active, or when it has been active for a while without its view showing (side bar hidden).
  */
-export async function openKaelView(page: Page): Promise<void> {
+export async function openKaelView(page: Page, timeoutMs = 120_000): Promise<void> {
   const item = page.locator('.activitybar [aria-label^="Kael"]').first();
   await item.waitFor({ timeout: 180_000 });
-  const active =
-    (await page
-      .locator(
-        '.activitybar .checked[aria-label^="Kael"], .activitybar .checked [aria-label^="Kael"], .activitybar [aria-selected="true"][aria-label^="Kael"]',
-      )
-      .count()) > 0;
-  if (!active) await item.click();
-  await kaelPane(page).waitFor({ state: 'visible', timeout: 60_000 });
+  const active = page.locator(
+    '.activitybar .checked[aria-label^="Kael"], .activitybar .checked [aria-label^="Kael"], .activitybar [aria-selected="true"][aria-label^="Kael"]',
+  );
+  const started = Date.now();
+  let lastClick = Date.now();
+  while (!(await kaelPane(page).isVisible())) {
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`the Kael view did not show within ${timeoutMs} ms`);
+    if ((await active.count()) === 0 || Date.now() - lastClick > 10_000) {
+      await item.click();
+      lastClick = Date.now();
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 /** The visible text of the Kael view. */

@@ -179,14 +179,20 @@ describe('namespace sessions', () => {
   });
 
   it("reads a count, a list of messages or a summary from the client's deadLetters()", async () => {
-    const answers: unknown[] = [4, ['m1', 'm2'], { count: 7 }, 'many'];
+    const answers: unknown[] = [4, ['m1', 'm2'], { queue: 'kael.prod.dlq', count: 7, messages: [] }, 'many'];
     const read = [];
+    const asked: unknown[] = [];
     for (const answer of answers) {
       const c = Object.assign(new FakeClient('prod', []), {
-        deadLetters: async () => Promise.resolve(answer),
+        deadLetters: async (options: unknown) => {
+          asked.push(options);
+          return Promise.resolve(answer);
+        },
       });
       read.push(await readDeadLetters(c));
     }
     assert.deepEqual(read, [4, 2, 7, undefined]);
+    // The count only: no message is fetched.
+    assert.deepEqual(asked, [{ limit: 0 }, { limit: 0 }, { limit: 0 }, { limit: 0 }]);
   });
 });

@@ -10,7 +10,8 @@ export type DeadLetterReader = (client: KaelClient) => Promise<number | undefine
 type DeadLetterAnswer = number | readonly unknown[] | { count: number };
 
 /**
- * The default {@link DeadLetterReader}: asks the client's `deadLetters()` when the client has one.
+ * The default {@link DeadLetterReader}: asks the client's `deadLetters({ limit: 0 })` (the runtime's
+ * `ClusterClient.deadLetters`, answering `{ queue, count, messages }`) when the client has one.
  * The method is optional on purpose: the extension runs against runtimes with and without dead
  * letters, and lights the count up as soon as the client offers it. A count, a list of messages
  * (its length) or `{ count }` are understood; anything else counts as "cannot tell".
@@ -18,7 +19,10 @@ type DeadLetterAnswer = number | readonly unknown[] | { count: number };
 export async function readDeadLetters(client: KaelClient): Promise<number | undefined> {
   const method = (client as { deadLetters?: unknown }).deadLetters;
   if (typeof method !== 'function') return undefined;
-  const answer = (await (method as () => Promise<unknown>).call(client)) as DeadLetterAnswer | undefined;
+  // `limit: 0`: the count only; the runtime's client would otherwise fetch (and hand back) up to 100 messages.
+  const answer = (await (method as (options: { limit: number }) => Promise<unknown>).call(client, {
+    limit: 0,
+  })) as DeadLetterAnswer | undefined;
   if (typeof answer === 'number') return answer;
   if (Array.isArray(answer)) return answer.length;
   if (typeof answer === 'object' && typeof (answer as { count?: unknown }).count === 'number')
