@@ -132,27 +132,9 @@ export const command: CliCommand = {
       debugErrors: values['debug-errors'],
     });
     await frame.start();
-    const snapshot = frame.snapshot();
-    if (logFormat() === 'json') logStart(frame.logger, snapshot);
-    else {
-      process.stdout.write(describeStart(snapshot).join('\n') + '\n');
-      if (frame.metricsPort !== undefined)
-        process.stdout.write(`kael: metrics on port ${frame.metricsPort} (/metrics, /healthz)\n`);
-    }
-    const failed = snapshot.packages.filter((p) => packageState(p) === 'failed').length;
-    const refusal =
-      failed > 0 && failed === snapshot.packages.length
-        ? 'no package could be loaded'
-        : values.strict && failed > 0
-          ? `--strict: ${failed} package(s) failed`
-          : undefined;
-    if (refusal !== undefined) {
-      if (logFormat() === 'json') frame.logger.error(`${refusal}; stopping`, { code: 'PACKAGE_INVALID' });
-      else process.stderr.write(`kael: ${refusal}; stopping\n`);
-      await frame.stop();
-      return 1;
-    }
-    await new Promise<void>((resolve) => {
+    // The handlers are in place before the start report: whoever waits for that report may send
+    // SIGTERM at once, and without a handler it would kill the frame instead of draining it.
+    const stopped = new Promise<void>((resolve) => {
       const shutdown = (signal: string): void => {
         frame.logger.info(`received ${signal}; draining`);
         frame.stop().then(resolve, (e: unknown) => {
@@ -175,6 +157,27 @@ export const command: CliCommand = {
       process.once('SIGTERM', () => shutdown('SIGTERM'));
       process.once('SIGINT', () => shutdown('SIGINT'));
     });
+    const snapshot = frame.snapshot();
+    if (logFormat() === 'json') logStart(frame.logger, snapshot);
+    else {
+      process.stdout.write(describeStart(snapshot).join('\n') + '\n');
+      if (frame.metricsPort !== undefined)
+        process.stdout.write(`kael: metrics on port ${frame.metricsPort} (/metrics, /healthz)\n`);
+    }
+    const failed = snapshot.packages.filter((p) => packageState(p) === 'failed').length;
+    const refusal =
+      failed > 0 && failed === snapshot.packages.length
+        ? 'no package could be loaded'
+        : values.strict && failed > 0
+          ? `--strict: ${failed} package(s) failed`
+          : undefined;
+    if (refusal !== undefined) {
+      if (logFormat() === 'json') frame.logger.error(`${refusal}; stopping`, { code: 'PACKAGE_INVALID' });
+      else process.stderr.write(`kael: ${refusal}; stopping\n`);
+      await frame.stop();
+      return 1;
+    }
+    await stopped;
     return 0;
   },
 };
