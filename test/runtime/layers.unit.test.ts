@@ -29,6 +29,7 @@ const LAYERS = [
   'demo',
   'cli',
   'bench',
+  'chaos',
   'index.ts',
 ];
 

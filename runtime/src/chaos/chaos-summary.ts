@@ -1,0 +1,56 @@
+import type { CallTally } from './call-ledger.js';
+import type { FaultKind } from './fault-log.js';
+import type { TickTally } from './tick-count.js';
+
+/** The one JSON document a chaos run prints. */
+export interface ChaosSummary {
+  /** `pass` when {@link problems} is empty. */
+  verdict: 'pass' | 'fail';
+  /** Why the run failed, one line each. */
+  problems: string[];
+  seed: number;
+  minutes: number;
+  rate_per_s: number;
+  frames: number;
+  /** Seconds the load ran (shorter when interrupted). */
+  load_s: number;
+  interrupted: boolean;
+  calls: CallTally;
+  /** Normal calls not started because too many were in flight (the load is an open loop with a cap). */
+  not_sent_in_flight_limit: number;
+  ticks: TickTally;
+  /** Faults injected, by kind. */
+  faults: Record<FaultKind, number>;
+  /** Injections that did not go through (e.g. no worker to kill), as lines. */
+  fault_errors: string[];
+  /** Frame processes that exited without being killed or stopped by the run. */
+  frames_exited_unexpectedly: number;
+  /** Worker processes still alive some seconds after their frame was killed (then killed by the run). */
+  orphan_processes: number;
+  /** Exceptions and rejections nobody caught in the calling process. */
+  uncaught_errors: number;
+  /** The run's folder, when kept with --keep. */
+  kept?: string;
+}
+
+/** The parts of a summary that are measured; {@link summarize} adds the verdict. */
+export type ChaosFacts = Omit<ChaosSummary, 'verdict' | 'problems'>;
+
+/**
+ * The verdict of a run: it fails when a call was lost or answered wrongly, a tick ran twice, an
+ * error came without a kael code, something threw uncaught in the caller — and when nothing
+ * worked at all (no successful call or no tick), which means the run itself is broken.
+ */
+export function summarize(facts: ChaosFacts): ChaosSummary {
+  const problems: string[] = [];
+  const c = facts.calls;
+  if (c.lost > 0) problems.push(`${c.lost} call(s) lost (no answer, no error)`);
+  if (c.wrong > 0) problems.push(`${c.wrong} call(s) answered with a wrong value`);
+  if (c.failed_without_code > 0) problems.push(`${c.failed_without_code} call(s) failed without a kael code`);
+  if (facts.ticks.doubled > 0) problems.push(`${facts.ticks.doubled} crontab tick(s) ran twice`);
+  if (facts.uncaught_errors > 0) problems.push(`${facts.uncaught_errors} uncaught error(s) in the caller`);
+  if (facts.interrupted) problems.push('interrupted before the end: the counts are partial');
+  if (c.ok === 0) problems.push('no call succeeded');
+  if (facts.ticks.run === 0) problems.push('no crontab tick ran');
+  return { verdict: problems.length === 0 ? 'pass' : 'fail', problems, ...facts };
+}
