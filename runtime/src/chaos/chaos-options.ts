@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { KaelError } from '../errors.js';
+import { FAULT_KINDS } from './fault-log.js';
+import type { FaultKind } from './fault-log.js';
 
 /** Settings of one chaos run (`npm run chaos -- --minutes N …`). */
 export interface ChaosOptions {
@@ -15,6 +17,8 @@ export interface ChaosOptions {
   port: number;
   /** Shortest and longest pause between two faults, in milliseconds. @default [4000, 10000] */
   faultGapMs: [number, number];
+  /** The kinds of fault to inject. @default every kind of {@link FAULT_KINDS} */
+  faults: FaultKind[];
   /** Timeout of a normal call. @default 5000 */
   callTimeoutMs: number;
   /** Keep the run's folder (frame logs, tick and execution logs) instead of deleting it. @default false */
@@ -24,7 +28,8 @@ export interface ChaosOptions {
 /** What `--help` prints. */
 export const CHAOS_USAGE =
   'npm run chaos -- [--minutes N] [--rate CALLS_PER_S] [--frames N] [--seed N] [--port P]\n' +
-  '  [--fault-gap MIN_S-MAX_S] [--call-timeout MS] [--keep]';
+  '  [--fault-gap MIN_S-MAX_S] [--faults KIND,…] [--call-timeout MS] [--keep]\n' +
+  `  fault kinds: ${FAULT_KINDS.join(', ')}`;
 
 /**
  * Reads the command line of a chaos run.
@@ -42,6 +47,7 @@ export function parseChaosOptions(argv: readonly string[], seed = randomSeed()):
         seed: { type: 'string' },
         port: { type: 'string' },
         'fault-gap': { type: 'string' },
+        faults: { type: 'string' },
         'call-timeout': { type: 'string' },
         keep: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -56,6 +62,10 @@ export function parseChaosOptions(argv: readonly string[], seed = randomSeed()):
   const [gapMin = NaN, gapMax = NaN] = gap;
   if (gap.length !== 2 || !(gapMin > 0) || !(gapMax >= gapMin))
     throw new KaelError('USAGE', `--fault-gap takes MIN-MAX seconds (e.g. 4-10), got "${v['fault-gap']}"`);
+  const faults = (v.faults ?? FAULT_KINDS.join(',')).split(',').filter((k) => k !== '');
+  const unknown = faults.filter((k) => !(FAULT_KINDS as readonly string[]).includes(k));
+  if (unknown.length > 0 || faults.length === 0)
+    throw new KaelError('USAGE', `--faults takes some of ${FAULT_KINDS.join(', ')}; got "${v.faults}"`);
   return {
     minutes: numberFlag(v.minutes, 'minutes', 2, 0.05, 24 * 60),
     rate: numberFlag(v.rate, 'rate', 100, 1, 5000),
@@ -63,6 +73,7 @@ export function parseChaosOptions(argv: readonly string[], seed = randomSeed()):
     seed: Math.round(numberFlag(v.seed, 'seed', seed, 0, 2 ** 32 - 1)),
     port: Math.round(numberFlag(v.port, 'port', 6300, 1024, 45_000)),
     faultGapMs: [gapMin * 1000, gapMax * 1000],
+    faults: faults as FaultKind[],
     callTimeoutMs: Math.round(numberFlag(v['call-timeout'], 'call-timeout', 5000, 100, 600_000)),
     keep: v.keep,
   };

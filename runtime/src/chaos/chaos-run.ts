@@ -66,7 +66,15 @@ export async function runChaos(
       callTimeoutMs: options.callTimeoutMs,
       runId: randomBytes(3).toString('hex'),
     });
-    const injector = new FaultInjector(cluster, load, faults, random, options.faultGapMs, logger);
+    const injector = new FaultInjector(
+      cluster,
+      load,
+      faults,
+      random,
+      options.faultGapMs,
+      options.faults,
+      logger,
+    );
     const endAt = loadStart + options.minutes * 60_000;
     logger.info(`load of ${options.rate} calls/s for ${options.minutes} min`, { seed: options.seed });
     load.start();

@@ -1,7 +1,6 @@
 import type { Logger } from '../util/logger.js';
 import { sleep } from './abortable-sleep.js';
 import type { ChaosCluster } from './chaos-cluster.js';
-import { FAULT_KINDS } from './fault-log.js';
 import type { FaultKind, FaultLog } from './fault-log.js';
 import type { LoadDriver } from './load-driver.js';
 import type { SeededRandom } from './random.js';
@@ -22,6 +21,7 @@ export class FaultInjector {
     private readonly faults: FaultLog,
     private readonly random: SeededRandom,
     private readonly gapMs: readonly [number, number],
+    private readonly kinds: readonly FaultKind[],
     private readonly logger: Logger,
   ) {}
 
@@ -32,7 +32,7 @@ export class FaultInjector {
       if (Date.now() + gap > endAt - QUIET_END_MS) return;
       await sleep(gap, signal);
       if (signal.aborted) return;
-      if (this.deck.length === 0) this.deck = this.random.shuffle(FAULT_KINDS);
+      if (this.deck.length === 0) this.deck = this.random.shuffle(this.kinds);
       await this.inject(this.deck.pop() as FaultKind);
     }
   }

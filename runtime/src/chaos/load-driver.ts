@@ -113,7 +113,8 @@ export class LoadDriver {
       call = this.client.call(fn, check === undefined ? args : [id, ...args], { timeoutMs });
     } catch (error) {
       // A synchronous throw is a failure of the call like any other; the ledger judges its code.
-      call = Promise.reject(error);
+      this.ledger.settle(id, { ok: false, error }, Date.now());
+      return id;
     }
     void call.then(
       (value) => this.ledger.settle(id, { ok: true, value }, Date.now()),
