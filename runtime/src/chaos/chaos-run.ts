@@ -90,23 +90,26 @@ export async function runChaos(
     await sleep(2 * TICK_PERIOD_MS, signal);
     ledger.recordExecutions(await readLines(cluster.executionLog));
     const windows = faults.tickWindows(TICK_WINDOW_BEFORE_MS, TICK_WINDOW_AFTER_MS);
-    return summarize({
-      seed: options.seed,
-      minutes: options.minutes,
-      rate_per_s: options.rate,
-      frames: options.frames,
-      load_s: Math.round((loadEnd - loadStart) / 100) / 10,
-      interrupted: signal.aborted,
-      calls: ledger.finish(loadEnd),
-      not_sent_in_flight_limit: load.notSent,
-      ticks: countTicks(await readLines(cluster.tickLog), TICK_PERIOD_MS, windows, loadStart),
-      faults: faults.counts(),
-      fault_errors: faults.errors(),
-      frames_exited_unexpectedly: cluster.unexpectedExits,
-      orphan_processes: cluster.orphans,
-      uncaught_errors: uncaught,
-      ...(options.keep ? { kept: cluster.root } : {}),
-    });
+    return summarize(
+      {
+        seed: options.seed,
+        minutes: options.minutes,
+        rate_per_s: options.rate,
+        frames: options.frames,
+        load_s: Math.round((loadEnd - loadStart) / 100) / 10,
+        interrupted: signal.aborted,
+        calls: ledger.finish(loadEnd),
+        not_sent_in_flight_limit: load.notSent,
+        ticks: countTicks(await readLines(cluster.tickLog), TICK_PERIOD_MS, windows, loadStart),
+        faults: faults.counts(),
+        fault_errors: faults.errors(),
+        frames_exited_unexpectedly: cluster.unexpectedExits,
+        orphan_processes: cluster.orphans,
+        uncaught_errors: uncaught,
+        ...(options.keep ? { kept: cluster.root } : {}),
+      },
+      options.strict,
+    );
   } finally {
     if (client !== undefined) await closeWithin(client, 10_000, logger);
     await cluster?.close(options.keep);

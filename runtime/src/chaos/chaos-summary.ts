@@ -1,3 +1,4 @@
+import { EXPECTED_CODE } from './call-ledger.js';
 import type { CallTally } from './call-ledger.js';
 import type { FaultKind } from './fault-log.js';
 import type { TickTally } from './tick-count.js';
@@ -8,6 +9,8 @@ export interface ChaosSummary {
   verdict: 'pass' | 'fail';
   /** Why the run failed, one line each. */
   problems: string[];
+  /** What went wrong without failing the run (with `--strict` these are problems too), one line each. */
+  warnings: string[];
   seed: number;
   minutes: number;
   rate_per_s: number;
@@ -34,14 +37,17 @@ export interface ChaosSummary {
 }
 
 /** The parts of a summary that are measured; {@link summarize} adds the verdict. */
-export type ChaosFacts = Omit<ChaosSummary, 'verdict' | 'problems'>;
+export type ChaosFacts = Omit<ChaosSummary, 'verdict' | 'problems' | 'warnings'>;
 
 /**
  * The verdict of a run: it fails when a call was lost or answered wrongly, a tick ran twice, an
  * error came without a kael code, something threw uncaught in the caller — and when nothing
- * worked at all (no successful call or no tick), which means the run itself is broken.
+ * worked at all (no successful call or no tick), which means the run itself is broken. Hostile
+ * calls that did not fail with their code, calls run twice, ticks missed outside a fault's window,
+ * frames that exited by themselves, orphaned workers and injections that did not go through are
+ * warnings; `strict` makes them fail the run too.
  */
-export function summarize(facts: ChaosFacts): ChaosSummary {
+export function summarize(facts: ChaosFacts, strict = false): ChaosSummary {
   const problems: string[] = [];
   const c = facts.calls;
   if (c.lost > 0) problems.push(`${c.lost} call(s) lost (no answer, no error)`);
@@ -52,5 +58,30 @@ export function summarize(facts: ChaosFacts): ChaosSummary {
   if (facts.interrupted) problems.push('interrupted before the end: the counts are partial');
   if (c.ok === 0) problems.push('no call succeeded');
   if (facts.ticks.run === 0) problems.push('no crontab tick ran');
-  return { verdict: problems.length === 0 ? 'pass' : 'fail', problems, ...facts };
+  const warnings = warningsOf(facts);
+  if (strict) problems.push(...warnings);
+  return { verdict: problems.length === 0 ? 'pass' : 'fail', problems, warnings, ...facts };
+}
+
+function warningsOf(facts: ChaosFacts): string[] {
+  const warnings: string[] = [];
+  const c = facts.calls;
+  for (const kind of ['oversized', 'poison'] as const) {
+    const t = c.expected_failures[kind];
+    const other = Object.entries(t.other);
+    if (other.length > 0)
+      warnings.push(
+        `${t.sent - t.as_expected} of ${t.sent} ${kind} call(s) did not fail with ${EXPECTED_CODE[kind]}: ${other.map(([k, n]) => `${k} ${n}`).join(', ')}`,
+      );
+  }
+  if (c.duplicated > 0)
+    warnings.push(`${c.duplicated} call(s) ran more than once (redelivered after a worker or frame died)`);
+  const unexplained = facts.ticks.missed - facts.ticks.missed_in_fault_window;
+  if (unexplained > 0) warnings.push(`${unexplained} crontab tick(s) missed outside any fault's window`);
+  if (facts.frames_exited_unexpectedly > 0)
+    warnings.push(`${facts.frames_exited_unexpectedly} frame process(es) exited by themselves`);
+  if (facts.orphan_processes > 0)
+    warnings.push(`${facts.orphan_processes} worker process(es) outlived their killed frame`);
+  for (const e of facts.fault_errors) warnings.push(`injection failed: ${e}`);
+  return warnings;
 }
