@@ -13,7 +13,7 @@ import type { LoadedService, PublishedFunction } from '@kael/runtime/packages/se
 
 async function invoke(fn: PublishedFunction | undefined, args: unknown[]): Promise<unknown> {
   assert.ok(fn !== undefined);
-  return takesKeywordArguments(fn) ? fn(args, {}) : (fn as (...a: unknown[]) => unknown)(...args);
+  return await (takesKeywordArguments(fn) ? fn(args, {}) : fn(...args));
 }
 
 describe('the chaos packages (loaded as a frame loads them, no broker)', () => {
