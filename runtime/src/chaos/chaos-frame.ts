@@ -63,6 +63,9 @@ export class ChaosFrame {
       {
         env: { ...process.env, KAEL_AURI: this.launch.auri, KAEL_LOG_LEVEL: 'info', ...this.launch.env },
         stdio: ['ignore', 'pipe', 'pipe'],
+        // Its own process group: Ctrl-C in the terminal reaches the run, which stops the frames
+        // itself (a frame draining on the terminal's SIGINT would look like one that exited by itself).
+        detached: true,
       },
     );
     this.child = child;

@@ -18,6 +18,11 @@ async function main(): Promise<number> {
   const logger = createLogger('chaos', 'info');
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
+    if (controller.signal.aborted) {
+      // A second Ctrl-C: stop waiting; the exit handler still kills the frames and the node.
+      logger.warn(`received ${signal} again: exiting now`);
+      process.exit(130);
+    }
     logger.warn(`received ${signal}: ending the run and cleaning up`);
     controller.abort();
   };
