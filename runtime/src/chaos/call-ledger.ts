@@ -43,6 +43,8 @@ export interface CallTally {
   failed: Record<string, number>;
   /** Calls of any kind that never settled: no value, no error, not even a timeout. */
   lost: number;
+  /** Calls still open when an interrupted run closed its books early (not judged: not lost). */
+  abandoned: number;
   /** Normal calls answered with a value other than the known one. */
   wrong: number;
   /** Calls whose function ran more than once (redelivered after a worker or frame died). */
@@ -87,6 +89,7 @@ export class CallLedger {
       ok: 0,
       failed: {},
       lost: 0,
+      abandoned: 0,
       wrong: 0,
       duplicated: 0,
       failed_without_code: 0,
@@ -163,10 +166,15 @@ export class CallLedger {
   }
 
   /**
-   * Closes the books at `endedAt` (the end of the load): every call still open is lost.
+   * Closes the books at `endedAt` (the end of the load): every call still open is lost — or only
+   * abandoned when the run was interrupted before the calls' timeouts passed.
    * Call it once, after waiting for every call's timeout and a grace.
    */
-  finish(endedAt: number): CallTally {
+  finish(endedAt: number, interrupted = false): CallTally {
+    if (interrupted) {
+      this.tally.abandoned = this.open.size;
+      this.open.clear();
+    }
     for (const [id, call] of this.open) {
       this.tally.lost++;
       if (call.kind === 'oversized' || call.kind === 'poison')

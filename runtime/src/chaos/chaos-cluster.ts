@@ -28,6 +28,7 @@ export class ChaosCluster {
   /** Workers still alive after their frame was killed. */
   orphans = 0;
   private readonly orphanChecks = new Set<Promise<void>>();
+  private readonly restartDelayMs = new Map<ChaosFrame, number>();
   private closed = false;
   private readonly lastResort = (): void => this.cleanUpNow();
 
@@ -170,12 +171,20 @@ export class ChaosCluster {
   private onUnexpectedExit(frame: ChaosFrame, how: string): void {
     if (this.closed) return;
     this.unexpectedExits++;
-    this.logger.error(`frame ${frame.index} exited by itself (${how}); starting it again`);
-    frame
-      .start()
-      .catch((e: unknown) =>
-        this.logger.error(`frame ${frame.index} could not be started again`, { error: (e as Error).message }),
+    // Back off while a frame keeps dying: a crash loop must not spin the machine.
+    const delay = this.restartDelayMs.get(frame) ?? 1000;
+    this.restartDelayMs.set(frame, Math.min(delay * 2, 15_000));
+    this.logger.error(`frame ${frame.index} exited by itself (${how}); starting it again in ${delay} ms`);
+    setTimeout(() => {
+      if (this.closed) return;
+      frame.start().then(
+        () => this.restartDelayMs.delete(frame),
+        (e: unknown) =>
+          this.logger.error(`frame ${frame.index} could not be started again`, {
+            error: (e as Error).message,
+          }),
       );
+    }, delay);
   }
 
   /** Counts (and kills) workers of a killed frame that are still alive after a grace. */

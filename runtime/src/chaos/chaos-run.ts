@@ -98,7 +98,7 @@ export async function runChaos(
         frames: options.frames,
         load_s: Math.round((loadEnd - loadStart) / 100) / 10,
         interrupted: signal.aborted,
-        calls: ledger.finish(loadEnd),
+        calls: ledger.finish(loadEnd, signal.aborted),
         not_sent_in_flight_limit: load.notSent,
         ticks: countTicks(await readLines(cluster.tickLog), TICK_PERIOD_MS, windows, loadStart),
         faults: faults.counts(),

@@ -46,6 +46,15 @@ describe('the chaos call ledger', () => {
     assert.deepEqual(t.samples.lost, ['a (js) started at 1.5 s', 'p (poison) started at 0.0 s']);
   });
 
+  it('counts calls still open when an interrupted run closes its books as abandoned, not lost', () => {
+    const ledger = new CallLedger(T0);
+    ledger.start('a', 'js', T0);
+    ledger.start('p', 'poison', T0);
+    const t = ledger.finish(T0 + 1000, true);
+    assert.equal(t.lost, 0);
+    assert.equal(t.abandoned, 2);
+  });
+
   it('keeps hostile calls apart: the expected code is as expected, anything else is listed', () => {
     const ledger = new CallLedger(T0);
     for (const id of ['o1', 'o2']) ledger.start(id, 'oversized', T0);
