@@ -80,6 +80,8 @@ export class CallLedger {
   private readonly executions = new Map<string, number>();
   private readonly tally: CallTally;
   private lastSuccess: number;
+  /** When each successful normal call settled, in order. */
+  private readonly successes: number[] = [];
   private longestGap = { ms: 0, from: 0 };
 
   constructor(private readonly startedAt: number) {
@@ -192,7 +194,24 @@ export class CallLedger {
     return this.tally;
   }
 
+  /**
+   * Milliseconds from `at` to the first successful normal call settled at or after it (undefined
+   * when none followed): how long callers waited for service after, e.g., the broker came back.
+   */
+  firstSuccessAfter(at: number): number | undefined {
+    let lo = 0;
+    let hi = this.successes.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.successes[mid] as number) < at) lo = mid + 1;
+      else hi = mid;
+    }
+    const first = this.successes[lo];
+    return first === undefined ? undefined : first - at;
+  }
+
   private noteSuccess(at: number): void {
+    this.successes.push(at);
     this.noteGap(at);
     this.lastSuccess = Math.max(this.lastSuccess, at);
   }

@@ -101,6 +101,9 @@ export async function runChaos(
         calls: ledger.finish(loadEnd, signal.aborted),
         not_sent_in_flight_limit: load.notSent,
         ticks: countTicks(await readLines(cluster.tickLog), TICK_PERIOD_MS, windows, loadStart),
+        broker_recovery_ms: faults.records
+          .filter((r) => r.kind === 'broker_restart' && r.error === undefined)
+          .map((r) => ledger.firstSuccessAfter(r.endedAt) ?? null),
         faults: faults.counts(),
         fault_errors: faults.errors(),
         frames_exited_unexpectedly: cluster.unexpectedExits,

@@ -22,6 +22,11 @@ export interface ChaosSummary {
   /** Normal calls not started because too many were in flight (the load is an open loop with a cap). */
   not_sent_in_flight_limit: number;
   ticks: TickTally;
+  /**
+   * For each broker restart, milliseconds from the node taking connections again to the next
+   * successful call (null: none followed).
+   */
+  broker_recovery_ms: Array<number | null>;
   /** Faults injected, by kind. */
   faults: Record<FaultKind, number>;
   /** Injections that did not go through (e.g. no worker to kill), as lines. */

@@ -112,6 +112,17 @@ describe('the chaos call ledger', () => {
     assert.equal(t.longest_without_success_at_s, 1);
   });
 
+  it('tells how long after a moment the next successful call came', () => {
+    const ledger = new CallLedger(T0);
+    for (const id of ['a', 'b', 'c']) ledger.start(id, 'js', T0);
+    ledger.settle('a', { ok: true, value: 1 }, T0 + 1000);
+    ledger.settle('b', { ok: false, error: new KaelError('BROKER_UNAVAILABLE', 'down') }, T0 + 2000);
+    ledger.settle('c', { ok: true, value: 1 }, T0 + 5000);
+    assert.equal(ledger.firstSuccessAfter(T0 + 1500), 3500);
+    assert.equal(ledger.firstSuccessAfter(T0 + 1000), 0);
+    assert.equal(ledger.firstSuccessAfter(T0 + 6000), undefined);
+  });
+
   it('counts a load with no success at all as one gap over the whole load', () => {
     const ledger = new CallLedger(T0);
     const t = ledger.finish(T0 + 4000);

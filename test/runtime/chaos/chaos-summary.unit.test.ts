@@ -22,6 +22,7 @@ function facts(change: (f: ChaosFacts) => void = () => undefined): ChaosFacts {
     calls: ledger.finish(2),
     not_sent_in_flight_limit: 0,
     ticks: countTicks(['2026-01-01T00:00:00.000Z', '2026-01-01T00:00:01.000Z'], 1000),
+    broker_recovery_ms: [],
     faults: new FaultLog().counts(),
     fault_errors: [],
     frames_exited_unexpectedly: 0,
