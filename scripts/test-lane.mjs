@@ -59,7 +59,14 @@ if (coverage) {
     ...testArgs,
   ];
 }
-const child = spawn(command, commandArgs, { cwd: root, stdio: 'inherit' });
+// Tests reach the workspaces' internal modules (`@kael/runtime/cron/lease-view`…) through the
+// `kael-internal` export condition; installed packages expose only their listed entry points.
+const nodeOptions = [process.env.NODE_OPTIONS, '--conditions=kael-internal'].filter(Boolean).join(' ');
+const child = spawn(command, commandArgs, {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, NODE_OPTIONS: nodeOptions },
+});
 const code = await new Promise((resolve) => child.once('exit', (c, s) => resolve(c ?? (s ? 1 : 0))));
 if (coverage) {
   const summary = JSON.parse(readFileSync(path.join(reportDir, 'coverage-summary.json'), 'utf8'));

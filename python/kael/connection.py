@@ -49,6 +49,7 @@ class Connection:
         self._on_connect = on_connect
         self._conn = None
         self._channel = None
+        self._probe = None
         self._pending = {}
         self._prefix = os.urandom(6).hex()
         self._ids = itertools.count()
@@ -99,7 +100,8 @@ class Connection:
     def request(self, exchange, routing_key, body, request, timeout, mandatory=True):
         """Publishes a JSON request whose replies go to ``request``; returns its correlation id.
 
-        :raises KaelError: ``BROKER_UNAVAILABLE``.
+        :raises KaelError: ``OPTION_INVALID`` (a timeout the broker would refuse: nothing is
+            published), ``BROKER_UNAVAILABLE``.
         """
         import pika
 
@@ -108,7 +110,7 @@ class Connection:
             correlation_id=correlation_id,
             reply_to=protocol.DIRECT_REPLY_TO,
             content_type=protocol.JSON_TYPE,
-            expiration=str(max(1, int(round(timeout * 1000)))),
+            expiration=protocol.expiration(timeout, request.label),
         )
         # A connection the broker dropped while the client was idle fails at the first publish:
         # the message was not sent, so one retry on a fresh connection is safe.
@@ -124,15 +126,38 @@ class Connection:
         self._pending[correlation_id] = request
         return correlation_id
 
+    def consumers(self, queue):
+        """The consumer count of ``queue`` (0 when it does not exist), or None when the broker cannot say.
+
+        Asked with a passive declare on a channel of its own: a missing queue closes that channel (404),
+        never the one replies arrive on.
+        """
+        import pika
+
+        try:
+            self.ensure()
+            if self._probe is None or not self._probe.is_open:
+                self._probe = self._conn.channel()
+            return self._probe.queue_declare(queue, passive=True).method.consumer_count
+        except pika.exceptions.ChannelClosedByBroker as e:
+            self._probe = None
+            return 0 if e.reply_code == 404 else None
+        except pika.exceptions.AMQPConnectionError as e:
+            self._lost(e)
+            return None
+        except (pika.exceptions.AMQPError, KaelError):
+            self._probe = None
+            return None
+
     def forget(self, correlation_id):
         """Stops listening for replies of a request."""
         self._pending.pop(correlation_id, None)
 
-    def wait(self, until, timeout, tick=None):
+    def wait(self, until, timeout, tick=None, every=0.25):
         """Processes broker events until ``until()`` is true or ``timeout`` seconds passed.
 
-        :param tick: called at least every 0.25 s (membership sweeps).
-        :raises KaelError: ``BROKER_UNAVAILABLE`` when the connection is lost.
+        :param tick: called at least every ``every`` seconds (membership sweeps, queue checks).
+        :raises KaelError: ``CONNECTION_LOST`` when the connection is lost.
         """
         import pika
 
@@ -143,10 +168,10 @@ class Connection:
                 return
             try:
                 self.ensure()
-                self._conn.process_data_events(time_limit=min(left, 0.25))
+                self._conn.process_data_events(time_limit=min(left, every))
             except pika.exceptions.AMQPError as e:
                 self._lost(e)
-                raise KaelError("BROKER_UNAVAILABLE", "lost the connection to RabbitMQ: %r" % (e,)) from e
+                raise KaelError("CONNECTION_LOST", "lost the connection to RabbitMQ: %r" % (e,)) from e
             if tick is not None:
                 tick()
 
@@ -162,7 +187,7 @@ class Connection:
             self._lost(e)
 
     def close(self):
-        conn, self._conn, self._channel = self._conn, None, None
+        conn, self._conn, self._channel, self._probe = self._conn, None, None, None
         if conn is not None and conn.is_open:
             try:
                 conn.close()
@@ -173,7 +198,7 @@ class Connection:
         self.close()
         pending, self._pending = self._pending, {}
         for request in pending.values():
-            request.on_lost(KaelError("BROKER_UNAVAILABLE", "the connection was lost with the request in flight: %r" % (error,)))
+            request.on_lost(KaelError("CONNECTION_LOST", "the connection was lost with the request in flight: %r" % (error,)))
 
     def _replied(self, _channel, _method, props, body):
         request = self._pending.get(props.correlation_id)

@@ -12,7 +12,16 @@ Callers branch on ``code``, never on the message text::
 #: Codes a far side may report that keep their own code on this side; any other remote code
 #: becomes ``REMOTE_ERROR`` (the remote code stays in ``RemoteError.remote``).
 REMOTE_CODES = frozenset(
-    ["INVALID_ARGS", "ENCODE_ERROR", "DECODE_ERROR", "COMMAND_UNKNOWN", "UNAUTHORIZED", "WORKER_CRASHED"]
+    [
+        "INVALID_ARGS",
+        "ENCODE_ERROR",
+        "DECODE_ERROR",
+        "COMMAND_UNKNOWN",
+        "UNAUTHORIZED",
+        "WORKER_CRASHED",
+        "REQUEST_TOO_LARGE",
+        "REPLY_TOO_LARGE",
+    ]
 )
 
 

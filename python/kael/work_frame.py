@@ -15,12 +15,14 @@ turns on one connection).
 import os
 import re
 import threading
+import time
 
 from . import protocol
 from .commands import CallRequest, PendingCommand, PingRequest, plan_deploy, select_frames, version_on
 from .connection import Connection
 from .errors import KaelError, RemoteError
 from .membership import Membership
+from .presence import ServicePresence
 from .signature import CHANGING_COMMANDS, sign_command
 from .versions import highest_version, same_version
 
@@ -36,10 +38,30 @@ class WorkFrame:
     :param auri: the RabbitMQ URL. Default: ``KAEL_AURI``, else ``amqp://guest:guest@127.0.0.1:5672``.
     :param service_group_conf: path of frame.yaml (only :meth:`frame_start` and the default name use it).
     :param admin_key: signs changing commands. Default: ``KAEL_ADMIN_KEY``.
-    :param timeout: default seconds a service call waits for its answer (30).
+    :param timeout: default seconds a service call waits for its answer (30); 0.001 s to 2^32 - 1 ms
+        (the broker's expiration range), else ``OPTION_INVALID``.
+    :param max_request_bytes: largest encoded request body; a larger call raises
+        ``REQUEST_TOO_LARGE`` before anything is published (16 MiB, the frames' default limit).
+    :raises KaelError: ``OPTION_INVALID`` for a timeout or size limit out of range.
     """
 
-    def __init__(self, name=None, auri=None, service_group_conf=None, admin_key=None, timeout=30.0):
+    def __init__(
+        self,
+        name=None,
+        auri=None,
+        service_group_conf=None,
+        admin_key=None,
+        timeout=30.0,
+        max_request_bytes=protocol.DEFAULT_MAX_REQUEST_BYTES,
+    ):
+        protocol.expiration(timeout, "timeout")
+        if isinstance(max_request_bytes, bool) or not isinstance(max_request_bytes, int) or max_request_bytes <= 0:
+            raise KaelError(
+                "OPTION_INVALID",
+                "max_request_bytes must be a positive whole number of bytes (got %r)" % (max_request_bytes,),
+                {"option": "max_request_bytes", "value": repr(max_request_bytes)},
+            )
+        self.max_request_bytes = max_request_bytes
         self.service_group_conf = service_group_conf
         self.auri = auri or os.environ.get("KAEL_AURI") or DEFAULT_AURI
         self.admin_key = admin_key or os.environ.get("KAEL_ADMIN_KEY") or None
@@ -48,6 +70,7 @@ class WorkFrame:
         self._lock = threading.RLock()
         self._connection = None
         self._membership = Membership(on_down=self._frame_down)
+        self._presence = ServicePresence()
         self._commands = {}
 
     @property
@@ -75,23 +98,30 @@ class WorkFrame:
         :param kwargs: keyword arguments of the function.
         :param timeout: seconds to wait (default: the client's ``timeout``).
         :raises KaelError: ``SERVICE_NOT_FOUND`` (at once), ``RPC_TIMEOUT``, ``ENCODE_ERROR``,
-            ``BROKER_UNAVAILABLE``; :class:`RemoteError` ``REMOTE_ERROR`` (the function raised: its
-            type name is ``remote_name``), ``INVALID_ARGS``, ``WORKER_CRASHED``...
+            ``REQUEST_TOO_LARGE`` and ``OPTION_INVALID`` (before publishing), ``BROKER_UNAVAILABLE``
+            (no connection), ``CONNECTION_LOST`` (lost while waiting); :class:`RemoteError`
+            ``REMOTE_ERROR`` (the function raised: its type name is ``remote_name``), ``INVALID_ARGS``,
+            ``WORKER_CRASHED``, ``REPLY_TOO_LARGE``...
         """
         timeout = self.timeout if timeout is None else timeout
+        protocol.expiration(timeout, service)
         body = protocol.encode([list(args), kwargs or {}], service)
+        protocol.check_size(body, self.max_request_bytes, service)
         request = CallRequest(service)
+        queue = protocol.service_queue(self.name, service)
         with self._lock:
             conn = self._conn()
-            cid = conn.request(
-                protocol.call_exchange(self.name),
-                protocol.service_queue(self.name, service),
-                body,
-                request,
-                timeout,
-            )
+            self._presence.before_publish(conn, queue, service)
+            cid = conn.request(protocol.call_exchange(self.name), queue, body, request, timeout)
+            sent_at = time.monotonic()
+            state = {}
             try:
-                conn.wait(lambda: request.done, timeout)
+                conn.wait(
+                    lambda: request.done,
+                    timeout,
+                    tick=lambda: self._presence.while_waiting(conn, queue, request, sent_at, state),
+                    every=0.05,
+                )
             finally:
                 conn.forget(cid)
         if request.error is not None:

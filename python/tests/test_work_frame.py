@@ -90,6 +90,10 @@ class ProtocolTest(unittest.TestCase):
         self.assertEqual(decode(b"\x82\xa2ok\xc3\xa5value\x03", "application/msgpack"), {"ok": True, "value": 3})
         self.assertEqual(decode(b'{"ok":true}', None), {"ok": True})
 
+    def test_carries_bytes_in_json_as_the_tagged_base64_map(self):
+        self.assertEqual(encode([[b"\x00\xff"], {}], "f"), b'[[{"__kael_bytes__":"AP8="}],{}]')
+        self.assertEqual(decode(b'{"ok":true,"value":{"__kael_bytes__":"AP8="}}', "application/json"), {"ok": True, "value": b"\x00\xff"})
+
 
 class PendingCommandTest(unittest.TestCase):
     def test_is_done_when_every_target_answered(self):

@@ -1,5 +1,7 @@
-import { RequestType } from 'vscode-languageserver/node';
-import type { Diagnostic } from 'vscode-languageserver/node';
+// Only the protocol package: the extension imports this file, and vscode-languageserver/node would
+// pull the server library into the extension's bundle.
+import { RequestType } from 'vscode-languageserver-protocol';
+import type { Diagnostic } from 'vscode-languageserver-protocol';
 
 /** `kael/validateWorkspace`: validates every kael file of the workspace folders (open buffers included). */
 // eslint-disable-next-line @typescript-eslint/no-namespace -- the LSP convention: a request's method and type side by side

@@ -10,12 +10,15 @@
 set -uo pipefail
 E2E_HOME="${KAEL_E2E_HOME:-$HOME/.cache/kael-e2e}"
 LOGS="$E2E_HOME/setup-logs"
-mkdir -p "$E2E_HOME" "$LOGS"
-cd "$E2E_HOME" || exit 1
-step_no=0
-RETRY_DELAY_S="${KAEL_E2E_RETRY_DELAY_S:-5}"
-
 say() { printf 'e2e setup: %s\n' "$*"; }
+# No exit without a word: whatever stops the script early (an unset variable, a failed cd or mkdir,
+# an interrupt) is reported with the last step it reached.
+finished=""
+trap 'rc=$?; [ -n "$finished" ] || say "stopped (exit $rc) after step ${step_no:-0} before the setup was complete; step logs in $LOGS"' EXIT
+step_no=0
+mkdir -p "$E2E_HOME" "$LOGS" || exit 1
+cd "$E2E_HOME" || exit 1
+RETRY_DELAY_S="${KAEL_E2E_RETRY_DELAY_S:-5}"
 
 # step NAME ATTEMPTS COMMAND...: runs COMMAND with its output in a log file, retrying once when
 # ATTEMPTS is 2; on failure shows the output's tail and exits.
@@ -28,8 +31,19 @@ step() {
   local try=1 started=$SECONDS
   while :; do
     if [ "$attempts" -gt 1 ]; then say "[$step_no] $name (attempt $try of $attempts)"; else say "[$step_no] $name"; fi
-    local rc=0
-    "$@" >"$log" 2>&1 || rc=$?
+    local rc=0 pid waited=0
+    # In the background with a progress line every minute: building code-server's native modules
+    # takes 10+ minutes on a busy machine, and a silent step looks like a hang.
+    "$@" >"$log" 2>&1 &
+    pid=$!
+    while kill -0 "$pid" 2>/dev/null; do
+      sleep 1
+      waited=$((waited + 1))
+      if [ $((waited % 60)) -eq 0 ]; then
+        say "[$step_no] still running after ${waited} s: $(tail -n 1 "$log" | cut -c1-100)"
+      fi
+    done
+    wait "$pid" || rc=$?
     if [ "$rc" -eq 0 ]; then
       say "[$step_no] ok in $((SECONDS - started)) s"
       return 0
@@ -38,6 +52,7 @@ step() {
       say "[$step_no] FAILED: $name (exit $rc). Last lines of $log:"
       tail -n 40 "$log" | sed 's/^/    /'
       say "fix the cause (or delete $E2E_HOME to start over) and run it again"
+      finished=1
       exit 1
     fi
     say "[$step_no] failed (exit $rc); retrying once in ${RETRY_DELAY_S} s"
@@ -101,3 +116,4 @@ if [ ! -d "$E2E_HOME/pw/node_modules/playwright-core" ]; then
   step "install playwright-core@1 (npm)" 2 npm install --prefix pw --no-audit --no-fund playwright-core@1
 fi
 say "ready in $E2E_HOME (step logs in $LOGS)"
+finished=1

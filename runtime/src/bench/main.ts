@@ -5,9 +5,10 @@ import { section as crontab } from './crontab.js';
 import { section as languageServer } from './language-server.js';
 import { section as rabbitmqCluster } from './rabbitmq-cluster.js';
 import { section as rpc } from './rpc.js';
+import { section as serviceNotFound } from './service-not-found.js';
 import type { BenchSection } from './section.js';
 
-const SECTIONS: readonly BenchSection[] = [rpc, cluster, crontab, languageServer];
+const SECTIONS: readonly BenchSection[] = [rpc, cluster, crontab, languageServer, serviceNotFound];
 
 /**
  * `npm run bench [-- --json] [--only rpc,cluster] [--quick]`: every section in one run on the local

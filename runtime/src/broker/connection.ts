@@ -27,7 +27,12 @@ export interface BrokerConnectionOptions {
   heartbeatSec?: number;
   /** Wait before trying the next node after a loss; doubles with every full pass over the nodes. @default 100 */
   initialBackoffMs?: number;
-  /** @default 5000 */
+  /**
+   * Longest wait between two reconnect attempts while no node answers. Short, so a process is back
+   * within about a second of the broker's return; an attempt on a node that is down costs only a
+   * refused TCP connection.
+   * @default 1000
+   */
   maxBackoffMs?: number;
   /** Try the nodes in a random order, so the processes of a cluster spread over its nodes. @default true */
   shuffle?: boolean;
@@ -80,7 +85,7 @@ export class BrokerConnection extends EventEmitter {
       connectionName: options.connectionName ?? 'kael',
       heartbeatSec: options.heartbeatSec ?? 5,
       initialBackoffMs: options.initialBackoffMs ?? 100,
-      maxBackoffMs: options.maxBackoffMs ?? 5000,
+      maxBackoffMs: options.maxBackoffMs ?? 1000,
       shuffle: options.shuffle ?? true,
       failFast: options.failFast ?? true,
     };

@@ -4,9 +4,12 @@ import type { FrameSnapshot } from '../model/frame-snapshot.js';
 import type { CliCommand } from './command.js';
 import { intFlag, parseCommandLine } from './options.js';
 import { packageState } from '../model/frame-snapshot.js';
+import { KaelError } from '../errors.js';
+import { LOG_FORMAT_ENV, logFormat } from '../util/logger.js';
+import type { Logger } from '../util/logger.js';
 
 const USAGE =
-  'kael run <frame.yaml> [--name NS] [--auri URL] [--processes N] [--concurrency N] [--heartbeat MS]\n  [--label TEXT] [--strict] [--crontab-heartbeat MS] [--crontab-lease MS]\n  [--admin-key-file FILE] [--install-root DIR] [--allow-unsigned-admin]';
+  'kael run <frame.yaml> [--name NS] [--auri URL] [--processes N] [--concurrency N] [--heartbeat MS]\n  [--label TEXT] [--strict] [--crontab-heartbeat MS] [--crontab-lease MS]\n  [--admin-key-file FILE] [--install-root DIR] [--allow-unsigned-admin] [--log-format text|json]';
 
 /**
  * What `kael run` prints once the frame started: one line per package (loaded or FAILED with the
@@ -29,8 +32,20 @@ export function describeStart(snapshot: FrameSnapshot): string[] {
   return lines;
 }
 
+/** What {@link describeStart} prints, as one log event per package (for `--log-format json`). */
+function logStart(logger: Logger, snapshot: FrameSnapshot): void {
+  for (const p of snapshot.packages) {
+    const fields = { kind: p.kind, name: p.name, version: p.version ?? null, dir: p.dir };
+    if (packageState(p) === 'failed')
+      logger.error('package failed', { ...fields, code: p.error?.code ?? null, reason: p.reason ?? null });
+    else logger.info('package loaded', fields);
+  }
+}
+
 /**
- * `kael run`: the standalone daemon. SIGTERM/SIGINT drain in-flight calls and exit 0.
+ * `kael run`: the standalone daemon. SIGTERM/SIGINT drain in-flight calls and exit 0; SIGHUP re-reads
+ * frame.yaml and applies what changed ({@link WorkFrame.reloadConfig}); a frame.yaml that cannot be
+ * read keeps the running packages and logs the error with its code.
  *
  * A package that fails to load does not stop the frame by default: on a machine shared by several
  * packages, one broken package must not take the others' services down, and it can be fixed in place
@@ -55,6 +70,7 @@ export const command: CliCommand = {
         'admin-key-file': { type: 'string' },
         'install-root': { type: 'string' },
         'allow-unsigned-admin': { type: 'boolean', default: false },
+        'log-format': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       USAGE,
@@ -62,10 +78,15 @@ export const command: CliCommand = {
     const conf = positionals[0];
     if (values.help || conf === undefined) {
       process.stdout.write(
-        `usage: ${USAGE}\n\nA package that fails to load is reported and the others are served; the frame exits 1\nwhen none loaded. --strict: exit 1 when any package fails.\n`,
+        `usage: ${USAGE}\n\nA package that fails to load is reported and the others are served; the frame exits 1\nwhen none loaded. --strict: exit 1 when any package fails. SIGHUP re-reads frame.yaml and applies\nwhat changed; SIGTERM drains and exits. --log-format json: one JSON object per log line on stderr.\n`,
       );
       return values.help ? 0 : 2;
     }
+    const format = values['log-format'];
+    if (format !== undefined && format !== 'text' && format !== 'json')
+      throw new KaelError('USAGE', `--log-format must be text or json, got "${format}"\nusage: ${USAGE}`);
+    // Through the environment, so the service workers the frame starts write the same format.
+    if (format !== undefined) process.env[LOG_FORMAT_ENV] = format;
     const frame = new WorkFrame({
       name: values.name,
       auri: values.auri,
@@ -82,7 +103,8 @@ export const command: CliCommand = {
     });
     await frame.start();
     const snapshot = frame.snapshot();
-    process.stdout.write(describeStart(snapshot).join('\n') + '\n');
+    if (logFormat() === 'json') logStart(frame.logger, snapshot);
+    else process.stdout.write(describeStart(snapshot).join('\n') + '\n');
     const failed = snapshot.packages.filter((p) => packageState(p) === 'failed').length;
     const refusal =
       failed > 0 && failed === snapshot.packages.length
@@ -91,7 +113,7 @@ export const command: CliCommand = {
           ? `--strict: ${failed} package(s) failed`
           : undefined;
     if (refusal !== undefined) {
-      process.stderr.write(`kael: ${refusal}; stopping\n`);
+      frame.logger.error(`${refusal}; stopping`, { code: 'PACKAGE_INVALID' });
       await frame.stop();
       return 1;
     }
@@ -103,6 +125,18 @@ export const command: CliCommand = {
           resolve();
         });
       };
+      const reload = (): void => {
+        frame.logger.info('received SIGHUP; reloading frame.yaml');
+        frame.reloadConfig().then(
+          (summary) => frame.logger.info('frame.yaml reloaded', { ...summary }),
+          (e: unknown) =>
+            frame.logger.error('frame.yaml not reloaded; the frame keeps its packages', {
+              code: (e as { code?: string }).code ?? 'COMMAND_FAILED',
+              error: (e as Error).message,
+            }),
+        );
+      };
+      process.on('SIGHUP', reload);
       process.once('SIGTERM', () => shutdown('SIGTERM'));
       process.once('SIGINT', () => shutdown('SIGINT'));
     });

@@ -3,6 +3,11 @@ import { names } from '../broker/names.js';
 import { JSON_TYPE, MSGPACK } from '../codec/codec.js';
 import { KaelError, RemoteError } from '../errors.js';
 import type { ErrorData } from '../errors.js';
+import { DEFAULT_MESSAGE_LIMITS } from '../model/message-limits.js';
+import { ConsumerWatch } from '../rpc/consumer-watch.js';
+import { replyErrorCode } from '../rpc/reply-error-code.js';
+import { checkLimitOption, checkTimeout } from '../rpc/request-checks.js';
+import type { ConnectionLossPolicy } from '../rpc/request-channel.js';
 import { SERVICE_HEADER } from '../rpc/service-queue.js';
 import { resolveAuri } from '../broker/broker-urls.js';
 import { readAdminKey } from '../security/admin-key.js';
@@ -21,8 +26,33 @@ export interface ClientOptions {
    * @default process.env.KAEL_AURI (comma-separated) ?? 'amqp://guest:guest@127.0.0.1:5672'
    */
   auri?: string | readonly string[] | undefined;
-  /** Default call timeout. @default 30000 */
+  /**
+   * Default call timeout in milliseconds: 1 to 4294967295 (the broker's expiration range).
+   * @default 30000
+   */
   timeoutMs?: number;
+  /**
+   * Largest encoded request body in bytes: a larger call fails with REQUEST_TOO_LARGE before
+   * anything is published. Keep it at or under the frames' `maxRequestBytes`.
+   * @default 16777216 (16 MiB, DEFAULT_MESSAGE_LIMITS.maxRequestBytes)
+   */
+  maxRequestBytes?: number;
+  /** The default of {@link CallOptions.retry} for every call of this client. @default false */
+  retry?: boolean;
+  /**
+   * How long (ms) a service queue must be seen without consumer before calls to it fail with
+   * SERVICE_NOT_FOUND, instead of waiting in a queue no live frame reads. A frame with one worker
+   * process leaves its queues without consumer while it replaces a crashed worker: raise this to let
+   * calls wait for the replacement; `Infinity` turns the check off (calls wait until their timeout).
+   * @default 30
+   */
+  serviceGoneAfterMs?: number;
+  /**
+   * Longest wait between two reconnect attempts while the broker is down, so calls work again soon
+   * after it is back.
+   * @default 500
+   */
+  reconnectMaxDelayMs?: number;
   /** Key that signs changing management commands (empty: none). @default process.env.KAEL_ADMIN_KEY */
   adminKey?: string | undefined;
   /** File holding the admin key. @default process.env.KAEL_ADMIN_KEY_FILE */
@@ -32,7 +62,11 @@ export interface ClientOptions {
 
 /** Options of one call. */
 export interface CallOptions {
-  /** Milliseconds to wait for the answer. @default the client's timeoutMs (30000) */
+  /**
+   * Milliseconds to wait for the answer, 1 to 4294967295 (the broker's expiration range; others fail
+   * with OPTION_INVALID before publishing). It is also the request's expiration.
+   * @default the client's timeoutMs (30000)
+   */
   timeoutMs?: number;
   /** @deprecated use `timeoutMs` (same meaning, milliseconds). */
   timeout?: number;
@@ -45,6 +79,14 @@ export interface CallOptions {
    * redelivery to another frame). @default undefined (any frame serving the service answers)
    */
   frame?: string;
+  /**
+   * What the call does when the broker connection is down, or drops before the reply: `false` fails
+   * at once with CONNECTION_LOST; `true` waits for the connection (one wait shared by all calls, no
+   * timer per call) and publishes the request again, until `timeoutMs`. A retried call may run twice
+   * (the first copy may have reached a worker before the loss): ask for it for idempotent functions.
+   * @default the client's retry (false)
+   */
+  retry?: boolean;
 }
 
 /** What {@link FrameClient.callDetailed} tells about one call. */
@@ -70,17 +112,41 @@ export interface CallOutcome {
  */
 export class FrameClient extends ClusterClient {
   private readonly timeoutMs: number;
+  private readonly maxRequestBytes: number;
+  private readonly retry: boolean;
   private readonly queues = new Map<string, string>();
   private readonly callExchange: string;
+  private readonly consumers: ConsumerWatch;
 
+  /** @throws KaelError `OPTION_INVALID` for a timeout or size limit out of range. */
   constructor(
     broker: BrokerConnection,
     namespace: string,
     logger: Logger,
-    options: { timeoutMs?: number; adminKey?: string | undefined } = {},
+    options: Pick<
+      ClientOptions,
+      'timeoutMs' | 'adminKey' | 'maxRequestBytes' | 'retry' | 'serviceGoneAfterMs'
+    > = {},
   ) {
     super(broker, namespace, logger, { adminKey: options.adminKey });
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    checkTimeout(this.timeoutMs, 'timeoutMs');
+    this.maxRequestBytes = checkLimitOption(
+      'maxRequestBytes',
+      options.maxRequestBytes ?? DEFAULT_MESSAGE_LIMITS.maxRequestBytes,
+    );
+    this.retry = options.retry ?? false;
+    const goneAfterMs = options.serviceGoneAfterMs ?? 30;
+    if (!(goneAfterMs >= 0))
+      throw new KaelError(
+        'OPTION_INVALID',
+        `serviceGoneAfterMs must be 0 or more (got ${String(goneAfterMs)})`,
+        {
+          details: { option: 'serviceGoneAfterMs', value: String(goneAfterMs) },
+        },
+      );
+    this.consumers = new ConsumerWatch(broker, logger, goneAfterMs);
+    this.requests.watchConsumers(this.consumers);
     this.callExchange = names.callExchange(namespace);
   }
 
@@ -94,13 +160,15 @@ export class FrameClient extends ClusterClient {
 
   /**
    * Calls a microservice and returns its result.
-   * @throws KaelError `SERVICE_NOT_FOUND` (at once), `RPC_TIMEOUT`, `ENCODE_ERROR`, `BROKER_UNAVAILABLE`;
-   * RemoteError `REMOTE_ERROR` (the function threw; `remote` has name, message, stack) or `INVALID_ARGS`.
+   * @throws KaelError `SERVICE_NOT_FOUND` (no live frame serves it: at once, or when its last
+   * consumer leaves while the call waits), `RPC_TIMEOUT`, `REQUEST_TOO_LARGE`, `OPTION_INVALID`,
+   * `ENCODE_ERROR`, `CONNECTION_LOST`, `CLIENT_CLOSED`; RemoteError `REMOTE_ERROR` (the function
+   * threw; `remote` has name, message, stack), `INVALID_ARGS`, `REPLY_TOO_LARGE`, `WORKER_CRASHED`.
    */
   async call(service: string, args: readonly unknown[] = [], options: CallOptions = {}): Promise<unknown> {
     if (options.frame !== undefined) {
       const { reply } = await this.callDetailed(service, args, options);
-      if (!reply.ok) throw new RemoteError(reply.error, remoteCallCode(reply.error.code));
+      if (!reply.ok) throw new RemoteError(reply.error, replyErrorCode(reply.error.code));
       return reply.value;
     }
     const timeoutMs = options.timeoutMs ?? options.timeout ?? this.timeoutMs;
@@ -113,14 +181,18 @@ export class FrameClient extends ClusterClient {
       timeoutMs,
       label: service,
       contentType: options.json === true ? JSON_TYPE : MSGPACK,
+      maxBytes: this.maxRequestBytes,
+      onConnectionLoss: this.lossPolicy(options),
+      watchQueue: queue,
     });
   }
 
   /**
    * Calls a microservice and tells who answered and how long it took; an error the function threw
    * is returned in `reply`, not thrown (tools show both the same way).
-   * @throws KaelError `SERVICE_NOT_FOUND` (no frame serves it, or the pinned frame is gone or does
-   * not serve it), `RPC_TIMEOUT`, `ENCODE_ERROR`, `BROKER_UNAVAILABLE`.
+   * @throws KaelError `SERVICE_NOT_FOUND` (no live frame serves it, or the pinned frame is gone or does
+   * not serve it), `RPC_TIMEOUT`, `REQUEST_TOO_LARGE`, `OPTION_INVALID`, `ENCODE_ERROR`,
+   * `CONNECTION_LOST`, `CLIENT_CLOSED`.
    */
   async callDetailed(
     service: string,
@@ -132,17 +204,21 @@ export class FrameClient extends ClusterClient {
     const started = performance.now();
     let reply: CallOutcome['reply'] | undefined;
     let frame: string | undefined;
+    const queue = pinned
+      ? names.frameCalls(this.namespace, options.frame ?? '')
+      : names.serviceQueue(this.namespace, service);
     const handle = await this.requests.request(
       this.callExchange,
-      pinned
-        ? names.frameCalls(this.namespace, options.frame ?? '')
-        : names.serviceQueue(this.namespace, service),
+      queue,
       [args, options.kwargs ?? {}],
       {
         timeoutMs,
         label: pinned ? `${service} on frame ${options.frame ?? ''}` : service,
         contentType: options.json === true ? JSON_TYPE : MSGPACK,
-        ...(pinned ? { headers: { [SERVICE_HEADER]: service } } : {}),
+        maxBytes: this.maxRequestBytes,
+        onConnectionLoss: this.lossPolicy(options),
+        // A pinned call's queue is auto-delete: a gone frame makes it unroutable, no watch needed.
+        ...(pinned ? { headers: { [SERVICE_HEADER]: service } } : { watchQueue: queue }),
       },
       (envelope, msg) => {
         reply = envelope;
@@ -163,7 +239,12 @@ export class FrameClient extends ClusterClient {
   /** Closes the management half, the reply channel and the connection. */
   override async close(): Promise<void> {
     await super.close();
+    await this.consumers.close();
     await this.broker.close();
+  }
+
+  private lossPolicy(options: CallOptions): ConnectionLossPolicy {
+    return (options.retry ?? this.retry) ? 'resend' : 'fail';
   }
 }
 
@@ -178,6 +259,7 @@ export type ServiceProxy<S extends object = {}> = FrameClient & S;
 /**
  * Connects a client to a namespace.
  * @throws KaelError `BROKER_UNAVAILABLE` when no broker node can be reached; `USAGE` without a namespace;
+ * `OPTION_INVALID` for a timeout, size limit or wait out of range;
  * `CONFIG_INVALID` when `auri` (or KAEL_AURI) is not a list of amqp URLs; ConfigError `CONFIG_INVALID`
  * when the admin key file cannot be read.
  */
@@ -196,13 +278,17 @@ export async function connectClient<S extends object = Record<never, never>>(
     url: auri,
     connectionName: `kael-client:${name}`,
     failFast: true,
+    maxBackoffMs: options.reconnectMaxDelayMs ?? 500,
     logger,
   });
-  await broker.start();
   const client = new FrameClient(broker, name, logger, {
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ...(options.maxRequestBytes === undefined ? {} : { maxRequestBytes: options.maxRequestBytes }),
+    ...(options.retry === undefined ? {} : { retry: options.retry }),
+    ...(options.serviceGoneAfterMs === undefined ? {} : { serviceGoneAfterMs: options.serviceGoneAfterMs }),
     adminKey,
   });
+  await broker.start();
   await client.open();
   const callers = new Map<string, (...args: unknown[]) => Promise<unknown>>();
   return new Proxy(client, {
@@ -218,11 +304,4 @@ export async function connectClient<S extends object = Record<never, never>>(
       return Reflect.get(target, prop, receiver) as unknown;
     },
   }) as ServiceProxy<S>;
-}
-
-/** The client-side code of an error a service reply carried (as the fast path maps it). */
-function remoteCallCode(code: string): 'REMOTE_ERROR' | 'INVALID_ARGS' | 'ENCODE_ERROR' | 'DECODE_ERROR' {
-  return code === 'INVALID_ARGS' || code === 'ENCODE_ERROR' || code === 'DECODE_ERROR'
-    ? code
-    : 'REMOTE_ERROR';
 }

@@ -15,9 +15,18 @@ const msgpackDecode = (body: Uint8Array): unknown => decoder.decode(body);
 /** The encodings kael reads and writes. */
 export type ContentType = typeof MSGPACK | typeof JSON_TYPE;
 
+/**
+ * The media type of a `content_type` property: parameters dropped, lower case, so
+ * `application/json; charset=utf-8` (what many HTTP-minded AMQP clients send) is JSON.
+ */
+export function mediaType(contentType: string | undefined): string | undefined {
+  if (contentType === undefined) return undefined;
+  return contentType.split(';', 1)[0]?.trim().toLowerCase();
+}
+
 /** The content type to answer a message with: JSON when the request was JSON, else msgpack. */
 export function replyContentType(requestType: string | undefined): ContentType {
-  return requestType === JSON_TYPE ? JSON_TYPE : MSGPACK;
+  return requestType === JSON_TYPE || mediaType(requestType) === JSON_TYPE ? JSON_TYPE : MSGPACK;
 }
 
 /**
@@ -27,9 +36,12 @@ export function replyContentType(requestType: string | undefined): ContentType {
 export function encodeBody(value: unknown, contentType: ContentType = MSGPACK): Buffer {
   try {
     if (contentType === JSON_TYPE) {
-      const text = JSON.stringify(value, (_k, v: unknown) => {
+      const text = JSON.stringify(value, function (this: Record<string, unknown>, k: string, v: unknown) {
         if (typeof v === 'function' || typeof v === 'symbol')
           throw new TypeError(`cannot encode a ${typeof v}`);
+        // `v` is already what toJSON made of a Buffer ({type, data}); the holder still has the bytes.
+        const raw = this[k];
+        if (ArrayBuffer.isView(raw)) return { [BYTES_TAG]: bytesOf(raw).toString('base64') };
         return v;
       });
       return Buffer.from(text ?? 'null', 'utf8');
@@ -46,17 +58,20 @@ export function encodeBody(value: unknown, contentType: ContentType = MSGPACK): 
 }
 
 /**
- * Decodes a wire body; an absent content type is tried as msgpack, then as JSON (foreign publishers).
+ * Decodes a wire body by its media type (parameters such as `charset` ignored); an absent or other
+ * content type is tried as msgpack, then as JSON (foreign publishers).
  * @throws KaelError `DECODE_ERROR` when the body is not valid in its encoding.
  */
 export function decodeBody(body: Buffer, contentType: string | undefined): unknown {
+  // The exact strings first: they are what nearly every message carries.
+  const type = contentType === JSON_TYPE || contentType === MSGPACK ? contentType : mediaType(contentType);
   try {
-    if (contentType === JSON_TYPE) return JSON.parse(body.toString('utf8')) as unknown;
-    if (contentType === MSGPACK) return msgpackDecode(body);
+    if (type === JSON_TYPE) return parseJson(body);
+    if (type === MSGPACK) return msgpackDecode(body);
     try {
       return msgpackDecode(body);
     } catch {
-      return JSON.parse(body.toString('utf8')) as unknown;
+      return parseJson(body);
     }
   } catch (e) {
     throw new KaelError(
@@ -65,6 +80,30 @@ export function decodeBody(body: Buffer, contentType: string | undefined): unkno
       { cause: e },
     );
   }
+}
+
+/**
+ * JSON has no bytes: binary values travel as `{"__kael_bytes__": "<base64>"}` in JSON bodies, the
+ * same tag the Python worker's channel uses, and are read back as bytes.
+ */
+export const BYTES_TAG = '__kael_bytes__';
+
+function bytesOf(view: ArrayBufferView): Buffer {
+  return Buffer.from(view.buffer, view.byteOffset, view.byteLength);
+}
+
+// The reviver runs only when the tag occurs: it costs a callback per value.
+function parseJson(body: Buffer): unknown {
+  const text = body.toString('utf8');
+  return JSON.parse(text, text.includes(BYTES_TAG) ? bytesReviver : undefined) as unknown;
+}
+
+function bytesReviver(_key: string, value: unknown): unknown {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const tagged = (value as Record<string, unknown>)[BYTES_TAG];
+    if (typeof tagged === 'string' && Object.keys(value).length === 1) return Buffer.from(tagged, 'base64');
+  }
+  return value;
 }
 
 /** Deeper nesting than this is taken for a reference cycle. */

@@ -28,6 +28,29 @@ export class CrontabHost implements FrameComponent {
     await Promise.all(this.runners.map((r) => r.start()));
   }
 
+  /**
+   * Runs exactly `records`: runners of the folders in `keep` go on as they are (holding or waiting
+   * for their lock), the other current runners are stopped (releasing their locks), and runners for
+   * the remaining records start and compete.
+   */
+  async apply(records: readonly CrontabRecord[], keep: ReadonlySet<string>): Promise<void> {
+    const kept = this.runners.filter(
+      (r) => keep.has(r.record.dir) && records.some((x) => x.dir === r.record.dir),
+    );
+    const gone = this.runners.filter((r) => !kept.includes(r));
+    this.runners = kept;
+    await Promise.all(gone.map((r) => r.stop(this.frame.options.drainTimeoutMs)));
+    const timings = {
+      heartbeatMs: this.frame.options.crontabHeartbeatMs,
+      leaseMs: this.frame.options.crontabLeaseMs,
+    };
+    const fresh = records
+      .filter((x) => !kept.some((r) => r.record.dir === x.dir))
+      .map((x) => new CrontabRunner(this.frame, x, timings));
+    this.runners = [...kept, ...fresh];
+    await Promise.all(fresh.map((r) => r.start()));
+  }
+
   /** Per-crontab state for announcements; crontab packages that failed to load are listed with their error. */
   snapshot(): CrontabSnapshot[] {
     return [...this.runners.map((r) => r.snapshot()), ...this.failed().map(failedSnapshot)];

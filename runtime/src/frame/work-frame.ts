@@ -26,6 +26,7 @@ import { logPythonInterpreter } from '../packages/python-interpreter.js';
 import { isCrontabRecord, isServiceRecord } from '../model/package-record.js';
 import type { PackageRecord } from '../model/package-record.js';
 import type { PackageKind } from '../model/package-kind.js';
+import { diffPackages, isEmptyDiff } from './package-diff.js';
 
 export { DEFAULT_AURI };
 
@@ -243,6 +244,63 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
     }
   }
 
+  /**
+   * Re-reads frame.yaml and applies what changed (SIGHUP of `kael run`): packages added are started,
+   * removed ones drained and stopped, changed ones (setting, frame.yaml entry, or failing) reloaded;
+   * crontabs that did not change keep running and keep their locks. When any service package changed,
+   * a new generation of service workers starts before the old one drains, so calls of the untouched
+   * services are not dropped. The namespace stays what it was at start.
+   * @returns what changed, by package name
+   * @throws ConfigError `CONFIG_INVALID` when frame.yaml is missing or wrong: nothing was changed.
+   */
+  async reloadConfig(): Promise<ReloadSummary> {
+    const run = this.reloading.then(() => this.reloadConfigNow());
+    this.reloading = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async reloadConfigNow(): Promise<ReloadSummary> {
+    if (this.state !== 'running') throw new KaelError('USAGE', `cannot reload a frame that is ${this.state}`);
+    const config = await readFrameConfig(this.options.serviceGroupConf);
+    const fresh = await loadCatalog(config, diskFileView, { readCode: false });
+    const diff = diffPackages(this.packageRecords, fresh);
+    const summary: ReloadSummary = {
+      added: diff.added.map(nameOf),
+      removed: diff.removed.map(nameOf),
+      changed: diff.changed.map(nameOf),
+      unchanged: diff.unchanged.map(nameOf),
+    };
+    if (this.explicitName === undefined && config.serviceGroup !== this.ns)
+      this.logger.warn('frame.yaml names another service_group; the namespace stays until a restart', {
+        code: 'CONFIG_INVALID',
+        namespace: this.ns,
+        service_group: config.serviceGroup,
+      });
+    this.label = this.explicitLabel ?? config.label;
+    if (isEmptyDiff(diff)) return summary;
+    this.reportProblems([...diff.added, ...diff.changed]);
+    const kept = new Set(diff.unchanged.map((r) => r.dir));
+    // The running records of unchanged packages are kept: they carry what the hosts learned since start.
+    this.packageRecords = fresh.map((r) =>
+      kept.has(r.dir) ? (diff.unchanged.find((u) => u.dir === r.dir) ?? r) : r,
+    );
+    const touched = [...diff.added, ...diff.removed, ...diff.changed];
+    const touches = (kind: PackageKind): boolean =>
+      touched.some((r) => (r.setting?.type ?? r.declared?.type) === kind);
+    this.changed();
+    if (touches('service')) {
+      await logPythonInterpreter(diff.added.concat(diff.changed), this.logger);
+      await this.services?.restart(this.packageRecords.filter(isServiceRecord));
+    }
+    if (touches('crontab')) await this.crontabs?.apply(this.packageRecords.filter(isCrontabRecord), kept);
+    await this.locateWorkerProblems();
+    this.changed();
+    return summary;
+  }
+
   /** Gives the problems service workers reported (by JSON pointer) their line and column. */
   private async locateWorkerProblems(): Promise<void> {
     for (const r of this.packageRecords) if (r.error !== undefined) r.error = await locateProblems(r.error);
@@ -287,6 +345,18 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
       }
     }
   }
+}
+
+/** What {@link WorkFrame.reloadConfig} did, by package name. */
+export interface ReloadSummary {
+  added: string[];
+  removed: string[];
+  changed: string[];
+  unchanged: string[];
+}
+
+function nameOf(r: PackageRecord): string {
+  return r.setting?.name ?? r.declared?.name ?? path.basename(r.dir);
 }
 
 function toPackageSnapshot(r: PackageRecord, restarting: ReadonlySet<PackageKind>): PackageSnapshot {

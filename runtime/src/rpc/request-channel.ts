@@ -1,15 +1,26 @@
 import { randomBytes } from 'node:crypto';
-import type { Channel, ConsumeMessage, Message, Options } from 'amqplib';
+import type { Channel, ChannelModel, ConsumeMessage, Message, Options } from 'amqplib';
 import type { BrokerConnection, ReadyHandler } from '../broker/connection.js';
 import { encodeBody, MSGPACK } from '../codec/codec.js';
 import type { ContentType } from '../codec/codec.js';
 import { KaelError, RemoteError } from '../errors.js';
 import type { Logger } from '../util/logger.js';
-import { readEnvelope, waitDrain } from './envelope.js';
+import type { ConsumerWatch } from './consumer-watch.js';
+import { readEnvelope } from './envelope.js';
 import type { ReplyEnvelope } from './envelope.js';
+import { replyErrorCode } from './reply-error-code.js';
+import { checkRequestSize, checkTimeout } from './request-checks.js';
 
 /** RabbitMQ's pseudo-queue for direct reply-to. */
 export const DIRECT_REPLY_TO = 'amq.rabbitmq.reply-to';
+
+/**
+ * What a request does when the broker connection is down when it starts, or drops before its reply:
+ * `fail` fails at once with CONNECTION_LOST; `wait` waits for the connection before publishing (until
+ * its timeout) but fails once published; `resend` also publishes again a request that was already
+ * sent (it may then run twice).
+ */
+export type ConnectionLossPolicy = 'fail' | 'wait' | 'resend';
 
 /** Options of one request. */
 export interface RequestOptions {
@@ -22,6 +33,15 @@ export interface RequestOptions {
   contentType?: ContentType;
   /** Label used in error messages (the service or command name). */
   label?: string;
+  /** Largest encoded body in bytes; a larger one fails with REQUEST_TOO_LARGE before publishing. @default no limit */
+  maxBytes?: number;
+  /** @default 'wait' */
+  onConnectionLoss?: ConnectionLossPolicy;
+  /**
+   * The service queue the request goes to: with a {@link ConsumerWatch}, the request fails with
+   * SERVICE_NOT_FOUND when that queue has no consumer. @default none (not watched)
+   */
+  watchQueue?: string;
 }
 
 /**
@@ -37,15 +57,30 @@ interface Pending {
   deadline: number;
   timeoutMs: number;
   label: string;
+  exchange: string;
+  routingKey: string;
+  /** The body and properties until published (kept after publishing only for `resend`). */
+  body: Buffer | undefined;
+  props: Options.Publish;
+  policy: ConnectionLossPolicy;
+  watchQueue: string | undefined;
+  /** Epoch ms of the last publish; 0 while not published on the current channel. */
+  sentAt: number;
 }
 
 /** How often timeouts are checked: one sweep for all requests instead of a timer per call. */
 const SWEEP_MS = 20;
+/** First wait before reopening a reply channel the broker closed; doubles up to {@link MAX_REOPEN_MS}. */
+const INITIAL_REOPEN_MS = 50;
+const MAX_REOPEN_MS = 5000;
 
 /** A request in flight; `done` settles when it ends (all replies, timeout, return, or loss). */
 export interface RequestHandle {
   correlationId: string;
-  /** Resolves when the handler said it is done; rejects with RPC_TIMEOUT, SERVICE_NOT_FOUND or BROKER_UNAVAILABLE. */
+  /**
+   * Resolves when the handler said it is done; rejects with RPC_TIMEOUT, SERVICE_NOT_FOUND,
+   * CONNECTION_LOST, REQUEST_TOO_LARGE, OPTION_INVALID or ENCODE_ERROR.
+   */
   done: Promise<void>;
   /** Stops listening for replies. */
   cancel(): void;
@@ -53,7 +88,14 @@ export interface RequestHandle {
 
 /**
  * The client side of kael's request/reply: one channel whose direct reply-to consumer is set up
- * before anything is published, re-created after every reconnect.
+ * before anything is published, re-created after every reconnect and reopened (with backoff) when
+ * the broker closes it alone.
+ *
+ * Nothing a single request carries can close the shared channel: bodies over the limit and timeouts
+ * outside the broker's expiration range are refused before publishing, and a publish on a channel
+ * that is going away fails that request with CONNECTION_LOST instead of throwing amqplib's error.
+ * While the connection is down there is no per-request timer or listener: waiting requests sit in one
+ * queue that is flushed when the channel is back, and one sweep times them all out.
  *
  * One-shot calls use {@link call}. Fan-out (one request, a reply from each frame) uses
  * {@link request} with a handler that returns false until the last expected reply arrived.
@@ -61,31 +103,20 @@ export interface RequestHandle {
 export class RequestChannel {
   private channel: Channel | undefined;
   private readonly pending = new Map<string, Pending>();
+  /** Requests waiting for a channel (or for 'drain'), in order. */
+  private readonly unsent = new Set<string>();
   private readonly prefix = randomBytes(6).toString('hex');
   private counter = 0;
-  private blocked: Promise<void> | undefined;
-  private readonly ready: ReadyHandler = async (conn) => {
-    const ch = await conn.createChannel();
-    ch.on('error', (err: Error) => this.logger.warn('request channel error', { error: err.message }));
-    ch.on('return', (msg: Message) => this.onReturn(msg));
-    ch.on('close', () => {
-      if (this.channel !== ch) return;
-      this.channel = undefined;
-      this.failAll(new KaelError('BROKER_UNAVAILABLE', 'the reply channel closed before the reply arrived'));
-      // A channel-level error (the connection lives on) would otherwise leave the client without a
-      // reply channel until the next reconnect.
-      const live = this.broker.current;
-      if (!this.closed && live === conn) {
-        setTimeout(() => {
-          if (!this.closed && this.broker.current === conn)
-            this.ready(conn).catch((e: unknown) =>
-              this.logger.warn('cannot reopen the reply channel', { error: (e as Error).message }),
-            );
-        }, 100).unref();
-      }
-    });
-    await ch.consume(DIRECT_REPLY_TO, (msg) => this.onReply(msg), { noAck: true });
-    this.channel = ch;
+  private blocked = false;
+  private closed = false;
+  private reopenDelayMs = INITIAL_REOPEN_MS;
+  private reopenTimer: NodeJS.Timeout | undefined;
+  private sweeper: NodeJS.Timeout | undefined;
+  private watch: ConsumerWatch | undefined;
+  private readonly ready: ReadyHandler = (conn) => this.open(conn);
+  private readonly onLost = (): void => {
+    const ch = this.channel;
+    if (ch !== undefined) this.onChannelLost(ch, undefined);
   };
 
   constructor(
@@ -95,78 +126,95 @@ export class RequestChannel {
 
   /** Opens the channel (and again after every reconnect). */
   async start(): Promise<void> {
+    this.broker.on('lost', this.onLost);
     await this.broker.onReady(this.ready);
+  }
+
+  /** Lets requests with a `watchQueue` fail with SERVICE_NOT_FOUND when their queue has no consumer. */
+  watchConsumers(watch: ConsumerWatch): void {
+    this.watch = watch;
+    watch.onGone = () => this.sweep();
+  }
+
+  /** Requests waiting for a reply or for a channel (tests and diagnostics). */
+  get inFlight(): number {
+    return this.pending.size;
   }
 
   /**
    * Sends one request and resolves with the value of its single reply.
-   * @throws KaelError `SERVICE_NOT_FOUND` | `RPC_TIMEOUT` | `BROKER_UNAVAILABLE` | `ENCODE_ERROR`; RemoteError with the remote code.
+   * @throws KaelError `SERVICE_NOT_FOUND` | `RPC_TIMEOUT` | `CONNECTION_LOST` | `ENCODE_ERROR` |
+   * `REQUEST_TOO_LARGE` | `OPTION_INVALID` | `CLIENT_CLOSED`; RemoteError with the remote code.
    */
-  async call(
-    exchange: string,
-    routingKey: string,
-    value: unknown,
-    options: RequestOptions,
-  ): Promise<unknown> {
-    const ch = this.channel;
-    // Fast path (connected, not blocked): one promise per call, settled straight from the reply.
-    if (ch !== undefined && this.blocked === undefined) {
-      return new Promise((resolve, reject) => {
-        const onReply: ReplyHandler = (env) => {
-          if (env.ok) resolve(env.value);
-          else reject(new RemoteError(env.error, remoteCode(env.error.code)));
-          return true;
-        };
-        try {
-          this.publishRequest(
-            ch,
-            exchange,
-            routingKey,
-            value,
-            options,
-            onReply,
-            (error) => error !== undefined && reject(error),
-          );
-        } catch (e) {
-          reject(e instanceof Error ? e : new Error(String(e)));
-        }
-      });
-    }
-    let result: ReplyEnvelope | undefined;
-    const handle = await this.request(exchange, routingKey, value, options, (env) => {
-      result = env;
-      return true;
+  call(exchange: string, routingKey: string, value: unknown, options: RequestOptions): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const onReply: ReplyHandler = (env) => {
+        if (env.ok) resolve(env.value);
+        else reject(new RemoteError(env.error, replyErrorCode(env.error.code)));
+        return true;
+      };
+      try {
+        this.submit(
+          exchange,
+          routingKey,
+          value,
+          options,
+          onReply,
+          (error) => error !== undefined && reject(error),
+        );
+      } catch (e) {
+        reject(e instanceof Error ? e : new Error(String(e)));
+      }
     });
-    await handle.done;
-    if (result === undefined)
-      throw new KaelError('RPC_TIMEOUT', `no reply from ${options.label ?? routingKey}`);
-    if (!result.ok) throw new RemoteError(result.error, remoteCode(result.error.code));
-    return result.value;
   }
 
-  /** Publishes a request whose replies go to `onReply`. */
-  async request(
+  /**
+   * Publishes a request whose replies go to `onReply`.
+   * @throws KaelError `ENCODE_ERROR` | `REQUEST_TOO_LARGE` | `OPTION_INVALID` | `CLIENT_CLOSED`
+   * (nothing was published); later failures reject `done`.
+   */
+  request(
     exchange: string,
     routingKey: string,
     value: unknown,
     options: RequestOptions,
     onReply: ReplyHandler,
   ): Promise<RequestHandle> {
-    const ch = this.channel ?? (await this.waitChannel(options.timeoutMs));
-    if (this.blocked !== undefined) await this.blocked;
     let settle!: (error: KaelError | undefined) => void;
     const done = new Promise<void>((resolve, reject) => {
       settle = (error) => (error === undefined ? resolve() : reject(error));
     });
-    const correlationId = this.publishRequest(ch, exchange, routingKey, value, options, onReply, (error) =>
-      settle(error),
-    );
-    return { correlationId, done, cancel: () => this.end(correlationId, undefined) };
+    try {
+      const correlationId = this.submit(exchange, routingKey, value, options, onReply, (error) =>
+        settle(error),
+      );
+      return Promise.resolve({ correlationId, done, cancel: () => this.end(correlationId, undefined) });
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
   }
 
-  /** Encodes, registers and publishes one request. @throws KaelError `ENCODE_ERROR` */
-  private publishRequest(
-    ch: Channel,
+  /** Fails every request in flight and stops. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.broker.off('lost', this.onLost);
+    this.broker.offReady(this.ready);
+    if (this.reopenTimer !== undefined) clearTimeout(this.reopenTimer);
+    this.failAll(new KaelError('CLIENT_CLOSED', 'the client was closed'));
+    const ch = this.channel;
+    this.channel = undefined;
+    if (ch !== undefined) {
+      try {
+        await ch.close();
+      } catch (e) {
+        // The connection went first and took the channel with it.
+        this.logger.debug('reply channel close failed', { error: (e as Error).message });
+      }
+    }
+  }
+
+  /** Checks, encodes and registers one request, then publishes it (now, or when a channel is ready). */
+  private submit(
     exchange: string,
     routingKey: string,
     value: unknown,
@@ -174,17 +222,13 @@ export class RequestChannel {
     onReply: ReplyHandler,
     onEnd: Pending['onEnd'],
   ): string {
+    const label = options.label ?? routingKey;
+    if (this.closed) throw new KaelError('CLIENT_CLOSED', `${label}: the client was closed`);
+    checkTimeout(options.timeoutMs, label);
     const contentType = options.contentType ?? MSGPACK;
     const body = encodeBody(value, contentType);
+    if (options.maxBytes !== undefined) checkRequestSize(body.length, options.maxBytes, label);
     const correlationId = `${this.prefix}.${(this.counter++).toString(36)}`;
-    this.pending.set(correlationId, {
-      onReply,
-      onEnd,
-      deadline: Date.now() + options.timeoutMs,
-      timeoutMs: options.timeoutMs,
-      label: options.label ?? routingKey,
-    });
-    this.startSweeper();
     // The expiration alone keeps stale requests from running: RabbitMQ keeps a message's original
     // expiry when it is requeued. No per-call headers: encoding a header table costs throughput.
     const props: Options.Publish = {
@@ -195,24 +239,135 @@ export class RequestChannel {
       mandatory: options.mandatory ?? true,
     };
     if (options.headers !== undefined) props.headers = options.headers;
-    if (!ch.publish(exchange, routingKey, body, props)) {
-      this.blocked ??= waitDrain(ch).finally(() => {
-        this.blocked = undefined;
-      });
-    }
+    const p: Pending = {
+      onReply,
+      onEnd,
+      deadline: Date.now() + options.timeoutMs,
+      timeoutMs: options.timeoutMs,
+      label,
+      exchange,
+      routingKey,
+      body,
+      props,
+      policy: options.onConnectionLoss ?? 'wait',
+      watchQueue: options.watchQueue,
+      sentAt: 0,
+    };
+    this.pending.set(correlationId, p);
+    this.startSweeper();
+    const watching =
+      options.watchQueue === undefined ? undefined : this.watch?.beforePublish(options.watchQueue, label);
+    if (watching === undefined) this.enqueue(correlationId, p);
+    else
+      watching.then(
+        () => {
+          if (this.pending.get(correlationId) === p) this.enqueue(correlationId, p);
+        },
+        (e: unknown) => this.end(correlationId, asKaelError(e)),
+      );
     return correlationId;
   }
 
-  private closed = false;
+  /** Publishes now when the channel takes it, else queues it (or fails it when it must not wait). */
+  private enqueue(id: string, p: Pending): void {
+    if (this.channel !== undefined && !this.blocked && this.unsent.size === 0) this.send(id, p, this.channel);
+    else if (this.channel === undefined && p.policy === 'fail') this.end(id, connectionLost(p.label, false));
+    else this.unsent.add(id);
+  }
 
-  /** Fails every request in flight and stops. */
-  async close(): Promise<void> {
-    this.closed = true;
-    this.broker.offReady(this.ready);
-    this.failAll(new KaelError('CLIENT_CLOSED', 'the client was closed'));
-    const ch = this.channel;
+  private send(id: string, p: Pending, ch: Channel): void {
+    const body = p.body;
+    if (body === undefined) return;
+    if (p.sentAt !== 0) p.props.expiration = expirationOf(Math.max(1, p.deadline - Date.now()));
+    p.sentAt = Date.now();
+    if (p.policy !== 'resend') p.body = undefined;
+    let accepted: boolean;
+    try {
+      accepted = ch.publish(p.exchange, p.routingKey, body, p.props);
+    } catch (e) {
+      // amqplib throws when the channel is already closing (a broker-side close not yet seen here).
+      this.logger.debug('publish on a closing reply channel', { error: (e as Error).message });
+      if (p.policy !== 'resend') p.body = body;
+      p.sentAt = 0;
+      this.unsent.add(id);
+      this.onChannelLost(ch, undefined);
+      return;
+    }
+    if (!accepted) this.blocked = true;
+  }
+
+  /** Publishes queued requests until the channel pushes back. */
+  private flush(): void {
+    for (const id of this.unsent) {
+      const ch = this.channel;
+      if (ch === undefined || this.blocked) return;
+      this.unsent.delete(id);
+      const p = this.pending.get(id);
+      if (p !== undefined) this.send(id, p, ch);
+    }
+  }
+
+  /** Opens the reply channel on `conn` and publishes what waited for it. */
+  private async open(conn: ChannelModel): Promise<void> {
+    const ch = await conn.createChannel();
+    ch.on('error', (err: Error) => this.logger.warn('reply channel error', { error: err.message }));
+    ch.on('return', (msg: Message) => this.onReturn(msg));
+    ch.on('drain', () => {
+      if (this.channel !== ch) return;
+      this.blocked = false;
+      this.flush();
+    });
+    ch.on('close', () => this.onChannelLost(ch, conn));
+    await ch.consume(DIRECT_REPLY_TO, (msg) => this.onReply(msg), { noAck: true });
+    if (this.closed) {
+      await ch.close();
+      return;
+    }
+    this.channel = ch;
+    this.blocked = false;
+    this.reopenDelayMs = INITIAL_REOPEN_MS;
+    this.flush();
+  }
+
+  /**
+   * The channel is gone (broker-side close, or the connection dropped): replies to what was sent on
+   * it can no longer arrive, so those requests fail with CONNECTION_LOST or are sent again; the
+   * channel is reopened while the connection lives (after a reconnect the ready handler does it).
+   */
+  private onChannelLost(ch: Channel, conn: ChannelModel | undefined): void {
+    if (this.channel !== ch) return;
     this.channel = undefined;
-    if (ch !== undefined) await ch.close().catch(() => undefined);
+    this.blocked = false;
+    for (const [id, p] of this.pending) {
+      if (p.sentAt === 0 && !this.unsent.has(id)) continue; // still being checked; enqueue decides
+      if (p.policy === 'resend' || (p.sentAt === 0 && p.policy === 'wait')) {
+        p.sentAt = 0;
+        this.unsent.add(id);
+      } else {
+        this.unsent.delete(id);
+        this.end(id, connectionLost(p.label, p.sentAt !== 0));
+      }
+    }
+    if (conn !== undefined && !this.closed && this.broker.current === conn) this.scheduleReopen(conn);
+  }
+
+  private scheduleReopen(conn: ChannelModel): void {
+    if (this.reopenTimer !== undefined) return;
+    const delay = this.reopenDelayMs;
+    this.reopenDelayMs = Math.min(MAX_REOPEN_MS, this.reopenDelayMs * 2);
+    this.reopenTimer = setTimeout(() => {
+      this.reopenTimer = undefined;
+      if (this.closed || this.channel !== undefined || this.broker.current !== conn) return;
+      this.open(conn).catch((e: unknown) => {
+        this.logger.warn('cannot reopen the reply channel', {
+          error: (e as Error).message,
+          retry_ms: this.reopenDelayMs,
+        });
+        if (!this.closed && this.channel === undefined && this.broker.current === conn)
+          this.scheduleReopen(conn);
+      });
+    }, delay);
+    this.reopenTimer.unref();
   }
 
   private onReply(msg: ConsumeMessage | null): void {
@@ -247,6 +402,7 @@ export class RequestChannel {
       new KaelError(
         'SERVICE_NOT_FOUND',
         `${p.label}: no frame serves it (nothing is bound to ${msg.fields.routingKey})`,
+        { details: { reason: 'unroutable' } },
       ),
     );
   }
@@ -255,6 +411,7 @@ export class RequestChannel {
     const p = this.pending.get(id);
     if (p === undefined) return;
     this.pending.delete(id);
+    this.unsent.delete(id);
     p.onEnd(error);
     if (this.pending.size === 0 && this.sweeper !== undefined) {
       clearInterval(this.sweeper);
@@ -262,58 +419,48 @@ export class RequestChannel {
     }
   }
 
-  private sweeper: NodeJS.Timeout | undefined;
-
   private startSweeper(): void {
     if (this.sweeper !== undefined) return;
-    this.sweeper = setInterval(() => {
-      const now = Date.now();
-      for (const [id, p] of this.pending) {
-        if (p.deadline <= now)
-          this.end(id, new KaelError('RPC_TIMEOUT', `${p.label}: no reply within ${p.timeoutMs} ms`));
+    this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
+  }
+
+  /** Times requests out, and fails those whose service queue lost its last consumer. */
+  private sweep(): void {
+    const now = Date.now();
+    const watch = this.watch;
+    for (const [id, p] of this.pending) {
+      if (p.deadline <= now) {
+        this.end(
+          id,
+          p.sentAt === 0 && this.channel === undefined
+            ? new KaelError('CONNECTION_LOST', `${p.label}: no broker connection within ${p.timeoutMs} ms`)
+            : new KaelError('RPC_TIMEOUT', `${p.label}: no reply within ${p.timeoutMs} ms`),
+        );
+      } else if (watch !== undefined && p.watchQueue !== undefined && p.sentAt !== 0) {
+        if (watch.goneSince(p.watchQueue, p.sentAt, now))
+          this.end(id, watch.notFound(p.watchQueue, p.label, 'consumers-gone'));
       }
-    }, SWEEP_MS);
+    }
   }
 
   private failAll(error: KaelError): void {
     for (const id of [...this.pending.keys()]) this.end(id, error);
   }
-
-  private async waitChannel(timeoutMs: number): Promise<Channel> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.channel === undefined) {
-      if (Date.now() >= deadline) throw new KaelError('BROKER_UNAVAILABLE', 'no broker connection');
-      await Promise.race([
-        this.broker.ready(),
-        new Promise((r) => setTimeout(r, Math.min(100, deadline - Date.now()))),
-      ]);
-      await new Promise((r) => setImmediate(r));
-    }
-    return this.channel;
-  }
 }
 
-function remoteCode(
-  code: string,
-):
-  | 'REMOTE_ERROR'
-  | 'INVALID_ARGS'
-  | 'ENCODE_ERROR'
-  | 'DECODE_ERROR'
-  | 'COMMAND_UNKNOWN'
-  | 'UNAUTHORIZED'
-  | 'WORKER_CRASHED' {
-  switch (code) {
-    case 'WORKER_CRASHED':
-    case 'INVALID_ARGS':
-    case 'ENCODE_ERROR':
-    case 'DECODE_ERROR':
-    case 'COMMAND_UNKNOWN':
-    case 'UNAUTHORIZED':
-      return code;
-    default:
-      return 'REMOTE_ERROR';
-  }
+function connectionLost(label: string, sent: boolean): KaelError {
+  return new KaelError(
+    'CONNECTION_LOST',
+    sent
+      ? `${label}: the broker connection (or the reply channel) was lost before the reply arrived (the request may have run; pass retry: true to send it again)`
+      : `${label}: no broker connection (the client is reconnecting; pass retry: true to wait for it)`,
+    { details: { sent } },
+  );
+}
+
+function asKaelError(e: unknown): KaelError {
+  if (e instanceof KaelError) return e;
+  return new KaelError('CONNECTION_LOST', (e as Error).message, { cause: e });
 }
 
 const expirations = new Map<number, string>();

@@ -160,7 +160,7 @@ describe('the reply channel', () => {
       await requests.start();
       // Publishing to an exchange that does not exist makes the broker close the channel (404).
       await assert.rejects(requests.call('kael.no-such-exchange', 'x', [], { timeoutMs: 2000 }), {
-        code: 'BROKER_UNAVAILABLE',
+        code: 'CONNECTION_LOST',
       });
       const queue = names.serviceQueue(setup.namespace, 'tools__add');
       const result = await until(
