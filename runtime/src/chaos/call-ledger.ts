@@ -53,6 +53,11 @@ export interface CallTally {
   failed_without_code: number;
   by_kind: Record<NormalKind, KindTally>;
   expected_failures: Record<ExpectedFailureKind, ExpectedTally>;
+  /**
+   * When normal calls failed, by code: spans `from–to` in seconds from the start of the load (failures
+   * less than a second apart share a span), to set beside the faults' times.
+   */
+  failure_spans: Record<string, string[]>;
   /** The longest time between two successful normal calls (or the start / the end of the load). */
   longest_without_success_ms: number;
   /** When that gap began, in seconds from the start of the load. */
@@ -68,6 +73,8 @@ interface OpenCall {
 }
 
 const SAMPLES = 5;
+/** Failures closer than this share one span of {@link CallTally.failure_spans}. */
+const SPAN_JOIN_MS = 1000;
 
 /**
  * The accounting of a chaos run's calls: each call is started under a unique id and settled once
@@ -95,6 +102,7 @@ export class CallLedger {
       wrong: 0,
       duplicated: 0,
       failed_without_code: 0,
+      failure_spans: {},
       by_kind: { js: { sent: 0, ok: 0, failed: 0 }, python: { sent: 0, ok: 0, failed: 0 } },
       expected_failures: {
         oversized: { sent: 0, as_expected: 0, other: {} },
@@ -144,6 +152,7 @@ export class CallLedger {
     if (!result.ok) {
       kind.failed++;
       bump(this.tally.failed, code ?? NO_CODE);
+      this.noteFailure(code ?? NO_CODE, at);
       return;
     }
     if (call.check !== undefined && !call.check(result.value)) {
@@ -189,6 +198,9 @@ export class CallLedger {
     this.open.clear();
     this.noteGap(endedAt);
     for (const [id, n] of this.executions) if (n > 1 && this.used.has(id)) this.tally.duplicated++;
+    const seconds = (t: number): string => ((t - this.startedAt) / 1000).toFixed(1);
+    for (const [code, spans] of this.spans)
+      this.tally.failure_spans[code] = spans.map(([from, to]) => `${seconds(from)}–${seconds(to)}`);
     this.tally.longest_without_success_ms = Math.round(this.longestGap.ms);
     this.tally.longest_without_success_at_s = Math.round((this.longestGap.from - this.startedAt) / 100) / 10;
     return this.tally;
@@ -208,6 +220,16 @@ export class CallLedger {
     }
     const first = this.successes[lo];
     return first === undefined ? undefined : first - at;
+  }
+
+  private readonly spans = new Map<string, Array<[number, number]>>();
+
+  private noteFailure(code: string, at: number): void {
+    let spans = this.spans.get(code);
+    if (spans === undefined) this.spans.set(code, (spans = []));
+    const last = spans[spans.length - 1];
+    if (last !== undefined && at - last[1] < SPAN_JOIN_MS) last[1] = Math.max(last[1], at);
+    else spans.push([at, at]);
   }
 
   private noteSuccess(at: number): void {

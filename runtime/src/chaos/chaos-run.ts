@@ -105,6 +105,7 @@ export async function runChaos(
           .filter((r) => r.kind === 'broker_restart' && r.error === undefined)
           .map((r) => ledger.firstSuccessAfter(r.endedAt) ?? null),
         faults: faults.counts(),
+        fault_timeline: faults.timeline(loadStart),
         fault_errors: faults.errors(),
         frames_exited_unexpectedly: cluster.unexpectedExits,
         orphan_processes: cluster.orphans,

@@ -29,6 +29,8 @@ export interface ChaosSummary {
   broker_recovery_ms: Array<number | null>;
   /** Faults injected, by kind. */
   faults: Record<FaultKind, number>;
+  /** Every fault in order, one line each (seconds from the start of the load). */
+  fault_timeline: string[];
   /** Injections that did not go through (e.g. no worker to kill), as lines. */
   fault_errors: string[];
   /** Frame processes that exited without being killed or stopped by the run. */

@@ -14,6 +14,7 @@ const QUIET_END_MS = 5000;
  */
 export class FaultInjector {
   private deck: FaultKind[] = [];
+  private poisons = 0;
 
   constructor(
     private readonly cluster: ChaosCluster,
@@ -73,7 +74,8 @@ export class FaultInjector {
       case 'oversized_call':
         return `call ${this.load.sendOversized()}`;
       case 'poison_call': {
-        const language = this.random.next() < 0.5 ? 'js' : 'python';
+        // Alternating, so a short run poisons both kinds of worker.
+        const language = this.poisons++ % 2 === 0 ? 'js' : 'python';
         return `${language} call ${this.load.sendPoison(language)}`;
       }
     }

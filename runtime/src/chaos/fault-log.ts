@@ -50,6 +50,14 @@ export class FaultLog {
       .map((r): [number, number] => [r.startedAt - beforeMs, r.endedAt + afterMs]);
   }
 
+  /** Each fault as one line: seconds from `origin`, kind, target, how long it took (or why it failed). */
+  timeline(origin: number): string[] {
+    return this.records.map(
+      (r) =>
+        `${((r.startedAt - origin) / 1000).toFixed(1)} s ${r.kind} ${r.target}${r.error === undefined ? '' : ` FAILED: ${r.error}`} (${r.endedAt - r.startedAt} ms)`,
+    );
+  }
+
   /** Injections that failed, as `kind: error` lines. */
   errors(): string[] {
     return this.records

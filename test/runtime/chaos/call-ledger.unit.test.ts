@@ -32,8 +32,24 @@ describe('the chaos call ledger', () => {
     ledger.settle('c', { ok: false, error: new Error('Channel closed') }, T0 + 1);
     const t = ledger.finish(T0 + 2);
     assert.deepEqual(t.failed, { RPC_TIMEOUT: 2, NO_CODE: 1 });
+    assert.deepEqual(t.failure_spans, { RPC_TIMEOUT: ['0.0–0.0'], NO_CODE: ['0.0–0.0'] });
     assert.equal(t.failed_without_code, 1);
     assert.deepEqual(t.by_kind.js, { sent: 3, ok: 0, failed: 3 });
+  });
+
+  it('groups failures of a code into spans of time, a second of quiet apart', () => {
+    const ledger = new CallLedger(T0);
+    const fail = (id: string, at: number): void => {
+      ledger.start(id, 'js', T0);
+      ledger.settle(id, { ok: false, error: new KaelError('CONNECTION_LOST', 'gone') }, T0 + at);
+    };
+    fail('a', 10_000);
+    fail('b', 10_600);
+    fail('c', 11_500);
+    fail('d', 30_000);
+    assert.deepEqual(ledger.finish(T0 + 60_000).failure_spans, {
+      CONNECTION_LOST: ['10.0–11.5', '30.0–30.0'],
+    });
   });
 
   it('counts a call that never settled as lost when the books close', () => {

@@ -24,6 +24,7 @@ function facts(change: (f: ChaosFacts) => void = () => undefined): ChaosFacts {
     ticks: countTicks(['2026-01-01T00:00:00.000Z', '2026-01-01T00:00:01.000Z'], 1000),
     broker_recovery_ms: [],
     faults: new FaultLog().counts(),
+    fault_timeline: [],
     fault_errors: [],
     frames_exited_unexpectedly: 0,
     orphan_processes: 0,
@@ -139,5 +140,10 @@ describe('the fault log', () => {
       [29_000, 45_000],
     ]);
     assert.deepEqual(log.errors(), ['broker_restart kill: no node']);
+    assert.deepEqual(log.timeline(5000), [
+      '5.0 s frame_kill frame 1 (2000 ms)',
+      '15.0 s poison_call call x (0 ms)',
+      '25.0 s broker_restart kill FAILED: no node (10000 ms)',
+    ]);
   });
 });
