@@ -112,20 +112,24 @@ export class ChaosCluster {
     return `frame ${frame.index} (pid ${pid} → ${frame.pid ?? '?'})`;
   }
 
-  /** kill -9 of one worker process (Node or Python) of a frame; the frame must replace it. */
-  async killWorker(
-    frame: ChaosFrame,
-    pick: (workers: readonly ProcessInfo[]) => ProcessInfo,
-  ): Promise<string> {
-    const pid = frame.pid;
-    if (pid === undefined) throw new KaelError('COMMAND_FAILED', `frame ${frame.index} is not running`);
-    const workers = descendantsOf(pid, await listProcesses()).filter(isWorker);
-    if (workers.length === 0)
-      throw new KaelError('COMMAND_FAILED', `frame ${frame.index} has no worker process`);
+  /**
+   * kill -9 of one worker process (Node or Python) of any frame, chosen by `pick` among all of them
+   * (a frame replacing its worker has none for a while); the frame must replace it.
+   * @throws KaelError `COMMAND_FAILED` when no frame has a worker process.
+   */
+  async killWorker(pick: (workers: readonly ProcessInfo[]) => ProcessInfo): Promise<string> {
+    const all = await listProcesses();
+    const owner = new Map<number, ChaosFrame>();
+    for (const f of this.frames) {
+      if (f.pid === undefined) continue;
+      for (const p of descendantsOf(f.pid, all)) if (isWorker(p)) owner.set(p.pid, f);
+    }
+    const workers = all.filter((p) => owner.has(p.pid));
+    if (workers.length === 0) throw new KaelError('COMMAND_FAILED', 'no frame has a worker process');
     const victim = pick(workers);
     process.kill(victim.pid, 'SIGKILL');
     const what = victim.cmdline.includes('kael_worker.py') ? 'Python worker' : 'Node worker';
-    return `${what} ${victim.pid} of frame ${frame.index}`;
+    return `${what} ${victim.pid} of frame ${owner.get(victim.pid)?.index ?? '?'}`;
   }
 
   /** SIGSTOP of a frame (its workers run on), SIGCONT after `ms`. */

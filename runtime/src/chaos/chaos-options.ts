@@ -21,6 +21,11 @@ export interface ChaosOptions {
   faults: FaultKind[];
   /** Timeout of a normal call. @default 5000 */
   callTimeoutMs: number;
+  /**
+   * Calls ask the client to retry across a lost connection (`retry: true`) instead of failing with
+   * CONNECTION_LOST; a retried call may run twice. @default false
+   */
+  retry: boolean;
   /** Fail the run on its warnings too (hostile calls without their code, calls run twice, …). @default false */
   strict: boolean;
   /** Keep the run's folder (frame logs, tick and execution logs) instead of deleting it. @default false */
@@ -30,7 +35,7 @@ export interface ChaosOptions {
 /** What `--help` prints. */
 export const CHAOS_USAGE =
   'npm run chaos -- [--minutes N] [--rate CALLS_PER_S] [--frames N] [--seed N] [--port P]\n' +
-  '  [--fault-gap MIN_S-MAX_S] [--faults KIND,…] [--call-timeout MS] [--strict] [--keep]\n' +
+  '  [--fault-gap MIN_S-MAX_S] [--faults KIND,…] [--call-timeout MS] [--retry] [--strict] [--keep]\n' +
   `  fault kinds: ${FAULT_KINDS.join(', ')}`;
 
 /**
@@ -51,6 +56,7 @@ export function parseChaosOptions(argv: readonly string[], seed = randomSeed()):
         'fault-gap': { type: 'string' },
         faults: { type: 'string' },
         'call-timeout': { type: 'string' },
+        retry: { type: 'boolean', default: false },
         strict: { type: 'boolean', default: false },
         keep: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -78,6 +84,7 @@ export function parseChaosOptions(argv: readonly string[], seed = randomSeed()):
     faultGapMs: [gapMin * 1000, gapMax * 1000],
     faults: faults as FaultKind[],
     callTimeoutMs: Math.round(numberFlag(v['call-timeout'], 'call-timeout', 5000, 100, 600_000)),
+    retry: v.retry,
     strict: v.strict,
     keep: v.keep,
   };

@@ -55,6 +55,7 @@ export async function runChaos(
       auri: cluster.url,
       adminKey: cluster.adminKey,
       timeoutMs: options.callTimeoutMs,
+      retry: options.retry,
       logger: createLogger('chaos-client', 'warn'),
     });
     await warmUp(client, signal);
@@ -95,6 +96,7 @@ export async function runChaos(
         seed: options.seed,
         minutes: options.minutes,
         rate_per_s: options.rate,
+        retry: options.retry,
         frames: options.frames,
         load_s: Math.round((loadEnd - loadStart) / 100) / 10,
         interrupted: signal.aborted,

@@ -14,6 +14,8 @@ export interface ChaosSummary {
   seed: number;
   minutes: number;
   rate_per_s: number;
+  /** Whether calls asked the client to retry across a lost connection. */
+  retry: boolean;
   frames: number;
   /** Seconds the load ran (shorter when interrupted). */
   load_s: number;

@@ -66,7 +66,7 @@ export class FaultInjector {
       case 'frame_kill':
         return this.cluster.killFrame(frame);
       case 'worker_kill':
-        return this.cluster.killWorker(frame, (workers) => this.random.pick(workers));
+        return this.cluster.killWorker((workers) => this.random.pick(workers));
       case 'frame_stop':
         return this.cluster.freezeFrame(frame, this.random.int(1000, 4000));
       case 'broker_restart':

@@ -15,6 +15,7 @@ describe('the chaos command line', () => {
       faultGapMs: [4000, 10_000],
       faults: ['frame_kill', 'worker_kill', 'frame_stop', 'broker_restart', 'oversized_call', 'poison_call'],
       callTimeoutMs: 5000,
+      retry: false,
       strict: false,
       keep: false,
     });
@@ -33,6 +34,7 @@ describe('the chaos command line', () => {
         '2-3',
         '--faults',
         'frame_kill,poison_call',
+        '--retry',
         '--strict',
         '--keep',
       ],
@@ -44,6 +46,7 @@ describe('the chaos command line', () => {
     assert.equal(o.seed, 7);
     assert.deepEqual(o.faultGapMs, [2000, 3000]);
     assert.deepEqual(o.faults, ['frame_kill', 'poison_call']);
+    assert.equal(o.retry, true);
     assert.equal(o.strict, true);
     assert.equal(o.keep, true);
   });

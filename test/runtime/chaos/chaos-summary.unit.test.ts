@@ -16,6 +16,7 @@ function facts(change: (f: ChaosFacts) => void = () => undefined): ChaosFacts {
     seed: 1,
     minutes: 2,
     rate_per_s: 100,
+    retry: false,
     frames: 3,
     load_s: 120,
     interrupted: false,
