@@ -4,7 +4,7 @@ import { DEFAULT_AURI } from '@kael/runtime/broker/default-auri';
 import { connectClient } from '@kael/runtime/client/frame-client';
 import { ValidateWorkspaceRequest } from '@kael/server/protocol';
 import { describeConnectionError, redactUrl } from './client/connection-problem.js';
-import { resolveBrokerUrl, storedAdminKey } from './client/connection-store.js';
+import { brokerUrls, brokerUrlSetting, resolveBrokerUrl, storedAdminKey } from './client/connection-store.js';
 import type { ConnectionSettings } from './client/connection-store.js';
 import { startLanguageClient } from './client/language-client.js';
 import { NamespaceSessions } from './client/namespace-sessions.js';
@@ -36,11 +36,12 @@ let languageClient: LanguageClient | undefined;
 let sessions: NamespaceSessions | undefined;
 
 const settings: ConnectionSettings = {
-  url: () => vscode.workspace.getConfiguration('kael').get<string>('brokerUrl', ''),
+  // One string or a list of cluster nodes in settings; one comma-separated string for the runtime.
+  url: () => brokerUrls(vscode.workspace.getConfiguration('kael').get<unknown>('brokerUrl', '')).join(','),
   namespaces: () => vscode.workspace.getConfiguration('kael').get<string[]>('namespaces', []),
   async save(url, namespaces) {
     const config = vscode.workspace.getConfiguration('kael');
-    await config.update('brokerUrl', url, vscode.ConfigurationTarget.Global);
+    await config.update('brokerUrl', brokerUrlSetting(url), vscode.ConfigurationTarget.Global);
     await config.update('namespaces', namespaces, vscode.ConfigurationTarget.Global);
   },
 };

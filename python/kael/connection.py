@@ -126,8 +126,9 @@ class Connection:
         self._pending[correlation_id] = request
         return correlation_id
 
-    def consumers(self, queue):
-        """The consumer count of ``queue`` (0 when it does not exist), or None when the broker cannot say.
+    def queue_counts(self, queue):
+        """``(consumers, ready messages)`` of ``queue`` (``(0, 0)`` when it does not exist), or None
+        when the broker cannot say.
 
         Asked with a passive declare on a channel of its own: a missing queue closes that channel (404),
         never the one replies arrive on.
@@ -138,10 +139,11 @@ class Connection:
             self.ensure()
             if self._probe is None or not self._probe.is_open:
                 self._probe = self._conn.channel()
-            return self._probe.queue_declare(queue, passive=True).method.consumer_count
+            method = self._probe.queue_declare(queue, passive=True).method
+            return method.consumer_count, method.message_count
         except pika.exceptions.ChannelClosedByBroker as e:
             self._probe = None
-            return 0 if e.reply_code == 404 else None
+            return (0, 0) if e.reply_code == 404 else None
         except pika.exceptions.AMQPConnectionError as e:
             self._lost(e)
             return None

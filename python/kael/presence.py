@@ -34,31 +34,34 @@ class ServicePresence:
         if seen is not None and seen[0] > 0 and time.monotonic() - seen[1] < FRESH_S:
             return
         first = self._ask(conn, queue)
-        if first is None or first > 0:
+        if first is None or first[0] > 0:
             return
         time.sleep(GONE_AFTER_S)
-        if self._ask(conn, queue) == 0:
+        second = self._ask(conn, queue)
+        if second is not None and second[0] == 0:
             raise not_found(label, queue, "no-consumer")
 
     def while_waiting(self, conn, queue, request, sent_at, state):
-        """Called while a call waits: fails it when its queue lost its last consumer since ``sent_at``."""
+        """Called while a call waits: fails it when its queue lost its last consumer since ``sent_at``
+        and holds a ready message (the request: a frame draining on SIGTERM still holds the call it
+        finishes, unacknowledged, and answers it)."""
         now = time.monotonic()
         if request.done or now - sent_at < GONE_AFTER_S or now - state.get("asked", 0) < RECHECK_S:
             return
         state["asked"] = now
-        count = self._ask(conn, queue)
-        if count == 0:
+        counts = self._ask(conn, queue)
+        if counts is not None and counts[0] == 0:
             zero_since = state.setdefault("zero_since", now)
-            if now - zero_since >= GONE_AFTER_S:
+            if now - zero_since >= GONE_AFTER_S and counts[1] > 0:
                 request.on_lost(not_found(request.label, queue, "consumers-gone"))
         else:
             state.pop("zero_since", None)
 
     def _ask(self, conn, queue):
-        count = conn.consumers(queue)
-        if count is not None:
-            self._seen[queue] = (count, time.monotonic())
-        return count
+        counts = conn.queue_counts(queue)
+        if counts is not None:
+            self._seen[queue] = (counts[0], time.monotonic())
+        return counts
 
 
 def not_found(label, queue, reason):

@@ -51,6 +51,21 @@ def _encode_default(value):
     raise TypeError("Object of type %s is not JSON serializable" % type(value).__name__)
 
 
+def _log_error(message):
+    """One log line on stderr, a JSON object when the frame runs with --log-format json (KAEL_LOG_FORMAT)."""
+    if os.environ.get("KAEL_LOG_FORMAT") == "json":
+        line = json.dumps({
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + "Z",
+            "level": "error",
+            "scope": "python-worker",
+            "pid": os.getpid(),
+            "msg": message,
+        })
+    else:
+        line = "kael_worker: " + message
+    sys.stderr.write(line + "\n")
+
+
 def _decode_hook(obj):
     if len(obj) == 1 and BYTES_TAG in obj:
         return base64.b64decode(obj[BYTES_TAG])
@@ -193,7 +208,7 @@ class Server:
             request = (_decode_with_bytes if BYTES_TAG_RAW in line else _decode)(line.decode("utf-8"))
             call_id = request["id"]
         except (ValueError, KeyError, TypeError) as e:  # UnicodeDecodeError is a ValueError
-            sys.stderr.write("kael_worker: dropped a malformed request: %s\n" % e)
+            _log_error("dropped a malformed request: %s" % e)
             return
         name = request.get("fn")
         service = self.prefix + str(name)

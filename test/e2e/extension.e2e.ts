@@ -22,6 +22,7 @@ import {
   dialogButton,
   editorText,
   kaelPane,
+  openKaelView,
   paneText,
   pickItem,
   plain,
@@ -149,8 +150,8 @@ describe('the Kael extension in a real VS Code (code-server)', () => {
     process.stdout.write(`e2e numbers: ${JSON.stringify(numbers)}\n`);
   });
 
-  it('shows a wrong port in full in the view, with buttons, and Edit Connection fixes it in three steps', async () => {
-    await page.locator('.activitybar [aria-label^="Kael"]').first().click();
+  it('shows a wrong port in full in the view, with buttons, and Edit Connection fixes it in three steps with a list of cluster nodes', async () => {
+    await openKaelView(page);
     await widenSideBar(page, 560);
     const problem = `ECONNREFUSED ${broker.hostname === 'localhost' ? '127.0.0.1' : broker.hostname}:${wrongPort} — is RabbitMQ running, and on that port?`;
     await waitUntil(
@@ -165,10 +166,15 @@ describe('the Kael extension in a real VS Code (code-server)', () => {
     await toast(page, problem).waitFor();
     await screenshot(page, 'connection-problem.png');
     await treeRow(page, 'Edit Connection…').click();
-    const step1 = await answerInput(page, '1/3', brokerNoPassword(broker.port || '5672'));
+    // Two "cluster nodes": the wrong port stays in the list, the extension connects to the one that answers.
+    const nodes = [brokerNoPassword(wrongPort), brokerNoPassword(broker.port || '5672')];
+    const step1 = await answerInput(page, '1/3', nodes.join(', '));
     assert.match(step1, /Kael: Connect/);
     const step2 = await answerInput(page, '2/3', decodeURIComponent(broker.password));
-    assert.match(step2, /Password of /);
+    assert.ok(
+      step2.includes(`Password of ${broker.username} at ${nodes.map((n) => new URL(n).host).join(', ')}`),
+      step2,
+    );
     await answerInput(page, '3/3');
     await toast(page, `${ns}: 2 frames`).waitFor({});
   });
@@ -183,6 +189,7 @@ describe('the Kael extension in a real VS Code (code-server)', () => {
         [...labelOfPid.values()].every((l) => t.includes(l)) &&
         t.includes('calc__add') &&
         t.includes('broken') &&
+        t.includes('"missing" is not exported by index.js') &&
         t.includes('active') &&
         t.includes('standby'),
       60_000,
@@ -199,6 +206,20 @@ describe('the Kael extension in a real VS Code (code-server)', () => {
     await clearNotifications(page);
   });
 
+  it("shows on hover who holds a crontab by the frame's lock log, the last tick claimed and the next one", async () => {
+    await treeRow(page, 'ticker').hover();
+    const hover = page
+      .locator('.monaco-hover, .workbench-hover')
+      .filter({ hasText: 'lock log: held by' })
+      .first();
+    await hover.waitFor({ timeout: 30_000 });
+    const text = plain(await hover.innerText());
+    assert.match(text, /crontab package on /);
+    assert.match(text, /next tick \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/);
+    assert.match(text, /last tick claimed \d{4}-\d{2}-\d{2} /);
+    await page.mouse.move(900, 600);
+  });
+
   it('keeps the stored password when Connect… is left with Escape at the password step', async () => {
     await runCommand(page, 'Kael: Connect…');
     await answerInput(page, '1/3');
@@ -208,11 +229,12 @@ describe('the Kael extension in a real VS Code (code-server)', () => {
       (t) => t.includes('2/3'),
     );
     await page.keyboard.press('Escape');
+    // Wait for the new page: the old one answers for a moment after the command.
+    const reloaded = page.waitForEvent('load', { timeout: 180_000 });
     await runCommand(page, 'Developer: Reload Window');
+    await reloaded;
     await page.locator('.monaco-workbench').waitFor({ timeout: 180_000 });
-    // The workbench restores the open view; open it only when it did not.
-    if (!(await kaelPane(page).isVisible()))
-      await page.locator('.activitybar [aria-label^="Kael"]').first().click();
+    await openKaelView(page);
     // The URL has no password: the namespace connects again only with the stored one.
     await waitUntil(
       'the frames after the reload',
@@ -301,14 +323,26 @@ describe('the Kael extension in a real VS Code (code-server)', () => {
     assert.equal((await editorText(page)).trim(), '42', 'the result document is read-only');
   });
 
-  it('restarts services from the palette, asking for the admin key only when the frames refuse', async () => {
+  it('restarts services from the palette, asking for the admin key only when the frames refuse, and names the frame whose package did not come back', async () => {
     await clearNotifications(page);
     await runCommand(page, 'Kael: Restart Services');
     await pickItem(page, 'All frames');
     await dialogButton(page, 'Restart');
     const ask = await answerInput(page, 'admin key', ADMIN_KEY);
     assert.match(ask, /accept changes only signed with their admin key/);
-    await toast(page, `Restart services in ${ns}: done on 2 frames.`).waitFor();
+    // The second frame's broken package fails again on restart: a restart that reports it is truthful.
+    const brokenFrame = labelOfPid.get(frames[1]?.child.pid ?? 0) ?? '';
+    await toast(
+      page,
+      `Restart services in ${ns}: 1 of 2 frame(s) failed — ${brokenFrame}: [PACKAGE_INVALID]`,
+    ).waitFor();
+    await waitUntil(
+      'the results document',
+      () => activeTabTitle(page).catch(() => ''),
+      (t) => t === `Restart services in ${ns} · 1 of 2 frames ok`,
+      30_000,
+    );
+    assert.match(await editorText(page), /PACKAGE_INVALID/);
   });
 
   it('logs connections, the command with its targets and per-frame results, and call durations', async () => {
@@ -329,6 +363,7 @@ describe('the Kael extension in a real VS Code (code-server)', () => {
     );
     assert.match(log, /\[error\] result command=_restart_service frame=\S+ ok=false code=UNAUTHORIZED/);
     assert.match(log, /\[info\] result command=_restart_service frame=\S+ ok=true/);
+    assert.match(log, /\[error\] result command=_restart_service frame=\S+ ok=false code=PACKAGE_INVALID/);
   });
 
   it('shows a new frame soon after its first announcement (1 s on a quiet machine)', async () => {

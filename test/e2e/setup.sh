@@ -86,6 +86,9 @@ else
 fi
 export PATH="$NODE24_DIR/bin:$PATH"
 export npm_config_nodedir="$NODE24_DIR"
+# Under `npm run test:e2e` the outer npm (Node 20) exports its user agent, and code-server's
+# postinstall reads the Node version from it: let each npm below state its own (Node 24).
+unset npm_config_user_agent
 
 # npm here runs no dependency install scripts unless approved: approve them inside this cache only,
 # for code-server and for the VS Code it ships (lib/vscode, lib/vscode/extensions), then build them.

@@ -10,6 +10,23 @@ export function kaelPane(page: Page): Locator {
   return page.locator('[id="workbench.view.extension.kael"]');
 }
 
+/**
+ * Shows the Kael view: clicks its activity bar item unless its container is already the active
+ * one (a click on the active item would close the side bar, e.g. while a reload restores it).
+ */
+export async function openKaelView(page: Page): Promise<void> {
+  const item = page.locator('.activitybar [aria-label^="Kael"]').first();
+  await item.waitFor({ timeout: 180_000 });
+  const active =
+    (await page
+      .locator(
+        '.activitybar .checked[aria-label^="Kael"], .activitybar .checked [aria-label^="Kael"], .activitybar [aria-selected="true"][aria-label^="Kael"]',
+      )
+      .count()) > 0;
+  if (!active) await item.click();
+  await kaelPane(page).waitFor({ state: 'visible', timeout: 60_000 });
+}
+
 /** The visible text of the Kael view. */
 export async function paneText(page: Page): Promise<string> {
   return plain(

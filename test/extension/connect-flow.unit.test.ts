@@ -1,9 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describeConnectionError } from 'kael-vscode/dist/client/connection-problem';
-import { ADMIN_KEY, PASSWORD_KEY } from 'kael-vscode/dist/client/connection-store';
+import { describeConnectionError, redactUrl } from 'kael-vscode/dist/client/connection-problem';
+import {
+  ADMIN_KEY,
+  brokerUrls,
+  brokerUrlSetting,
+  PASSWORD_KEY,
+  splitPassword,
+  withPassword,
+} from 'kael-vscode/dist/client/connection-store';
 import type { ConnectionSettings } from 'kael-vscode/dist/client/connection-store';
-import { connect } from 'kael-vscode/dist/commands/connect-flow';
+import { connect, validateUrl } from 'kael-vscode/dist/commands/connect-flow';
 import type { ProbeResult } from 'kael-vscode/dist/commands/connect-flow';
 import { ESCAPE, MemorySecrets, ScriptedHost } from './scripted-host.js';
 
@@ -147,10 +154,93 @@ describe('Connect…', () => {
     assert.equal(t.settings.saves, 1);
   });
 
+  it('takes the nodes of a cluster as a comma-separated list: one password for all, every node named', async () => {
+    const t = setup(['amqp://admin@mq1:5672/api, amqp://admin@mq2:5673/api', 'pw', 'prod']);
+    assert.equal(await t.run(), true);
+    const password = t.host.asked.find((a) => a.kind === 'input' && a.options.step?.step === 2);
+    assert.equal(
+      password?.kind === 'input' ? password.prompt : '',
+      'Password of admin at mq1:5672, mq2:5673',
+    );
+    assert.deepEqual(t.tried, [
+      { url: 'amqp://admin:pw@mq1:5672/api,amqp://admin:pw@mq2:5673/api', namespaces: ['prod'] },
+    ]);
+    assert.equal(t.settings.url(), 'amqp://admin@mq1:5672/api,amqp://admin@mq2:5673/api');
+    assert.equal(t.secrets.values.get(PASSWORD_KEY), 'pw');
+  });
+
+  it('names the node of a list that is not a broker URL', () => {
+    assert.deepEqual(
+      [
+        validateUrl('amqp://a@mq1:5672, http://mq2:15672'),
+        validateUrl('amqp://a@mq1:5672'),
+        validateUrl(' , '),
+        validateUrl('amqp://a@mq1:5672,amqps://a@mq2:5671/api'),
+      ],
+      [
+        'node 2: an AMQP URL starts with amqp:// or amqps://, e.g. amqp://user@host:5672/vhost',
+        undefined,
+        'enter a URL, e.g. amqp://user@host:5672/vhost',
+        undefined,
+      ],
+    );
+  });
+
   it('saves nothing when the failure notification is dismissed', async () => {
     const t = setup(['amqp://admin@mq:5672/api', 'pw', 'prod'], [{ ok: false, problem: refused }]);
     assert.equal(await t.run(), false);
     assert.deepEqual([t.settings.saves, t.secrets.writes], [0, []]);
+  });
+});
+
+describe('broker URL lists', () => {
+  it('reads kael.brokerUrl as one URL, a comma-separated list or an array, and stores a list as an array', () => {
+    assert.deepEqual(
+      [
+        brokerUrls('amqp://a@mq1:5672'),
+        brokerUrls(' amqp://a@mq1:5672 , amqp://a@mq2:5672 ,'),
+        brokerUrls(['amqp://a@mq1:5672', 'amqp://a@mq2:5672,amqp://a@mq3:5672', 7]),
+        brokerUrls(''),
+        brokerUrls(undefined),
+      ],
+      [
+        ['amqp://a@mq1:5672'],
+        ['amqp://a@mq1:5672', 'amqp://a@mq2:5672'],
+        ['amqp://a@mq1:5672', 'amqp://a@mq2:5672', 'amqp://a@mq3:5672'],
+        [],
+        [],
+      ],
+    );
+    assert.deepEqual(
+      [brokerUrlSetting('amqp://a@mq1:5672'), brokerUrlSetting('amqp://a@mq1:5672,amqp://a@mq2:5672')],
+      ['amqp://a@mq1:5672', ['amqp://a@mq1:5672', 'amqp://a@mq2:5672']],
+    );
+  });
+
+  it('puts the password on every node and takes it off every node', () => {
+    assert.equal(
+      withPassword('amqp://a@mq1:5672/api,amqp://a@mq2:5672/api', 'p@ss'),
+      'amqp://a:p%40ss@mq1:5672/api,amqp://a:p%40ss@mq2:5672/api',
+    );
+    assert.deepEqual(splitPassword('amqp://a:p%40ss@mq1:5672/api, amqp://a:p%40ss@mq2:5672/api'), {
+      url: 'amqp://a@mq1:5672/api,amqp://a@mq2:5672/api',
+      password: 'p@ss',
+    });
+    assert.equal(
+      redactUrl('amqp://a:pw@mq1:5672,amqp://a:pw@mq2:5672'),
+      'amqp://a:***@mq1:5672,amqp://a:***@mq2:5672',
+    );
+  });
+
+  it('names every node of a list when credentials are refused', () => {
+    const creds = describeConnectionError(
+      new Error('Handshake terminated by server: 403 (ACCESS-REFUSED)'),
+      'amqp://admin@mq1:5672/api,amqp://admin@mq2:5672/api',
+    );
+    assert.equal(
+      creds.summary,
+      'RabbitMQ at mq1:5672, mq2:5672 refused the credentials of user admin — check the user and password (Kael: Connect…)',
+    );
   });
 });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { ADMIN_KEY } from 'kael-vscode/dist/client/connection-store';
 import { NamespaceSessions } from 'kael-vscode/dist/client/namespace-sessions';
-import { callService } from 'kael-vscode/dist/commands/call-flow';
+import { callableServices, callService } from 'kael-vscode/dist/commands/call-flow';
 import { restart, rollbackPackage, updatePackage } from 'kael-vscode/dist/commands/change-flows';
 import { formatCrontabRuns, showCrontabRuns } from 'kael-vscode/dist/commands/crontab-runs';
 import type { FlowContext } from 'kael-vscode/dist/commands/flow-context';
@@ -86,6 +86,50 @@ describe('Call Service…', () => {
     assert.deepEqual(host.shown, [
       { title: 'calc__add · answered by vm · 3 ms', content: '5', language: 'json' },
     ]);
+  });
+
+  it('offers no service of a package a frame reports failed or restarting (state), and counts only frames where it runs', async () => {
+    const frames = [
+      frame('a'),
+      frame('b', {
+        host: 'vm2',
+        packages: [
+          {
+            kind: 'service',
+            name: 'calc',
+            version: '1.0',
+            dir: '/c',
+            services: ['calc__add', 'calc__div'],
+            state: 'restarting',
+          },
+          {
+            kind: 'service',
+            name: 'broken',
+            version: '1',
+            dir: '/b',
+            services: ['broken__x'],
+            state: 'failed',
+            reason: 'index.js:1:1: SyntaxError',
+          },
+        ],
+      }),
+    ];
+    assert.deepEqual(callableServices(frames), [
+      { name: 'calc__add', frames: 1 },
+      { name: 'calc__div', frames: 1 },
+    ]);
+    const w = await world(frames);
+    const host = new ScriptedHost([byLabel('calc__add'), ESCAPE]);
+    await callService(w.ctx(host));
+    assert.deepEqual(host.asked[0], {
+      kind: 'pick',
+      placeholder: 'Service to call',
+      labels: ['calc__add', 'calc__div'],
+    });
+    assert.equal(
+      host.asked[1]?.kind === 'input' && host.asked[1].prompt,
+      'Arguments of calc__add as a JSON array — load-balanced over 1 frame',
+    );
   });
 
   it('pins a call from a frame node to that frame and names the frame that answered', async () => {

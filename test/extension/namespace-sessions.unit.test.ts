@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MemoryLog } from 'kael-vscode/dist/host/log';
+import { readDeadLetters } from 'kael-vscode/dist/client/dead-letters';
 import { NamespaceSessions } from 'kael-vscode/dist/client/namespace-sessions';
+import { KaelError } from '@kael/runtime/errors';
 import { isStale } from 'kael-vscode/dist/tree/liveness';
 import { FakeClient, frame } from './fake-client.js';
 
@@ -119,5 +121,72 @@ describe('namespace sessions', () => {
     } finally {
       await sessions.dispose();
     }
+  });
+
+  it('shows the dead-letter count when the client can tell it, follows it, and logs a failed read once with its code', async () => {
+    const counts: (number | Error)[] = [
+      2,
+      2,
+      new KaelError('UNAUTHORIZED', 'no access to the dead-letter queue'),
+      new KaelError('UNAUTHORIZED', 'no access to the dead-letter queue'),
+      0,
+    ];
+    const client = Object.assign(new FakeClient('prod', [frame('a')]), {
+      async deadLetters(): Promise<{ count: number }> {
+        const next = counts.length > 1 ? counts.shift() : counts[0];
+        if (next instanceof Error) throw next;
+        return Promise.resolve({ count: next ?? 0 });
+      },
+    });
+    const log = new MemoryLog();
+    const sessions = new NamespaceSessions(async () => Promise.resolve(client), {
+      log,
+      deadLetterPollMs: 10,
+    });
+    try {
+      await sessions.show(['prod']);
+      await until('the count', () => sessions.states()[0]?.deadLetters === 2);
+      await until('the count emptied', () => sessions.states()[0]?.deadLetters === 0);
+      assert.deepEqual(
+        log.lines.filter((l) => l.text.startsWith('cannot read')).map((l) => `${l.level} ${l.text}`),
+        [
+          'warn cannot read the dead-letter count namespace=prod code=UNAUTHORIZED error="no access to the dead-letter queue"',
+        ],
+      );
+    } finally {
+      await sessions.dispose();
+    }
+  });
+
+  it('asks a client without dead letters once and shows no count', async () => {
+    let asked = 0;
+    const client = new FakeClient('prod', [frame('a')]);
+    const sessions = new NamespaceSessions(async () => Promise.resolve(client), {
+      deadLetterPollMs: 5,
+      deadLetters: async (c) => {
+        asked++;
+        return readDeadLetters(c);
+      },
+    });
+    try {
+      await sessions.show(['prod']);
+      await until('the first read', () => asked === 1);
+      await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual([asked, 'deadLetters' in (sessions.states()[0] ?? {})], [1, false]);
+    } finally {
+      await sessions.dispose();
+    }
+  });
+
+  it("reads a count, a list of messages or a summary from the client's deadLetters()", async () => {
+    const answers: unknown[] = [4, ['m1', 'm2'], { count: 7 }, 'many'];
+    const read = [];
+    for (const answer of answers) {
+      const c = Object.assign(new FakeClient('prod', []), {
+        deadLetters: async () => Promise.resolve(answer),
+      });
+      read.push(await readDeadLetters(c));
+    }
+    assert.deepEqual(read, [4, 2, 7, undefined]);
   });
 });

@@ -46,6 +46,12 @@ describe('npm run package', () => {
       'kael.frameFileNames',
       'kael.namespaces',
     ]);
+    // The nodes of a cluster: one URL or a list.
+    assert.deepEqual(
+      (manifest.contributes.configuration.properties['kael.brokerUrl'] as { type: unknown; items: unknown })
+        .type,
+      ['string', 'array'],
+    );
     assert.ok((await fs.stat(path.join(dir, 'extension', 'dist', 'server.js'))).size > 0);
     assert.match(await fs.readFile(path.join(dir, 'extension.vsixmanifest'), 'utf8'), /Id="kael-vscode"/);
   });

@@ -4,7 +4,14 @@ import type { FrameSnapshot } from '@kael/runtime';
 import { frameLabels } from 'kael-vscode/dist/tree/frame-labels';
 import { crontabHolders, trackClaims } from 'kael-vscode/dist/tree/liveness';
 import type { LiveFrame } from 'kael-vscode/dist/tree/liveness';
-import { buildTree, problemActions, problemMessage } from 'kael-vscode/dist/tree/tree-model';
+import {
+  buildTree,
+  findNode,
+  problemActions,
+  packageHealth,
+  problemMessage,
+  rowsSignature,
+} from 'kael-vscode/dist/tree/tree-model';
 import type { NamespaceState, TreeNode } from 'kael-vscode/dist/tree/tree-model';
 import { statusItems } from 'kael-vscode/dist/status/status-model';
 
@@ -95,7 +102,7 @@ describe('the Kael tree', () => {
         [
           [
             'web1',
-            'pid 100 · up 2m',
+            'pid 100',
             'server-process',
             [
               [
@@ -117,7 +124,7 @@ describe('the Kael tree', () => {
           ],
           [
             'web2',
-            'pid 100 · up 2m',
+            'pid 100',
             'server-process',
             [
               [
@@ -199,7 +206,7 @@ describe('the Kael tree', () => {
     const node = root?.children[0];
     assert.deepEqual(
       [node?.icon, node?.tone, node?.description],
-      ['warning', 'warning', 'pid 100 · up 2m · ⚠ 1 failed'],
+      ['warning', 'warning', 'pid 100 · ⚠ 1 failed'],
     );
     assert.match(
       node?.tooltip ?? '',
@@ -396,5 +403,208 @@ describe('the status bar', () => {
       ],
     );
     assert.match(items[1]?.tooltip ?? '', /failed: b on web1/);
+  });
+
+  it("keeps the rows of a tree the same when only a crontab's lease age and the clock move (no redraw)", () => {
+    const withLease = (leaseAgeMs: number): FrameSnapshot => {
+      const f = frame('b', 'web2', '1.9', false);
+      return { ...f, crontabs: f.crontabs.map((c) => ({ ...c, activeFrame: 'a', leaseAgeMs })) };
+    };
+    const before = buildTree([ns([live(withLease(120))])], 'frame', { now: NOW, timeZone: TZ });
+    const after = buildTree([ns([live(withLease(610), NOW + 900)])], 'frame', {
+      now: NOW + 900,
+      timeZone: TZ,
+    });
+    assert.equal(rowsSignature(after), rowsSignature(before));
+    const failed = withLease(610);
+    failed.packages = [...failed.packages, { kind: 'unknown', name: 'x', dir: '/srv/x', state: 'failed' }];
+    assert.notEqual(
+      rowsSignature(buildTree([ns([live(failed)])], 'frame', { now: NOW })),
+      rowsSignature(before),
+    );
+  });
+
+  it('finds a node by its id anywhere in the tree, and nothing for an unknown id', () => {
+    const tree = buildTree([ns([live(frame('a', 'web1', '1.0', true))])], 'frame', { now: NOW });
+    assert.deepEqual(findNode(tree, 'pkg:prod:a:service:calculate:calculate__minus')?.data, {
+      namespace: 'prod',
+      frameId: 'a',
+      frameLabel: 'web1',
+      packageName: 'calculate',
+      kind: 'service',
+      version: '1.0',
+      file: '/srv/calc',
+      local: false,
+      service: 'calculate__minus',
+    });
+    assert.equal(findNode(tree, 'pkg:prod:nope'), undefined);
+  });
+
+  it("reads a package's state and one-line reason from the frame: the reason on the row, the full error in the tooltip", () => {
+    const f = frame('a', 'web1', '1.0', true, {
+      packages: [
+        {
+          kind: 'service',
+          name: 'broken',
+          version: '2',
+          dir: '/x',
+          state: 'failed',
+          reason: 'setting.yaml:4:11: publish[0]: "x" is not exported by index.js [export-missing]',
+          error: {
+            code: 'PACKAGE_INVALID',
+            name: 'KaelError',
+            message:
+              'service package broken 2 (/x): setting.yaml:4:11: publish[0]: "x" is not exported by index.js [export-missing]',
+          },
+        },
+        {
+          kind: 'service',
+          name: 'calc',
+          version: '1.1',
+          dir: '/c',
+          services: ['calc__add'],
+          state: 'restarting',
+        },
+      ],
+      crontabs: [],
+    });
+    const [root] = buildTree([ns([live(f)])], 'frame', { now: NOW });
+    const node = root?.children[0];
+    assert.deepEqual(shape(node?.children ?? []), [
+      [
+        'broken',
+        '2 · failed',
+        'error/failed',
+        [
+          [
+            'setting.yaml:4:11: publish[0]: "x" is not exported by index.js [export-missing]',
+            '',
+            'error/failed',
+          ],
+        ],
+      ],
+      ['calc', '1.1 · restarting', 'loading~spin', [['calc__add', '', 'symbol-method']]],
+    ]);
+    assert.equal(
+      node?.children[0]?.tooltip,
+      [
+        '**broken** 2 — service package that **failed** (PACKAGE_INVALID)',
+        'setting\\.yaml:4:11: publish\\[0\\]: "x" is not exported by index\\.js \\[export\\-missing\\]',
+        '```text\nservice package broken 2 (/x): setting.yaml:4:11: publish[0]: "x" is not exported by index.js [export-missing]\n```',
+        'folder `/x`',
+      ].join('\n\n'),
+    );
+    assert.deepEqual(
+      packageHealth({
+        kind: 'service',
+        name: 'old',
+        dir: '/o',
+        error: { code: 'PACKAGE_INVALID', name: 'KaelError', message: 'line one\nline two' },
+      }),
+      {
+        state: 'failed',
+        reason: 'line one',
+        detail: 'line one\nline two',
+        code: 'PACKAGE_INVALID',
+      },
+    );
+    assert.deepEqual(packageHealth({ kind: 'service', name: 'fine', dir: '/f' }), { state: 'ok' });
+    assert.equal(root?.description, '1 frame · 1 package failed');
+  });
+
+  it("shows a crontab's election as the frame sees it: the holder in its log, its silence, the last tick and run, and a problem that keeps it out", () => {
+    const f = frame('b', 'web2', '1.0', false, {
+      crontabs: [
+        {
+          name: 'print',
+          version: '1.0',
+          dir: '/srv/print',
+          active: false,
+          activeFrame: 'a',
+          leaseAgeMs: 2400,
+          lastScheduledAt: '2026-11-24T11:59:00.000Z',
+          nextRun: '2026-11-24T12:01:00.000Z',
+          lastRun: { scheduledAt: '2026-11-24T11:58:00.000Z', status: 'failed', exitCode: 2 },
+          problem: {
+            code: 'ACCESS_REFUSED',
+            name: 'KaelError',
+            message: 'the user may not read kael.prod.cron.print',
+          },
+          entries: [
+            {
+              index: 0,
+              schedule: '* * * * *',
+              command: 'write.py',
+              nextRun: '2026-11-24T12:01:00.000Z',
+              lastScheduledAt: '2026-11-24T11:59:00.000Z',
+              lastRun: {
+                scheduledAt: '2026-11-24T11:58:00.000Z',
+                startedAt: '2026-11-24T11:58:00.010Z',
+                status: 'failed',
+                exitCode: 2,
+                durationMs: 40,
+                outputTail: 'Traceback (most recent call last):\nValueError: no ``` here\n',
+              },
+            },
+          ],
+        },
+      ],
+    });
+    const a = frame('a', 'web1', '1.0', true);
+    const tree = buildTree([ns([live(a, NOW, { print: NOW - 1000 }), live(f)])], 'frame', {
+      now: NOW,
+      timeZone: TZ,
+    });
+    const web2 = tree[0]?.children[1];
+    const cron = web2?.children[1];
+    assert.deepEqual(shape([cron as TreeNode]), [
+      [
+        'print',
+        '1.0 · standby · ⚠ ACCESS_REFUSED',
+        'warning/warning',
+        [['* * * * *  write.py', 'last failed (exit 2)', 'error/failed']],
+      ],
+    ]);
+    assert.equal(
+      cron?.tooltip,
+      [
+        '**print** 1\\.0 — crontab package on web2',
+        'standby: web1 runs it; takes over if that frame goes',
+        '⚠ **cannot take part in the election here** (ACCESS_REFUSED): the user may not read kael\\.prod\\.cron\\.print',
+        'lock log: held by web1, its last heartbeat 2.4 s ago',
+        'last tick claimed 2026-11-24 19:59:00 GMT+8',
+        'next tick 2026-11-24 20:01:00 GMT+8',
+        'last run on this frame: **failed** for the tick of 2026-11-24 19:58:00 GMT+8',
+        'folder `/srv/print`',
+      ].join('\n\n'),
+    );
+    assert.equal(
+      cron?.children[0]?.tooltip,
+      [
+        '`\\* \\* \\* \\* \\*` write\\.py — entry 0',
+        'next run 2026-11-24 20:01:00 GMT+8 (on the active frame)',
+        'last tick claimed (by any frame) 2026-11-24 19:59:00 GMT+8',
+        'last run **failed** for the tick of 2026-11-24 19:58:00 GMT+8 · started 2026-11-24 19:58:00 GMT+8 · exit code 2 · took 40 ms',
+        'output (its end):\n\n````text\nTraceback (most recent call last):\nValueError: no ``` here\n````',
+      ].join('\n\n'),
+    );
+  });
+
+  it('counts dead-lettered messages on the namespace row, in its tooltip and in the status bar', () => {
+    const state = ns([live(frame('a', 'web1', '1.0', true))], { deadLetters: 3 });
+    const [root] = buildTree([state], 'frame', { now: NOW });
+    assert.deepEqual(
+      [root?.description, root?.icon, root?.tone],
+      ['1 frame · 3 dead-lettered', 'server', 'warning'],
+    );
+    assert.match(root?.tooltip ?? '', /⚠ 3 messages in the dead-letter queue/);
+    assert.deepEqual(
+      statusItems([state], NOW).map((i) => [i.text, i.warning]),
+      [['$(server) prod: 1 frame · 3 dead-lettered', true]],
+    );
+    const [quiet] = buildTree([ns([live(frame('a', 'web1', '1.0', true))], { deadLetters: 0 })], 'frame', {
+      now: NOW,
+    });
+    assert.deepEqual([quiet?.description, quiet?.tone], ['1 frame', undefined]);
   });
 });

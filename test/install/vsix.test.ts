@@ -48,6 +48,22 @@ describe('the .vsix built by vsce', () => {
     ]);
   });
 
+  it('holds the vsce manifest and the staged files in the archive', async () => {
+    const { stdout } = await run('unzip', ['-Z1', VSIX]);
+    assert.deepEqual(stdout.split('\n').filter(Boolean).sort(), [
+      '[Content_Types].xml',
+      'extension.vsixmanifest',
+      'extension/LICENSE.txt',
+      'extension/dist/extension.js',
+      'extension/dist/server.js',
+      'extension/media/icon.png',
+      'extension/media/kael.svg',
+      'extension/package.json',
+      'extension/python/kael_outline.py',
+      'extension/readme.md',
+    ]);
+  });
+
   it('installs in code-server with the manifest and license of the repository', async (t) => {
     if (!existsSync(CODE_SERVER)) {
       t.skip(`code-server is not set up in ${E2E_HOME} (bash test/e2e/setup.sh)`);

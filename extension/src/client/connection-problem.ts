@@ -49,15 +49,20 @@ export function describeConnectionError(e: unknown, url?: string): ConnectionPro
     .join('\n');
   const text = all.map((x) => str(x.message) ?? '').join('\n');
   const socket = all.find((x) => typeof x.code === 'string' && /^E[A-Z]+$/.test(x.code));
-  let target = '';
-  try {
-    if (url !== undefined) {
-      const u = new URL(url);
-      target = `${u.hostname}:${u.port || (u.protocol === 'amqps:' ? '5671' : '5672')}`;
-    }
-  } catch {
-    target = url ?? '';
-  }
+  // Every node of a cluster list: the error may name only the last one tried.
+  const target = (url ?? '')
+    .split(',')
+    .map((one) => one.trim())
+    .filter((one) => one !== '')
+    .map((one) => {
+      try {
+        const u = new URL(one);
+        return `${u.hostname}:${u.port || (u.protocol === 'amqps:' ? '5671' : '5672')}`;
+      } catch {
+        return one;
+      }
+    })
+    .join(', ');
   if (socket !== undefined) {
     const code = str(socket.code) ?? 'ERROR';
     const where =
@@ -103,7 +108,8 @@ export function describeConnectionError(e: unknown, url?: string): ConnectionPro
 function urlPart(url: string | undefined, pick: (u: URL) => string): string | undefined {
   if (url === undefined) return undefined;
   try {
-    return pick(new URL(url));
+    // The nodes of a cluster share users and vhosts: the first one speaks for all.
+    return pick(new URL(url.split(',')[0]?.trim() ?? ''));
   } catch {
     return undefined;
   }
@@ -113,13 +119,19 @@ function firstLineOf(text: string): string {
   return text.split('\n')[0] ?? text;
 }
 
-/** A URL with its password replaced by `***` (for logs and messages). */
+/** A URL (or a comma-separated list of them) with every password replaced by `***` (for logs and messages). */
 export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password !== '') u.password = '***';
-    return u.toString();
-  } catch {
-    return url.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
-  }
+  return url
+    .split(',')
+    .map((one) => {
+      const trimmed = one.trim();
+      try {
+        const u = new URL(trimmed);
+        if (u.password !== '') u.password = '***';
+        return u.toString();
+      } catch {
+        return trimmed.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
+      }
+    })
+    .join(',');
 }

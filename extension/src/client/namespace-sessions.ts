@@ -7,6 +7,8 @@ import type { LiveFrame } from '../tree/liveness.js';
 import type { NamespaceState } from '../tree/tree-model.js';
 import { describeConnectionError } from './connection-problem.js';
 import type { ConnectionProblem } from './connection-problem.js';
+import { readDeadLetters } from './dead-letters.js';
+import type { DeadLetterReader } from './dead-letters.js';
 import type { ClientFactory, KaelClient } from './kael-client.js';
 
 interface Session {
@@ -18,6 +20,8 @@ interface Session {
   connectedSinceMs: number | undefined;
   retry: NodeJS.Timeout | undefined;
   detach: (() => void) | undefined;
+  /** Messages in the namespace's dead-letter queue, when the client can tell. */
+  deadLetters: number | undefined;
   /** Bumped on every (re)open: events of an older client are ignored. */
   generation: number;
 }
@@ -32,6 +36,10 @@ export interface SessionOptions {
   brokerUrl?: () => string | undefined;
   /** How often staleness (a missed heartbeat) is checked. @default 200 */
   livenessCheckMs?: number;
+  /** Reads a namespace's dead-letter count. @default {@link readDeadLetters} (the client's `deadLetters()`, when it has one) */
+  deadLetters?: DeadLetterReader;
+  /** How often the dead-letter count is read while connected. @default 15000 */
+  deadLetterPollMs?: number;
 }
 
 /**
@@ -81,6 +89,7 @@ export class NamespaceSessions extends EventEmitter {
       ...(s.problem === undefined ? {} : { problem: s.problem }),
       ...(url === undefined ? {} : { brokerUrl: url }),
       ...(s.connectedSinceMs === undefined ? {} : { connectedSinceMs: s.connectedSinceMs }),
+      ...(s.deadLetters === undefined ? {} : { deadLetters: s.deadLetters }),
     }));
   }
 
@@ -151,6 +160,7 @@ export class NamespaceSessions extends EventEmitter {
       connectedSinceMs: undefined,
       retry: undefined,
       detach: undefined,
+      deadLetters: undefined,
       generation: 0,
     };
     this.sessions.set(namespace, s);
@@ -244,14 +254,59 @@ export class NamespaceSessions extends EventEmitter {
       this.emit('changed');
     };
     const unwatch = client.watch(onFrames);
+    const stopDeadLetters = this.pollDeadLetters(s, client, mine);
     client.on('frame-seen', onSeen);
     client.on('connection-lost', onLost);
     client.on('connection-ready', onReady);
     return () => {
       unwatch();
+      stopDeadLetters();
       client.off('frame-seen', onSeen);
       client.off('connection-lost', onLost);
       client.off('connection-ready', onReady);
+    };
+  }
+
+  /**
+   * Reads the dead-letter count now and then every `deadLetterPollMs` (nothing announces it). A
+   * client that cannot tell is asked once; a failed read is logged once per reason and retried.
+   * @returns the function that stops reading.
+   */
+  private pollDeadLetters(s: Session, client: KaelClient, mine: () => boolean): () => void {
+    const read = this.options.deadLetters ?? readDeadLetters;
+    let timer: NodeJS.Timeout | undefined;
+    let lastError: string | undefined;
+    let stopped = false;
+    const tick = async (): Promise<void> => {
+      try {
+        const count = await read(client);
+        lastError = undefined;
+        if (stopped || !mine()) return;
+        if (count !== s.deadLetters) {
+          s.deadLetters = count;
+          this.emit('changed');
+        }
+        if (count === undefined) return;
+      } catch (e) {
+        const err = e as { code?: unknown; message?: unknown };
+        const message = typeof err.message === 'string' ? err.message : String(e);
+        if (message !== lastError)
+          this.log?.warn('cannot read the dead-letter count', {
+            namespace: s.namespace,
+            code: typeof err.code === 'string' ? err.code : undefined,
+            error: message,
+          });
+        lastError = message;
+      }
+      if (stopped) return;
+      timer = setTimeout(() => void tick(), this.options.deadLetterPollMs ?? 15_000);
+      timer.unref();
+    };
+    void tick();
+    return () => {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+      s.deadLetters = undefined;
     };
   }
 

@@ -1,3 +1,4 @@
+import { packageState } from '@kael/runtime/model/frame-snapshot';
 import type { FrameSnapshot } from '@kael/runtime/model/frame-snapshot';
 import { callDocument, callTitle } from './results.js';
 import {
@@ -13,19 +14,22 @@ import type { FlowContext } from './flow-context.js';
 /** How a call is routed: to any frame serving it, or to one frame only. */
 export type CallMode = 'balanced' | 'pinned';
 
-/** Frames that serve `service` from a package that loaded. */
+/** Frames that serve `service` from a package that runs (not failed, not restarting). */
 export function framesServing(frames: readonly FrameSnapshot[], service: string): FrameSnapshot[] {
   return frames.filter((f) =>
-    f.packages.some((p) => p.error === undefined && (p.services ?? []).includes(service)),
+    f.packages.some((p) => packageState(p) === 'ok' && (p.services ?? []).includes(service)),
   );
 }
 
-/** Services offered by the picker: only those of packages that loaded, with how many frames serve each. */
+/**
+ * Services offered by the picker: only those of packages that run (a package that failed to load,
+ * or is restarting, serves nothing), with how many frames serve each.
+ */
 export function callableServices(frames: readonly FrameSnapshot[]): { name: string; frames: number }[] {
   const count = new Map<string, number>();
   for (const f of frames)
     for (const p of f.packages)
-      if (p.error === undefined) for (const s of p.services ?? []) count.set(s, (count.get(s) ?? 0) + 1);
+      if (packageState(p) === 'ok') for (const s of p.services ?? []) count.set(s, (count.get(s) ?? 0) + 1);
   return [...count].sort(([a], [b]) => a.localeCompare(b)).map(([name, n]) => ({ name, frames: n }));
 }
 

@@ -1,3 +1,4 @@
+import { packageState } from '@kael/runtime/model/frame-snapshot';
 import type { FrameSnapshot } from '@kael/runtime/model/frame-snapshot';
 import type { PackageKind } from '@kael/runtime/model/package-kind';
 import { sortVersionsDescending } from '@kael/runtime/version/version';
@@ -74,7 +75,7 @@ async function pickVersion(
   const holders = (v: string): number =>
     live.filter((f) =>
       f.packages.some(
-        (p) => p.kind === pkg.kind && p.name === pkg.name && p.version === v && p.error === undefined,
+        (p) => p.kind === pkg.kind && p.name === pkg.name && p.version === v && packageState(p) !== 'failed',
       ),
     ).length;
   const versions = sortVersionsDescending(
@@ -82,7 +83,7 @@ async function pickVersion(
       ...new Set(
         live.flatMap((f) =>
           f.packages
-            .filter((p) => p.kind === pkg.kind && p.name === pkg.name && p.error === undefined)
+            .filter((p) => p.kind === pkg.kind && p.name === pkg.name && packageState(p) !== 'failed')
             .map((p) => p.version ?? ''),
         ),
       ),

@@ -1,6 +1,6 @@
 import type { ConnectionProblem } from '../client/connection-problem.js';
 import { redactUrl } from '../client/connection-problem.js';
-import { PASSWORD_KEY, splitPassword, withPassword } from '../client/connection-store.js';
+import { brokerUrls, PASSWORD_KEY, splitPassword, withPassword } from '../client/connection-store.js';
 import type { ConnectionSettings } from '../client/connection-store.js';
 import type { Secrets, UiHost } from '../host/ui-host.js';
 
@@ -29,16 +29,29 @@ export function describeProbe(frames: Record<string, number>): string {
     .join(', ');
 }
 
-function validateUrl(text: string): string | undefined {
-  try {
-    const u = new URL(text);
-    if (u.protocol !== 'amqp:' && u.protocol !== 'amqps:')
-      return 'an AMQP URL starts with amqp:// or amqps://, e.g. amqp://user@host:5672/vhost';
-    if (u.hostname === '') return 'the URL needs a host, e.g. amqp://user@127.0.0.1:5672';
-    return undefined;
-  } catch {
-    return 'not a URL: expected amqp://user@host:5672/vhost';
+/** Why a broker URL (or a comma-separated list of cluster nodes) cannot be used, or undefined. */
+export function validateUrl(text: string): string | undefined {
+  const urls = brokerUrls(text);
+  if (urls.length === 0) return 'enter a URL, e.g. amqp://user@host:5672/vhost';
+  for (const [i, one] of urls.entries()) {
+    const which = urls.length === 1 ? '' : `node ${i + 1}: `;
+    try {
+      const u = new URL(one);
+      if (u.protocol !== 'amqp:' && u.protocol !== 'amqps:')
+        return `${which}an AMQP URL starts with amqp:// or amqps://, e.g. amqp://user@host:5672/vhost`;
+      if (u.hostname === '') return `${which}the URL needs a host, e.g. amqp://user@127.0.0.1:5672`;
+    } catch {
+      return `${which}not a URL: expected amqp://user@host:5672/vhost`;
+    }
   }
+  return undefined;
+}
+
+/** `mq1:5672, mq2:5672`: the nodes a URL list names. */
+function hostsOf(url: string): string {
+  return brokerUrls(url)
+    .map((one) => new URL(one).host)
+    .join(', ');
 }
 
 function parseNamespaces(text: string): string[] {
@@ -63,7 +76,7 @@ export async function connect(deps: ConnectDeps): Promise<boolean> {
   let password: string | undefined;
   for (;;) {
     const url = await host.input(
-      'RabbitMQ URL (a password typed here goes to the secret store, not to settings)',
+      'RabbitMQ URL; several nodes of one cluster comma-separated (a password typed here goes to the secret store, not to settings)',
       {
         value: urlText,
         validate: validateUrl,
@@ -73,11 +86,11 @@ export async function connect(deps: ConnectDeps): Promise<boolean> {
     if (url === undefined) return cancelled(host);
     urlText = url;
     const split = splitPassword(url);
-    const user = decodeURIComponent(new URL(split.url).username) || 'the broker user';
+    const user = decodeURIComponent(new URL(brokerUrls(split.url)[0] ?? '').username) || 'the broker user';
     if (split.password !== '') {
       password = split.password;
     } else {
-      const typed = await host.input(`Password of ${user} at ${new URL(split.url).host}`, {
+      const typed = await host.input(`Password of ${user} at ${hostsOf(split.url)}`, {
         password: true,
         placeholder:
           stored === undefined

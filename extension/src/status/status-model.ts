@@ -8,7 +8,7 @@ export interface StatusItem {
   /** With a codicon, e.g. `$(server) prod: 2 frames`. */
   text: string;
   tooltip: string;
-  /** Warning colours: not connected, reconnecting, a package failed, or a frame missed its heartbeat. */
+  /** Warning colours: not connected, reconnecting, a package failed, a frame missed its heartbeat, or messages were dead-lettered. */
   warning: boolean;
 }
 
@@ -38,11 +38,14 @@ export function statusItems(states: readonly NamespaceState[], now = Date.now())
     const n = s.frames.length;
     const parts = [`${n} frame${n === 1 ? '' : 's'}`];
     if (failed.length > 0) parts.push(`${failed.length} failed`);
+    const dead = s.deadLetters ?? 0;
+    if (dead > 0) parts.push(`${dead} dead-lettered`);
     if (s.connection === 'reconnecting') parts.push('reconnecting');
     const tooltip = [
       `Kael namespace ${s.namespace}: ${n} frame${n === 1 ? '' : 's'}${n === 0 ? ` (no frame runs with --name ${s.namespace})` : ''}`,
       ...(failed.length > 0 ? [`failed: ${failed.join(', ')}`] : []),
       ...(stale > 0 ? [`${stale} frame(s) missed a heartbeat`] : []),
+      ...(dead > 0 ? [`${dead} message(s) in the dead-letter queue (kael dlq)`] : []),
       ...(s.connection === 'reconnecting' ? ['the broker connection dropped; reconnecting'] : []),
       'Click to open the Kael view.',
     ].join('\n');
@@ -50,7 +53,7 @@ export function statusItems(states: readonly NamespaceState[], now = Date.now())
       namespace: s.namespace,
       text: `$(${failed.length > 0 ? 'warning' : s.connection === 'reconnecting' ? 'debug-disconnect' : 'server'}) ${s.namespace}: ${parts.join(' · ')}`,
       tooltip,
-      warning: failed.length > 0 || stale > 0 || s.connection === 'reconnecting',
+      warning: failed.length > 0 || stale > 0 || dead > 0 || s.connection === 'reconnecting',
     };
   });
 }

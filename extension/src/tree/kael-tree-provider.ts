@@ -1,7 +1,7 @@
 import os from 'node:os';
 import * as vscode from 'vscode';
 import type { NamespaceSessions } from '../client/namespace-sessions.js';
-import { buildTree, problemActions } from './tree-model.js';
+import { buildTree, findNode, problemActions, rowsSignature } from './tree-model.js';
 import type { Grouping, NamespaceState, Tone, TreeNode } from './tree-model.js';
 
 /** Refreshes are coalesced: membership events can arrive in bursts. */
@@ -23,6 +23,8 @@ export class KaelTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   private grouping: Grouping = 'frame';
   private timer: NodeJS.Timeout | undefined;
   private roots: TreeNode[] = [];
+  /** What the rows drawn last show (see {@link rowsSignature}). */
+  private shown: string | undefined;
   private readonly onSessions = (): void => this.scheduleRefresh();
   private readonly listeners: ((states: NamespaceState[]) => void)[] = [];
   private readonly localHost = os.hostname();
@@ -41,14 +43,19 @@ export class KaelTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     this.refresh();
   }
 
+  /**
+   * Rebuilds the tree, and redraws it only when a row would look different. Frames announce
+   * themselves every heartbeat with fields that always move (a crontab's lease age), and every
+   * redraw makes VS Code forget its rows for a moment: a context-menu command picked in that
+   * moment would get no node and act as if run from the palette.
+   */
   refresh(): void {
     const states = this.sessions.states();
-    // Every namespace unreachable: the message says why in full; the rows are the ways out.
-    const allFailing = states.length > 0 && states.every((s) => s.connection === 'error');
-    this.roots = allFailing
-      ? problemActions()
-      : buildTree(states, this.grouping, { localHost: this.localHost });
+    this.roots = this.build(states);
     for (const l of this.listeners) l(states);
+    const shown = rowsSignature(this.roots);
+    if (shown === this.shown) return;
+    this.shown = shown;
     this.changed.fire(undefined);
   }
 
@@ -63,11 +70,7 @@ export class KaelTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     );
     item.id = node.id;
     if (node.description !== undefined) item.description = node.description;
-    if (node.tooltip !== undefined) {
-      const md = new vscode.MarkdownString(node.tooltip);
-      md.supportThemeIcons = true;
-      item.tooltip = md;
-    }
+    // The tooltip is left unset: resolveTreeItem fills it on hover, from the newest snapshots.
     item.iconPath =
       node.tone === undefined
         ? new vscode.ThemeIcon(node.icon)
@@ -77,6 +80,17 @@ export class KaelTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     item.accessibilityInformation = {
       label: [node.label, node.description].filter((x) => x !== undefined && x !== '').join(', '),
     };
+    return item;
+  }
+
+  /** The tooltip of a row, built when the pointer rests on it (times and heartbeats as of now). */
+  resolveTreeItem(item: vscode.TreeItem, node: TreeNode): vscode.TreeItem {
+    const tooltip = findNode(this.build(this.sessions.states()), node.id)?.tooltip ?? node.tooltip;
+    if (tooltip !== undefined) {
+      const md = new vscode.MarkdownString(tooltip);
+      md.supportThemeIcons = true;
+      item.tooltip = md;
+    }
     return item;
   }
 
@@ -94,6 +108,12 @@ export class KaelTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
       return null;
     };
     return find(this.roots, undefined) ?? undefined;
+  }
+
+  private build(states: readonly NamespaceState[]): TreeNode[] {
+    // Every namespace unreachable: the message says why in full; the rows are the ways out.
+    const allFailing = states.length > 0 && states.every((s) => s.connection === 'error');
+    return allFailing ? problemActions() : buildTree(states, this.grouping, { localHost: this.localHost });
   }
 
   dispose(): void {

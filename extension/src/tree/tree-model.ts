@@ -5,6 +5,8 @@ import type {
   PackageSnapshot,
   RunSummary,
 } from '@kael/runtime/model/frame-snapshot';
+import { packageState } from '@kael/runtime/model/frame-snapshot';
+import type { PackageState } from '@kael/runtime/model/frame-snapshot';
 import type { PackageKind } from '@kael/runtime/model/package-kind';
 import type { ConnectionProblem } from '../client/connection-problem.js';
 import { firstLine, formatDuration, formatMs, localDateTime, localTime, md } from './format.js';
@@ -106,17 +108,42 @@ export interface TreeOptions {
   localHost?: string;
 }
 
-/** What a package's state is, in one place so new runtime fields (health state) show everywhere. */
+/** What a package's state is, in one place so every row, count and picker reads it the same way. */
 export interface PackageHealth {
-  state: 'ok' | 'failed' | 'restarting';
+  state: PackageState;
+  /** Why it failed, in one line (`file:line:col: message [code]`). */
   reason?: string;
+  /** The full error message, when it says more than `reason`. */
+  detail?: string;
+  /** The error's code, e.g. `PACKAGE_INVALID`. */
   code?: string;
 }
 
-/** A package's health from its snapshot: today the load `error`. */
+/**
+ * A package's health from its snapshot: the frame's `state` and `reason`; a frame that predates
+ * them is read from its load `error` (the runtime's {@link packageState}).
+ */
 export function packageHealth(p: PackageSnapshot): PackageHealth {
-  if (p.error !== undefined) return { state: 'failed', reason: p.error.message, code: p.error.code };
-  return { state: 'ok' };
+  const state = packageState(p);
+  if (state === 'ok') return { state };
+  const message = p.error?.message;
+  const reason = p.reason ?? (message === undefined ? undefined : firstLine(message, 400));
+  return {
+    state,
+    ...(reason === undefined ? {} : { reason }),
+    ...(message === undefined || message === reason ? {} : { detail: message }),
+    ...(p.error === undefined ? {} : { code: p.error.code }),
+  };
+}
+
+const RESTARTING =
+  '**restarting**: a restart, update, install or rollback of its kind is under way on this frame';
+
+/** Text shown as is in a Markdown tooltip (a fence longer than any backtick run inside). */
+function codeBlock(text: string): string {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence}text\n${text}\n${fence}`;
 }
 
 interface Ctx {
@@ -186,8 +213,12 @@ function namespaceNode(s: NamespaceState, grouping: Grouping, ctx: Ctx): TreeNod
     s.deadLetters !== undefined && s.deadLetters > 0 ? `${s.deadLetters} dead-lettered` : undefined,
     s.connection === 'reconnecting' ? 'reconnecting…' : undefined,
   ].filter((x) => x !== undefined);
+  const deadLettered = s.deadLetters !== undefined && s.deadLetters > 0;
   const tooltip = [
     `**${md(s.namespace)}** — ${description.join(' · ')}`,
+    deadLettered
+      ? `⚠ ${s.deadLetters} message${s.deadLetters === 1 ? '' : 's'} in the dead-letter queue: calls that crashed their worker again and again were set aside there (\`kael dlq\` lists and drops them)`
+      : undefined,
     s.brokerUrl === undefined ? undefined : `broker \`${s.brokerUrl}\``,
     s.connectedSinceMs === undefined
       ? undefined
@@ -214,7 +245,7 @@ function namespaceNode(s: NamespaceState, grouping: Grouping, ctx: Ctx): TreeNod
     description: description.join(' · '),
     tooltip: tooltip.join('\n\n'),
     icon: s.connection === 'reconnecting' ? 'debug-disconnect' : 'server',
-    ...(s.connection === 'reconnecting' || failed > 0 ? { tone: 'warning' as const } : {}),
+    ...(s.connection === 'reconnecting' || failed > 0 || deadLettered ? { tone: 'warning' as const } : {}),
     context: `namespace${s.connection === 'reconnecting' ? ';stale' : ''}`,
     children,
   };
@@ -250,7 +281,7 @@ function frameNode(live: LiveFrame, ctx: Ctx): TreeNode {
     : [
         label.startsWith(f.host) ? undefined : f.host,
         `pid ${f.pid}`,
-        `up ${formatDuration(upSeconds)}`,
+        // No uptime here: it would change the row every second (redraws); the tooltip has it.
         failed.length > 0 ? `⚠ ${failed.length} failed` : undefined,
       ]
         .filter((x) => x !== undefined)
@@ -305,11 +336,17 @@ function packageNode(
   const kindWord = p.kind === 'unknown' ? 'package' : `${p.kind} package`;
   if (health.state === 'failed') {
     const reason = health.reason ?? '';
+    const tooltip = [
+      `**${md(p.name)}** ${md(p.version ?? '')} — ${kindWord} that **failed** (${health.code ?? 'ERROR'})`,
+      md(reason),
+      health.detail === undefined ? undefined : codeBlock(health.detail),
+      `folder \`${p.dir}\``,
+    ].filter((x) => x !== undefined);
     return {
       id,
       label: p.name,
       description: `${p.version ?? ''} · failed`.replace(/^ · /, ''),
-      tooltip: `**${md(p.name)}** ${md(p.version ?? '')} — ${kindWord} that **failed** (${health.code ?? 'ERROR'})\n\n${md(reason)}\n\nfolder \`${p.dir}\``,
+      tooltip: tooltip.join('\n\n'),
       icon: 'error',
       tone: 'failed',
       context,
@@ -333,12 +370,20 @@ function packageNode(
     return crontabNode(live, p, c, data, context, stale, ctx);
   }
   const services = p.services ?? [];
+  const restarting = health.state === 'restarting';
   return {
     id,
     label: p.name,
-    description: p.version ?? '',
-    tooltip: `**${md(p.name)}** ${md(p.version ?? '')} — ${kindWord} on ${md(frameLabel)}\n\n${services.length} function${services.length === 1 ? '' : 's'} published\n\nfolder \`${p.dir}\``,
-    icon: 'package',
+    description: restarting ? `${p.version ?? ''} · restarting`.replace(/^ · /, '') : (p.version ?? ''),
+    tooltip: [
+      `**${md(p.name)}** ${md(p.version ?? '')} — ${kindWord} on ${md(frameLabel)}`,
+      restarting ? RESTARTING : undefined,
+      `${services.length} function${services.length === 1 ? '' : 's'} published`,
+      `folder \`${p.dir}\``,
+    ]
+      .filter((x) => x !== undefined)
+      .join('\n\n'),
+    icon: restarting ? 'loading~spin' : 'package',
     context,
     data,
     children: services.map((s) => ({
@@ -365,11 +410,25 @@ function crontabNode(
   const f = live.snapshot;
   const holder = ctx.holders.get(p.name);
   const active = holder === f.id;
-  const holderLabel = holder === undefined ? undefined : ctx.labels.get(holder);
+  const labelOf = (id: string): string => ctx.labels.get(id) ?? id;
+  const holderLabel = holder === undefined ? undefined : labelOf(holder);
   // A claim the tree does not trust (stale frame, or an older claim than another frame's).
   const doubtful = c?.active === true && !active;
-  const state = active ? 'active' : doubtful ? 'active? (not confirmed)' : 'standby';
+  const restarting = packageHealth(p).state === 'restarting';
+  const problem = c?.problem;
+  const state = [
+    active ? 'active' : doubtful ? 'active? (not confirmed)' : 'standby',
+    restarting ? 'restarting' : undefined,
+    problem === undefined ? undefined : `⚠ ${problem.code}`,
+  ]
+    .filter((x) => x !== undefined)
+    .join(' · ');
   const since = live.activeSince[p.name];
+  // The holder as this frame's lock log says, and how long that holder has been silent.
+  const logHolder =
+    c?.activeFrame === undefined
+      ? undefined
+      : `lock log: held by ${c.activeFrame === f.id ? 'this frame' : md(labelOf(c.activeFrame))}${c.leaseAgeMs === undefined ? '' : `, its last heartbeat ${formatMs(c.leaseAgeMs)} ago`}`;
   const tooltip = [
     `**${md(p.name)}** ${md(p.version ?? '')} — crontab package on ${md(data.frameLabel ?? '')}`,
     active
@@ -379,16 +438,33 @@ function crontabNode(
           ? 'claims to be active, but the frame missed its heartbeat: not trusted'
           : `claims to be active, but ${md(holderLabel ?? 'another frame')} took the lock later`
         : `standby: ${holderLabel === undefined ? 'no live frame runs it now' : `${md(holderLabel)} runs it`}; takes over if that frame goes`,
+    problem === undefined
+      ? undefined
+      : `⚠ **cannot take part in the election here** (${problem.code}): ${md(problem.message)}`,
+    restarting ? RESTARTING : undefined,
     c?.error === undefined ? undefined : `⚠ ${md(c.error.message)}`,
+    logHolder,
+    c?.lastScheduledAt === undefined
+      ? undefined
+      : `last tick claimed ${localDateTime(c.lastScheduledAt, ctx.tz)}`,
+    c?.nextRun === undefined ? undefined : `next tick ${localDateTime(c.nextRun, ctx.tz)}`,
+    c?.lastRun === undefined
+      ? undefined
+      : `last run on this frame: **${c.lastRun.status}** for the tick of ${localDateTime(c.lastRun.scheduledAt, ctx.tz)}`,
     `folder \`${p.dir}\``,
   ].filter((x) => x !== undefined);
+  const { icon, tone } = active
+    ? { icon: 'star-full' as const, tone: 'active' as const }
+    : problem !== undefined
+      ? { icon: 'warning' as const, tone: 'warning' as const }
+      : { icon: 'circle-outline' as const, tone: doubtful ? ('stale' as const) : undefined };
   return {
     id: `pkg:${ctx.ns}:${f.id}:crontab:${p.name}`,
     label: p.name,
     description: `${p.version ?? ''} · ${state}`,
     tooltip: tooltip.join('\n\n'),
-    icon: active ? 'star-full' : 'circle-outline',
-    ...(active ? { tone: 'active' as const } : doubtful ? { tone: 'stale' as const } : {}),
+    icon,
+    ...(tone === undefined ? {} : { tone }),
     context,
     data,
     children: (c?.entries ?? []).map((e) => entryNode(e, data, active, ctx)),
@@ -399,7 +475,9 @@ function entryNode(e: CrontabEntrySnapshot, data: NodeData, active: boolean, ctx
   const run = e.lastRun;
   const description = [
     e.nextRun === undefined || !active ? undefined : `next ${localTime(e.nextRun, ctx.tz)}`,
-    run === undefined ? undefined : `last ${run.status}`,
+    run === undefined
+      ? undefined
+      : `last ${run.status}${run.status === 'ok' || typeof run.exitCode !== 'number' ? '' : ` (exit ${run.exitCode})`}`,
   ]
     .filter((x) => x !== undefined)
     .join(' · ');
@@ -408,7 +486,13 @@ function entryNode(e: CrontabEntrySnapshot, data: NodeData, active: boolean, ctx
     e.nextRun === undefined
       ? undefined
       : `next run ${localDateTime(e.nextRun, ctx.tz)}${active ? '' : ' (on the active frame)'}`,
+    e.lastScheduledAt === undefined
+      ? undefined
+      : `last tick claimed (by any frame) ${localDateTime(e.lastScheduledAt, ctx.tz)}`,
     run === undefined ? 'no run yet on this frame' : lastRunText(run, ctx),
+    run?.outputTail === undefined || run.outputTail.trim() === ''
+      ? undefined
+      : `output (its end):\n\n${codeBlock(run.outputTail.trimEnd())}`,
   ].filter((x) => x !== undefined);
   const { icon, tone } = runIcon(run);
   return {
@@ -425,15 +509,12 @@ function entryNode(e: CrontabEntrySnapshot, data: NodeData, active: boolean, ctx
 }
 
 function lastRunText(run: RunSummary, ctx: Ctx): string {
-  const extra = run as RunSummary & { output?: string; outputHead?: string };
-  const head = extra.outputHead ?? (extra.output === undefined ? undefined : firstLine(extra.output));
   return [
     `last run **${run.status}** for the tick of ${localDateTime(run.scheduledAt, ctx.tz)}`,
     run.startedAt === undefined ? undefined : `started ${localDateTime(run.startedAt, ctx.tz)}`,
     run.exitCode === undefined || run.exitCode === null ? undefined : `exit code ${run.exitCode}`,
     run.signal === undefined || run.signal === null ? undefined : `signal ${run.signal}`,
     run.durationMs === undefined ? undefined : `took ${formatMs(run.durationMs)}`,
-    head === undefined || head === '' ? undefined : `output: \`${md(head)}\``,
   ]
     .filter((x) => x !== undefined)
     .join(' · ');
@@ -497,7 +578,7 @@ function packageNodes(frames: readonly LiveFrame[], ctx: Ctx): TreeNode[] {
             description: [
               p.version ?? '?',
               cron === undefined ? undefined : active ? 'active' : 'standby',
-              health.state === 'failed' ? 'failed' : undefined,
+              health.state === 'ok' ? undefined : health.state,
               stale ? 'no heartbeat' : undefined,
             ]
               .filter((x) => x !== undefined)
@@ -579,4 +660,22 @@ export function problemMessage(states: readonly NamespaceState[]): string | unde
   if (failing.length === 0) return undefined;
   const reasons = [...new Set(failing.map((s) => s.problem?.summary ?? ''))];
   return `Not connected (${failing.map((s) => s.namespace).join(', ')}): ${reasons.join('; ')}`;
+}
+
+/**
+ * Everything the rows of a tree show, tooltips aside (those are built on hover): two trees with
+ * the same signature look the same, so the view need not redraw.
+ */
+export function rowsSignature(nodes: readonly TreeNode[]): string {
+  return JSON.stringify(nodes, (key, value: unknown) => (key === 'tooltip' ? undefined : value));
+}
+
+/** The node with this id, anywhere in the tree. */
+export function findNode(nodes: readonly TreeNode[], id: string): TreeNode | undefined {
+  for (const n of nodes) {
+    if (n.id === id) return n;
+    const hit = findNode(n.children, id);
+    if (hit !== undefined) return hit;
+  }
+  return undefined;
 }

@@ -113,7 +113,8 @@ export const command: CliCommand = {
           ? `--strict: ${failed} package(s) failed`
           : undefined;
     if (refusal !== undefined) {
-      frame.logger.error(`${refusal}; stopping`, { code: 'PACKAGE_INVALID' });
+      if (logFormat() === 'json') frame.logger.error(`${refusal}; stopping`, { code: 'PACKAGE_INVALID' });
+      else process.stderr.write(`kael: ${refusal}; stopping\n`);
       await frame.stop();
       return 1;
     }

@@ -252,6 +252,8 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
    * services are not dropped. The namespace stays what it was at start.
    * @returns what changed, by package name
    * @throws ConfigError `CONFIG_INVALID` when frame.yaml is missing or wrong: nothing was changed.
+   * @throws KaelError `COMMAND_FAILED` when the new service workers exit before they are ready
+   * (the old ones keep serving the previous packages).
    */
   async reloadConfig(): Promise<ReloadSummary> {
     const run = this.reloading.then(() => this.reloadConfigNow());
@@ -283,6 +285,7 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
     if (isEmptyDiff(diff)) return summary;
     this.reportProblems([...diff.added, ...diff.changed]);
     const kept = new Set(diff.unchanged.map((r) => r.dir));
+    const previous = this.packageRecords;
     // The running records of unchanged packages are kept: they carry what the hosts learned since start.
     this.packageRecords = fresh.map((r) =>
       kept.has(r.dir) ? (diff.unchanged.find((u) => u.dir === r.dir) ?? r) : r,
@@ -293,7 +296,14 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
     this.changed();
     if (touches('service')) {
       await logPythonInterpreter(diff.added.concat(diff.changed), this.logger);
-      await this.services?.restart(this.packageRecords.filter(isServiceRecord));
+      try {
+        await this.services?.restart(this.packageRecords.filter(isServiceRecord));
+      } catch (e) {
+        // The new workers did not come up and the old ones still serve: say so, not the new list.
+        this.packageRecords = previous;
+        this.changed();
+        throw e;
+      }
     }
     if (touches('crontab')) await this.crontabs?.apply(this.packageRecords.filter(isCrontabRecord), kept);
     await this.locateWorkerProblems();

@@ -5,8 +5,10 @@ import type { Logger } from '../util/logger.js';
 
 /** What the watch knows about one service queue. */
 interface QueueState {
-  /** Consumers seen by the last probe that answered. */
+  /** Consumers seen by the last probe; -1 when the broker could not say (counts as "has consumers"). */
   consumers: number;
+  /** Messages ready in the queue at the last probe (requests no consumer has taken, or requeued). */
+  ready: number;
   /** Epoch ms at which that probe was sent. */
   checkedAt: number;
   /** Epoch ms at which the first probe of the current run of "no consumer" answers was sent. */
@@ -53,8 +55,11 @@ export class ConsumerWatch {
 
   /** True when the watch is on. */
   get enabled(): boolean {
-    return Number.isFinite(this.goneAfterMs);
+    return Number.isFinite(this.goneAfterMs) && !this.refused;
   }
+
+  /** The broker refused a probe (a user without the right to declare): calls then wait as before. */
+  private refused = false;
 
   /**
    * Before publishing a call to `queue`: undefined when the queue is known to have consumers (the
@@ -65,7 +70,7 @@ export class ConsumerWatch {
     if (!this.enabled) return undefined;
     const s = this.states.get(queue);
     const now = Date.now();
-    if (s !== undefined && s.consumers > 0) {
+    if (s !== undefined && s.consumers !== 0) {
       const age = now - s.checkedAt;
       if (age < FRESH_MS) {
         if (age > FRESH_MS / 2 && s.probing === undefined) void this.probe(queue);
@@ -82,16 +87,27 @@ export class ConsumerWatch {
   goneSince(queue: string, sentAt: number, now: number): boolean {
     if (!this.enabled || now - sentAt < this.goneAfterMs) return false;
     const s = this.states.get(queue);
-    if (s !== undefined && s.consumers === 0 && s.checkedAt >= sentAt && this.isGone(s)) return true;
-    if (s?.probing !== undefined) return false;
-    // A call asks once as soon as it has waited goneAfterMs, unless a probe sent after it was
-    // published already answered; then at most every IN_FLIGHT_RECHECK_MS (every goneAfterMs while
-    // the queue shows no consumer, to confirm).
-    const since = s === undefined ? Infinity : now - s.checkedAt;
-    const due =
-      s === undefined || s.checkedAt < sentAt || s.consumers === 0 ? this.goneAfterMs : IN_FLIGHT_RECHECK_MS;
-    if (since >= due) void this.probe(queue, true);
-    return false;
+    const gone = s !== undefined && s.checkedAt >= sentAt && this.isGone(s);
+    if (s?.probing === undefined) {
+      // A call asks once as soon as it has waited goneAfterMs, unless a probe sent after it was
+      // published already answered; then at most every IN_FLIGHT_RECHECK_MS (every goneAfterMs while
+      // the queue shows no consumer, to confirm). A queue found gone is still asked: a draining
+      // frame's calls become stranded if it dies before answering them.
+      const since = s === undefined ? Infinity : now - s.checkedAt;
+      const confirming = s === undefined || s.checkedAt < sentAt || (s.consumers === 0 && !gone);
+      if (since >= (confirming ? this.goneAfterMs : IN_FLIGHT_RECHECK_MS)) void this.probe(queue, true);
+    }
+    return gone;
+  }
+
+  /**
+   * How many requests sit in a queue found gone: only that many waiting calls are stranded. A frame
+   * that drains on SIGTERM has cancelled its consumer but still holds the calls it is finishing
+   * (unacknowledged, not counted as ready): those calls get their reply and must not fail.
+   */
+  stranded(queue: string): number {
+    const s = this.states.get(queue);
+    return s !== undefined && this.isGone(s) ? s.ready : 0;
   }
 
   /** The error of a call to a queue without consumer. */
@@ -154,17 +170,25 @@ export class ConsumerWatch {
     let s = this.states.get(queue);
     if (s?.probing !== undefined) return s.probing;
     if (s === undefined) {
-      s = { consumers: 0, checkedAt: 0, zeroSince: undefined, probing: undefined };
+      s = { consumers: 0, ready: 0, checkedAt: 0, zeroSince: undefined, probing: undefined };
       this.states.set(queue, s);
     }
     const state = s;
     const sentAt = Date.now();
-    state.probing = this.ask(queue).then((consumers) => {
+    state.probing = this.ask(queue).then((counts) => {
       state.probing = undefined;
-      if (consumers === undefined) return undefined;
+      if (counts === undefined) {
+        // No answer: remembered like a positive one, so calls do not ask again on every publish.
+        state.consumers = -1;
+        state.checkedAt = sentAt;
+        state.zeroSince = undefined;
+        return undefined;
+      }
+      const { consumers, ready } = counts;
       if (consumers === 0) state.zeroSince ??= sentAt;
       else state.zeroSince = undefined;
       state.consumers = consumers;
+      state.ready = ready;
       state.checkedAt = sentAt;
       if (confirmGone && consumers === 0) this.confirmGone(queue, state);
       return consumers;
@@ -172,7 +196,7 @@ export class ConsumerWatch {
     return state.probing;
   }
 
-  private async ask(queue: string): Promise<number | undefined> {
+  private async ask(queue: string): Promise<{ consumers: number; ready: number } | undefined> {
     const ch = await this.probeChannel();
     if (ch === undefined) return undefined;
     let timer: NodeJS.Timeout | undefined;
@@ -184,13 +208,24 @@ export class ConsumerWatch {
         // Through a promise: amqplib may throw at once on a channel that is closing.
         Promise.resolve()
           .then(() => ch.checkQueue(queue))
-          .then((ok) => ok.consumerCount),
+          .then((ok) => ({ consumers: ok.consumerCount, ready: ok.messageCount })),
         timeout,
       ]);
     } catch (e) {
       // 404: the queue is gone (the mandatory publish would be returned too). Anything else (a node
       // down in a cluster, a closing connection) is not an answer: the call goes ahead as before.
-      if ((e as { code?: unknown }).code === 404) return 0;
+      const code = (e as { code?: unknown }).code;
+      if (code === 404) return { consumers: 0, ready: 0 };
+      if (code === 403) {
+        this.refused = true;
+        this.logger.warn(
+          'the broker refuses queue probes to this user: calls to a service without frame wait until their timeout',
+          {
+            queue,
+          },
+        );
+        return undefined;
+      }
       this.logger.debug('consumer probe failed', { queue, error: (e as Error).message });
       return undefined;
     } finally {

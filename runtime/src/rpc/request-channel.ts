@@ -320,7 +320,11 @@ export class RequestChannel {
     ch.on('close', () => this.onChannelLost(ch, conn));
     await ch.consume(DIRECT_REPLY_TO, (msg) => this.onReply(msg), { noAck: true });
     if (this.closed) {
-      await ch.close();
+      try {
+        await ch.close();
+      } catch (e) {
+        this.logger.debug('reply channel close failed', { error: (e as Error).message });
+      }
       return;
     }
     this.channel = ch;
@@ -424,10 +428,11 @@ export class RequestChannel {
     this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
   }
 
-  /** Times requests out, and fails those whose service queue lost its last consumer. */
+  /** Times requests out, and fails those stranded in a service queue that lost its last consumer. */
   private sweep(): void {
     const now = Date.now();
     const watch = this.watch;
+    let gone: Map<string, [string, Pending][]> | undefined;
     for (const [id, p] of this.pending) {
       if (p.deadline <= now) {
         this.end(
@@ -437,9 +442,20 @@ export class RequestChannel {
             : new KaelError('RPC_TIMEOUT', `${p.label}: no reply within ${p.timeoutMs} ms`),
         );
       } else if (watch !== undefined && p.watchQueue !== undefined && p.sentAt !== 0) {
-        if (watch.goneSince(p.watchQueue, p.sentAt, now))
-          this.end(id, watch.notFound(p.watchQueue, p.label, 'consumers-gone'));
+        if (watch.goneSince(p.watchQueue, p.sentAt, now)) {
+          gone ??= new Map();
+          const calls = gone.get(p.watchQueue) ?? [];
+          calls.push([id, p]);
+          gone.set(p.watchQueue, calls);
+        }
       }
+    }
+    if (gone === undefined || watch === undefined) return;
+    for (const [queue, calls] of gone) {
+      // The newest calls are the ones still queued; a draining frame holds the oldest.
+      calls.sort((a, b) => b[1].sentAt - a[1].sentAt);
+      for (const [id, p] of calls.slice(0, watch.stranded(queue)))
+        this.end(id, watch.notFound(queue, p.label, 'consumers-gone'));
     }
   }
 

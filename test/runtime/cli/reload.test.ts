@@ -132,6 +132,7 @@ describe('kael run reloading frame.yaml on SIGHUP', () => {
       },
       { added: ['beta', 'fresh'], removed: ['alpha', 'gone'], changed: [], unchanged: ['tools', 'keeper'] },
     );
+    process.stdout.write(`# reload under load: ${answered} calls of tools answered, ${failed} failed\n`);
     assert.equal(failed, 0);
     assert.equal(await client.call('beta__ver', [], { timeoutMs: 5000 }), '2.0');
     const names = await until('the frame announcing the new packages', async () => {
