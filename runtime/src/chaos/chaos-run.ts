@@ -45,7 +45,6 @@ export async function runChaos(
   };
   process.on('uncaughtException', onUncaught);
   process.on('unhandledRejection', onUncaught);
-  const random = new SeededRandom(options.seed);
   let cluster: ChaosCluster | undefined;
   let client: FrameClient | undefined;
   try {
@@ -59,70 +58,104 @@ export async function runChaos(
       logger: createLogger('chaos-client', 'warn'),
     });
     await warmUp(client, signal);
-    const faults = new FaultLog();
-    const loadStart = Date.now();
-    const ledger = new CallLedger(loadStart);
-    const load = new LoadDriver(client, ledger, random, {
-      rate: options.rate,
-      callTimeoutMs: options.callTimeoutMs,
-      runId: randomBytes(3).toString('hex'),
-    });
-    const injector = new FaultInjector(
-      cluster,
-      load,
-      faults,
-      random,
-      options.faultGapMs,
-      options.faults,
-      logger,
-    );
-    const endAt = loadStart + options.minutes * 60_000;
-    logger.info(`load of ${options.rate} calls/s for ${options.minutes} min`, { seed: options.seed });
-    load.start();
-    const injecting = injector.run(endAt, signal);
-    await sleep(endAt - Date.now(), signal);
-    load.stop();
-    const loadEnd = Date.now();
-    await injecting;
-    // Every call ends by its timeout at the latest; one still open after a grace never will.
-    const settleBy = signal.aborted ? Date.now() + 3000 : load.lastDeadline + LOST_GRACE_MS;
-    while (ledger.pending > 0 && Date.now() < settleBy) await sleep(100);
-    // The last ticks of the load reach the log.
-    await sleep(2 * TICK_PERIOD_MS, signal);
-    ledger.recordExecutions(await readLines(cluster.executionLog));
-    const windows = faults.tickWindows(TICK_WINDOW_BEFORE_MS, TICK_WINDOW_AFTER_MS);
-    return summarize(
-      {
-        seed: options.seed,
-        minutes: options.minutes,
-        rate_per_s: options.rate,
-        retry: options.retry,
-        frames: options.frames,
-        load_s: Math.round((loadEnd - loadStart) / 100) / 10,
-        interrupted: signal.aborted,
-        calls: ledger.finish(loadEnd, signal.aborted),
-        not_sent_in_flight_limit: load.notSent,
-        ticks: countTicks(await readLines(cluster.tickLog), TICK_PERIOD_MS, windows, loadStart),
-        broker_recovery_ms: faults.records
-          .filter((r) => r.kind === 'broker_restart' && r.error === undefined)
-          .map((r) => ledger.firstSuccessAfter(r.endedAt) ?? null),
-        faults: faults.counts(),
-        fault_timeline: faults.timeline(loadStart),
-        fault_errors: faults.errors(),
-        frames_exited_unexpectedly: cluster.unexpectedExits,
-        orphan_processes: cluster.orphans,
-        uncaught_errors: uncaught,
-        ...(options.keep ? { kept: cluster.root } : {}),
-      },
-      options.strict,
-    );
+    const run = await driveLoad(cluster, client, options, signal, logger);
+    return await closeBooks(run, cluster, options, signal, () => uncaught);
   } finally {
     if (client !== undefined) await closeWithin(client, 10_000, logger);
     await cluster?.close(options.keep);
-    // Counted up to here: the client's close and the cleanup can throw uncaught too.
+    // Listened to until the cleanup is over: an uncaught error there is logged, not fatal.
     process.off('uncaughtException', onUncaught);
     process.off('unhandledRejection', onUncaught);
   }
+}
+
+/** What the load phase leaves for the books. */
+interface LoadRun {
+  ledger: CallLedger;
+  load: LoadDriver;
+  faults: FaultLog;
+  loadStart: number;
+  loadEnd: number;
+}
+
+/** The load and the faults, until the end of the run or an abort; then every call settles or is lost. */
+async function driveLoad(
+  cluster: ChaosCluster,
+  client: FrameClient,
+  options: ChaosOptions,
+  signal: AbortSignal,
+  logger: Logger,
+): Promise<LoadRun> {
+  const random = new SeededRandom(options.seed);
+  const faults = new FaultLog();
+  const loadStart = Date.now();
+  const ledger = new CallLedger(loadStart);
+  const load = new LoadDriver(client, ledger, random, {
+    rate: options.rate,
+    callTimeoutMs: options.callTimeoutMs,
+    runId: randomBytes(3).toString('hex'),
+  });
+  const injector = new FaultInjector(
+    cluster,
+    load,
+    faults,
+    random,
+    options.faultGapMs,
+    options.faults,
+    logger,
+  );
+  const endAt = loadStart + options.minutes * 60_000;
+  logger.info(`load of ${options.rate} calls/s for ${options.minutes} min`, { seed: options.seed });
+  load.start();
+  const injecting = injector.run(endAt, signal);
+  await sleep(endAt - Date.now(), signal);
+  load.stop();
+  const loadEnd = Date.now();
+  await injecting;
+  // Every call ends by its timeout at the latest; one still open after a grace never will.
+  const settleBy = signal.aborted ? Date.now() + 3000 : load.lastDeadline + LOST_GRACE_MS;
+  while (ledger.pending > 0 && Date.now() < settleBy) await sleep(100);
+  return { ledger, load, faults, loadStart, loadEnd };
+}
+
+/** Reads the execution and tick logs and sums everything up. */
+async function closeBooks(
+  run: LoadRun,
+  cluster: ChaosCluster,
+  options: ChaosOptions,
+  signal: AbortSignal,
+  uncaught: () => number,
+): Promise<ChaosSummary> {
+  const { ledger, load, faults, loadStart, loadEnd } = run;
+  // The last ticks of the load reach the log.
+  await sleep(2 * TICK_PERIOD_MS, signal);
+  ledger.recordExecutions(await readLines(cluster.executionLog));
+  const windows = faults.tickWindows(TICK_WINDOW_BEFORE_MS, TICK_WINDOW_AFTER_MS);
+  return summarize(
+    {
+      seed: options.seed,
+      minutes: options.minutes,
+      rate_per_s: options.rate,
+      retry: options.retry,
+      frames: options.frames,
+      load_s: Math.round((loadEnd - loadStart) / 100) / 10,
+      interrupted: signal.aborted,
+      calls: ledger.finish(loadEnd, signal.aborted),
+      not_sent_in_flight_limit: load.notSent,
+      ticks: countTicks(await readLines(cluster.tickLog), TICK_PERIOD_MS, windows, loadStart),
+      broker_recovery_ms: faults.records
+        .filter((r) => r.kind === 'broker_restart' && r.error === undefined)
+        .map((r) => ledger.firstSuccessAfter(r.endedAt) ?? null),
+      faults: faults.counts(),
+      fault_timeline: faults.timeline(loadStart),
+      fault_errors: faults.errors(),
+      frames_exited_unexpectedly: cluster.unexpectedExits,
+      orphan_processes: cluster.orphans,
+      uncaught_errors: uncaught(),
+      ...(options.keep ? { kept: cluster.root } : {}),
+    },
+    options.strict,
+  );
 }
 
 /** Waits until a JS and a Python call both answer: every frame started, the services consume. */
