@@ -5,8 +5,8 @@ import type { FaultKind, FaultLog } from './fault-log.js';
 import type { LoadDriver } from './load-driver.js';
 import type { SeededRandom } from './random.js';
 
-/** No fault starts later than this before the end of the load: its effects are then still measured. */
-const QUIET_END_MS = 5000;
+/** No fault starts later than this before the end of the load (a broker restart takes up to 20 s): its effects are then still measured. */
+const QUIET_END_MS = 20_000;
 
 /**
  * Injects one fault at a time at random intervals until the end of the load. Kinds are dealt from a
