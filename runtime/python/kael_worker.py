@@ -118,6 +118,8 @@ class Server:
         self.prefix = service_prefix
         self.max_threads = max_threads
         self.debug = debug
+        limit = os.environ.get("KAEL_MAX_REPLY_BYTES")
+        self.max_reply_bytes = int(limit) if limit and limit.isdigit() else None
         self.loop = None
         self.lock = threading.Lock()
         self.reader = None  # the seat that reads the channel now
@@ -237,13 +239,30 @@ class Server:
                 "%s returned a value that cannot be encoded: %s" % (service, e),
             )
             return
+        if self.max_reply_bytes is not None and len(text) > self.max_reply_bytes:
+            # Checked again on the encoded reply by the frame; refused here so a huge value does not
+            # cross the pipe for nothing.
+            self.fail(
+                call_id,
+                "REPLY_TOO_LARGE",
+                "KaelError",
+                "%s returned %d bytes, over this frame's limit of %d bytes" % (service, len(text), self.max_reply_bytes),
+            )
+            return
         self.channel.send(text)
 
     def raised(self, call_id, error):
-        stack = None
-        if self.debug:
+        # The traceback always goes to the frame, which logs it with the call's correlation id and
+        # passes it to the caller only when it runs with --debug-errors.
+        try:
             stack = "".join(traceback.format_exception(type(error), error, error.__traceback__))
-        self.fail(call_id, "REMOTE_ERROR", type(error).__name__, str(error), stack)
+        except Exception:  # noqa: B902 - a broken __str__ must not cost the reply
+            stack = None
+        try:
+            message = str(error)
+        except Exception:  # noqa: B902 - same
+            message = "<exception of type %s whose str() failed>" % type(error).__name__
+        self.fail(call_id, "REMOTE_ERROR", type(error).__name__, message, stack)
 
     def fail(self, call_id, code, name, message, stack=None):
         error = {"code": code, "name": name, "message": message}

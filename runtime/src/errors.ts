@@ -101,15 +101,34 @@ export function errorToData(error: unknown): ErrorData {
     const code = (error as { code?: unknown }).code;
     const data: ErrorData = {
       code: typeof code === 'string' ? code : 'REMOTE_ERROR',
-      name: error.name,
-      message: error.message,
+      // A user's error class may carry anything in these fields; the wire needs strings.
+      name: typeof error.name === 'string' ? error.name : 'Error',
+      message: typeof error.message === 'string' ? error.message : describeThrown(error.message),
     };
     if (error.stack !== undefined) data.stack = error.stack;
     const details = (error as { details?: unknown }).details;
     if (details !== null && typeof details === 'object') data.details = details as Record<string, unknown>;
     return data;
   }
-  return { code: 'REMOTE_ERROR', name: 'Error', message: String(error) };
+  return { code: 'REMOTE_ERROR', name: 'Error', message: describeThrown(error) };
+}
+
+/**
+ * A message for a thrown value that is no Error (a string, `undefined`, an object without prototype,
+ * a cyclic object): never throws itself, so every failure still gets a reply.
+ */
+export function describeThrown(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === null || typeof value !== 'object') return `non-error thrown: ${String(value)}`;
+  const message = (value as { message?: unknown }).message;
+  if (typeof message === 'string') return message;
+  try {
+    const json = JSON.stringify(value);
+    if (json !== undefined) return `non-error thrown: ${json.length > 200 ? `${json.slice(0, 200)}…` : json}`;
+  } catch {
+    // Cyclic or with a throwing toJSON: the type is all that can be said.
+  }
+  return `non-error thrown: ${Object.prototype.toString.call(value)}`;
 }
 
 /** True when `value` looks like {@link ErrorData} (used when decoding replies from foreign peers). */

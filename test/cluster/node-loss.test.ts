@@ -238,55 +238,48 @@ describe('a 3-node RabbitMQ cluster', () => {
     });
   });
   describe('a service queue whose node dies while its workers are on other nodes', () => {
-    // Runs and reports, but does not fail the lane, until workers declare and consume their queues
-    // again when the broker cancels their consumer (the RPC healing work); then drop the `todo`.
-    const todo = 'needs workers to re-declare and re-consume their queue on consumer cancel';
-    it(
-      'is declared again by the workers, and calls succeed again within 5 s without a lost call',
-      { todo },
-      async () => {
-        const ns = randomNamespace('q');
-        const victim = 2;
-        const others = cluster.urls.filter((_, i) => i !== victim - 1);
-        // The queue lives on the victim (declared there first); the frame never connects to it.
-        const conn = await amqp.connect(cluster.urls[victim - 1] as string);
-        conn.on('error', () => undefined);
-        const ch = await conn.createChannel();
-        ch.on('error', () => undefined);
-        await ch.assertQueue(names.serviceQueue(ns, 'tools__add'), SERVICE_QUEUE_OPTIONS);
-        await conn.close();
-        const frame = startFrameProcess(await makeFrameDir({ tools: TOOLS_SERVICE }), ns, others.join(','));
-        const caller = await connectClient({ name: ns, auri: others, logger: silent });
-        try {
-          await frame.ready;
-          const queue = (await cluster.queues()).find((q) => q.name === names.serviceQueue(ns, 'tools__add'));
-          assert.equal(queue?.node, victim);
-          const calls = new CallLoad(
-            (i) => caller.call('tools__add', [i, 7], { timeoutMs: CALL_TIMEOUT_MS }),
-            (i, value) => value === i + 7,
-            8,
-            CALL_TIMEOUT_MS,
-          );
-          await new Promise((r) => setTimeout(r, 1500));
-          const killedAt = Date.now();
-          await cluster.kill(victim);
-          await new Promise((r) => setTimeout(r, 10_000));
-          const load = await calls.stop();
-          const failedStarts = load.records.filter((r) => r.failure !== undefined).map((r) => r.start);
-          const recoveryS = (Math.max(killedAt, ...failedStarts) - killedAt) / 1000;
-          process.stdout.write(
-            `# queue-node loss: ${load.calls} calls, failed ${load.failed} ${JSON.stringify(load.codes)}, lost ${load.lost}, wrong ${load.wrong}, recovery ${recoveryS.toFixed(2)} s\n`,
-          );
-          assert.equal(load.lost, 0);
-          assert.equal(load.wrong, 0);
-          assert.ok(recoveryS <= 5, `calls still failed ${recoveryS} s after the kill`);
-        } finally {
-          await caller.close();
-          await frame.stop();
-          await cluster.restart(victim);
-          await cluster.awaitNodes(3);
-        }
-      },
-    );
+    it('is declared again by the workers, and calls succeed again within 5 s without a lost call', async () => {
+      const ns = randomNamespace('q');
+      const victim = 2;
+      const others = cluster.urls.filter((_, i) => i !== victim - 1);
+      // The queue lives on the victim (declared there first); the frame never connects to it.
+      const conn = await amqp.connect(cluster.urls[victim - 1] as string);
+      conn.on('error', () => undefined);
+      const ch = await conn.createChannel();
+      ch.on('error', () => undefined);
+      await ch.assertQueue(names.serviceQueue(ns, 'tools__add'), SERVICE_QUEUE_OPTIONS);
+      await conn.close();
+      const frame = startFrameProcess(await makeFrameDir({ tools: TOOLS_SERVICE }), ns, others.join(','));
+      const caller = await connectClient({ name: ns, auri: others, logger: silent });
+      try {
+        await frame.ready;
+        const queue = (await cluster.queues()).find((q) => q.name === names.serviceQueue(ns, 'tools__add'));
+        assert.equal(queue?.node, victim);
+        const calls = new CallLoad(
+          (i) => caller.call('tools__add', [i, 7], { timeoutMs: CALL_TIMEOUT_MS }),
+          (i, value) => value === i + 7,
+          8,
+          CALL_TIMEOUT_MS,
+        );
+        await new Promise((r) => setTimeout(r, 1500));
+        const killedAt = Date.now();
+        await cluster.kill(victim);
+        await new Promise((r) => setTimeout(r, 10_000));
+        const load = await calls.stop();
+        const failedStarts = load.records.filter((r) => r.failure !== undefined).map((r) => r.start);
+        const recoveryS = (Math.max(killedAt, ...failedStarts) - killedAt) / 1000;
+        process.stdout.write(
+          `# queue-node loss: ${load.calls} calls, failed ${load.failed} ${JSON.stringify(load.codes)}, lost ${load.lost}, wrong ${load.wrong}, recovery ${recoveryS.toFixed(2)} s\n`,
+        );
+        assert.equal(load.lost, 0);
+        assert.equal(load.wrong, 0);
+        assert.ok(recoveryS <= 5, `calls still failed ${recoveryS} s after the kill`);
+      } finally {
+        await caller.close();
+        await frame.stop();
+        await cluster.restart(victim);
+        await cluster.awaitNodes(3);
+      }
+    });
   });
 });

@@ -191,10 +191,14 @@ describe('a Python service package', () => {
 
   it('fails the call in flight with WORKER_CRASHED when the worker dies, and restarts it', async () => {
     const before = await client.pytools__pid();
-    for (const crash of [() => client.pytools__crash(), () => client.pytools__segfault()]) {
+    for (const [crash, fn] of [
+      [() => client.pytools__crash(), 'pytools__crash'],
+      [() => client.pytools__segfault(), 'pytools__segfault'],
+    ] as const) {
       await assert.rejects(crash(), (e: RemoteError) => {
         assert.equal(e.code, 'WORKER_CRASHED');
         assert.equal(e.remote.code, 'WORKER_CRASHED');
+        assert.equal(e.remote.details?.['function'], fn);
         return true;
       });
     }
@@ -390,13 +394,29 @@ describe('the Python interpreter', () => {
     }
   });
 
-  it('sends the Python traceback as the stack when the frame runs with KAEL_DEBUG', async () => {
-    const saved = { debug: process.env['KAEL_DEBUG'], level: process.env['KAEL_LOG_LEVEL'] };
-    process.env['KAEL_DEBUG'] = '1';
-    process.env['KAEL_LOG_LEVEL'] = 'warn';
+  it('answers a Python reply over the frame limit with REPLY_TOO_LARGE and keeps serving', async () => {
     let setup: FrameAndClient<PyTools> | undefined;
     try {
-      setup = await frameWithClient<PyTools>({ pytools: PY_TOOLS });
+      setup = await frameWithClient<PyTools>({ pytools: PY_TOOLS }, { limits: { maxReplyBytes: 1000 } });
+      await assert.rejects(setup.client.call('pytools__echo', ['x'.repeat(2000)]), (e: RemoteError) => {
+        assert.equal(e.remote.code, 'REPLY_TOO_LARGE');
+        assert.match(
+          e.remote.message,
+          /^pytools__echo returned \d+ bytes, over this frame's limit of 1000 bytes$/,
+        );
+        return true;
+      });
+      assert.equal(await setup.client.call('pytools__echo', ['ok']), 'ok');
+    } finally {
+      await setup?.client.close();
+      await setup?.close();
+    }
+  });
+
+  it('sends the Python traceback as the stack only when the frame runs with debugErrors', async () => {
+    let setup: FrameAndClient<PyTools> | undefined;
+    try {
+      setup = await frameWithClient<PyTools>({ pytools: PY_TOOLS }, { debugErrors: true });
       await assert.rejects(setup.client.pytools__fail(), (e: RemoteError) => {
         assert.match(
           e.remote.stack ?? '',
@@ -405,13 +425,6 @@ describe('the Python interpreter', () => {
         return true;
       });
     } finally {
-      for (const [k, v] of [
-        ['KAEL_DEBUG', saved.debug],
-        ['KAEL_LOG_LEVEL', saved.level],
-      ] as const) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
       await setup?.close();
     }
   });

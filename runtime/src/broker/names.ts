@@ -24,6 +24,11 @@ export const names = {
    * the `kael-service` header.
    */
   frameCalls: (ns: string, frameId: string): string => `kael.${ns}.frame.${frameId}.calls`,
+  /**
+   * Dead-letter queue of a namespace: calls that were in flight at too many worker deaths (poison
+   * calls), kept for `kael dlq`. Reached through the default exchange.
+   */
+  deadLetters: (ns: string): string => `kael.${ns}.dlq`,
   /** Fanout exchange of membership announcements. */
   membershipExchange: (ns: string): string => `kael.${ns}.members`,
   /** Stream of a crontab's log: holds (takeovers), claimed ticks, releases. */

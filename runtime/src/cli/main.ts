@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   rollback: () => import('./rollback.js'),
   restart: () => import('./restart.js'),
   crontabs: () => import('./crontabs.js'),
+  dlq: () => import('./dlq.js'),
   schedule: () => import('./schedule.js'),
   keygen: () => import('./keygen.js'),
 };

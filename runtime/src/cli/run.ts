@@ -9,7 +9,7 @@ import { LOG_FORMAT_ENV, logFormat } from '../util/logger.js';
 import type { Logger } from '../util/logger.js';
 
 const USAGE =
-  'kael run <frame.yaml> [--name NS] [--auri URL] [--processes N] [--concurrency N] [--heartbeat MS]\n  [--label TEXT] [--strict] [--crontab-heartbeat MS] [--crontab-lease MS]\n  [--admin-key-file FILE] [--install-root DIR] [--allow-unsigned-admin] [--log-format text|json]';
+  'kael run <frame.yaml> [--name NS] [--auri URL] [--processes N] [--concurrency N] [--heartbeat MS]\n  [--label TEXT] [--strict] [--crontab-heartbeat MS] [--crontab-lease MS]\n  [--admin-key-file FILE] [--install-root DIR] [--allow-unsigned-admin] [--log-format text|json]\n  [--max-request-bytes N] [--max-reply-bytes N] [--load-timeout MS] [--max-worker-deaths N] [--debug-errors]';
 
 /**
  * What `kael run` prints once the frame started: one line per package (loaded or FAILED with the
@@ -30,6 +30,10 @@ export function describeStart(snapshot: FrameSnapshot): string[] {
   const failed = snapshot.packages.filter((p) => packageState(p) === 'failed').length;
   lines.push(`kael: ${snapshot.packages.length - failed} package(s) loaded, ${failed} failed`);
   return lines;
+}
+
+function optionalInt(value: string | undefined, flag: string): number | undefined {
+  return value === undefined ? undefined : intFlag(value, flag, 0);
 }
 
 /** What {@link describeStart} prints, as one log event per package (for `--log-format json`). */
@@ -70,6 +74,11 @@ export const command: CliCommand = {
         'admin-key-file': { type: 'string' },
         'install-root': { type: 'string' },
         'allow-unsigned-admin': { type: 'boolean', default: false },
+        'max-request-bytes': { type: 'string' },
+        'max-reply-bytes': { type: 'string' },
+        'load-timeout': { type: 'string' },
+        'max-worker-deaths': { type: 'string' },
+        'debug-errors': { type: 'boolean', default: false },
         'log-format': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -100,6 +109,14 @@ export const command: CliCommand = {
       adminKeyFile: values['admin-key-file'],
       installRoot: values['install-root'],
       allowUnsignedAdmin: values['allow-unsigned-admin'],
+      // Unset flags leave frame.yaml's `limits` and `package_load_timeout_ms` in force.
+      limits: {
+        maxRequestBytes: optionalInt(values['max-request-bytes'], 'max-request-bytes'),
+        maxReplyBytes: optionalInt(values['max-reply-bytes'], 'max-reply-bytes'),
+      },
+      packageLoadTimeoutMs: optionalInt(values['load-timeout'], 'load-timeout'),
+      maxWorkerDeaths: optionalInt(values['max-worker-deaths'], 'max-worker-deaths'),
+      debugErrors: values['debug-errors'],
     });
     await frame.start();
     const snapshot = frame.snapshot();

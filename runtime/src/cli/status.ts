@@ -37,7 +37,14 @@ export const command = clientCommand(
   async (client, args) => {
     const frames = await client.servers();
     if (args.json) printJson(frames);
-    else process.stdout.write(describeFrames(frames).join('\n') + '\n');
+    else {
+      // The JSON form stays the frame list (tools read it); the depth is in `kael dlq --json`.
+      const dead = await client.deadLetters({ limit: 0 }).then(
+        (r) => `dead letters: ${r.count} in ${r.queue}${r.count > 0 ? ' (kael dlq lists them)' : ''}`,
+        (e: unknown) => `dead letters: unknown (${(e as Error).message})`,
+      );
+      process.stdout.write([...describeFrames(frames), dead].join('\n') + '\n');
+    }
     return frames.some((f) => f.packages.some((p) => packageState(p) === 'failed')) ? 1 : 0;
   },
 );

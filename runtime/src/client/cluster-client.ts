@@ -19,6 +19,8 @@ import type { CommandResponse } from './command-responses.js';
 import { planDeploy, selectFrames, versionOn } from './deploy-plan.js';
 import type { TargetOptions } from './deploy-plan.js';
 import type { PackageKind } from '../model/package-kind.js';
+import type { DeadLetterReport } from '../model/dead-letter.js';
+import { dropDeadLetters, readDeadLetters } from '../rpc/dead-letter-queue.js';
 
 /** How long to wait, in milliseconds; `timeout` is the old name, kept for one release. */
 export interface WaitOptions {
@@ -123,6 +125,27 @@ export class ClusterClient extends EventEmitter {
     this.viewStarted ??= this.startView();
     await this.viewStarted;
     return this.view.frames();
+  }
+
+  /**
+   * The namespace's dead-letter queue (`kael.<ns>.dlq`): how many calls were quarantined after
+   * killing their workers, and the first `limit` of them (function, error, time, correlation id),
+   * left in the queue. Reads the queue directly: the broker user needs read access to it.
+   * @default limit 100
+   * @throws KaelError `BROKER_UNAVAILABLE` when the broker refuses.
+   */
+  async deadLetters(options: { limit?: number } = {}): Promise<DeadLetterReport> {
+    return readDeadLetters(await this.broker.start(), this.namespace, options.limit ?? 100);
+  }
+
+  /**
+   * Empties the namespace's dead-letter queue (a purge on the broker, not a frame command: the broker
+   * user needs configure access to `kael.<ns>.dlq`).
+   * @returns how many dead letters were dropped.
+   * @throws KaelError `BROKER_UNAVAILABLE` when the broker refuses.
+   */
+  async dropDeadLetters(): Promise<number> {
+    return dropDeadLetters(await this.broker.start(), this.namespace);
   }
 
   /** Calls `listener` with the full frame list now and after every change; returns the unsubscribe function. */

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { formatProblem, toPointer } from './problem.js';
 import type { ConfigProblem, Range } from '../model/config-problem.js';
+import type { MessageLimits } from '../model/message-limits.js';
 import { validateAgainstSchema, violationCode } from './schema-validation.js';
 import { parseYamlSource, rangeAt } from './yaml-source.js';
 import type { YamlSource } from './yaml-source.js';
@@ -26,6 +27,10 @@ export interface FrameConfig {
   serviceGroup: string;
   /** The frame's display name in tools (`label`), when set. */
   label?: string;
+  /** `limits:` of frame.yaml, when set (options of `kael run` win over them). */
+  limits?: Partial<MessageLimits>;
+  /** `package_load_timeout_ms`, when set. */
+  packageLoadTimeoutMs?: number;
   packages: FramePathEntry[];
 }
 
@@ -87,7 +92,13 @@ export function parseFrameConfigText(text: string, file: string): FrameConfigRes
     if (v.fix !== undefined) problem.fix = v.fix;
     problems.push(problem);
   }
-  const obj = value as { service_group?: unknown; path?: unknown; label?: unknown };
+  const obj = value as {
+    service_group?: unknown;
+    path?: unknown;
+    label?: unknown;
+    limits?: unknown;
+    package_load_timeout_ms?: unknown;
+  };
   if (!Array.isArray(obj.path)) return { config: undefined, problems, source };
   const base = path.dirname(path.resolve(file));
   const seen = new Set<string>();
@@ -105,11 +116,25 @@ export function parseFrameConfigText(text: string, file: string): FrameConfigRes
       file: path.resolve(file),
       serviceGroup,
       ...(typeof obj.label === 'string' ? { label: obj.label } : {}),
+      ...readLimits(obj.limits),
+      ...(typeof obj.package_load_timeout_ms === 'number'
+        ? { packageLoadTimeoutMs: obj.package_load_timeout_ms }
+        : {}),
       packages,
     },
     problems,
     source,
   };
+}
+
+/** The `limits:` mapping as {@link MessageLimits} fields (the schema has checked the values). */
+function readLimits(raw: unknown): { limits?: Partial<MessageLimits> } {
+  if (raw === null || typeof raw !== 'object') return {};
+  const r = raw as { max_request_bytes?: unknown; max_reply_bytes?: unknown };
+  const limits: Partial<MessageLimits> = {};
+  if (typeof r.max_request_bytes === 'number') limits.maxRequestBytes = r.max_request_bytes;
+  if (typeof r.max_reply_bytes === 'number') limits.maxReplyBytes = r.max_reply_bytes;
+  return { limits };
 }
 
 /**

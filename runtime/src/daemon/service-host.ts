@@ -1,7 +1,7 @@
 import type { FrameComponent, FrameRuntime } from '../model/frame-runtime.js';
 import { isServiceRecord } from '../model/package-record.js';
 import type { ServiceRecord } from '../model/package-record.js';
-import { WorkerHandle } from './worker-handle.js';
+import { PackageLoadFailure, WorkerHandle } from './worker-handle.js';
 import type { LoadResults } from './worker-handle.js';
 import type { ToWorker } from './worker-protocol.js';
 
@@ -14,7 +14,8 @@ export class ServiceHost implements FrameComponent {
   private workers: WorkerHandle[] = [];
   private init: Extract<ToWorker, { type: 'init' }> | undefined;
   private stopping = false;
-  private respawnDelayMs = 100;
+  /** The first replacement starts at once (a poison call must not leave the frame short of workers); a crash loop backs off. */
+  private respawnDelayMs = 0;
 
   constructor(private readonly frame: FrameRuntime) {}
 
@@ -22,31 +23,62 @@ export class ServiceHost implements FrameComponent {
     await this.restart(this.frame.records().filter(isServiceRecord));
   }
 
-  /** Starts workers on `records`, then drains the previous workers. */
+  /**
+   * Starts workers on `records`, then drains the previous workers. A package whose loading ends
+   * the worker process or outlasts the load time limit is marked failed, and the workers are started
+   * again without it, so one bad package never keeps the others from serving.
+   */
   async restart(records: readonly ServiceRecord[]): Promise<void> {
     const old = this.workers;
-    this.init = {
-      type: 'init',
-      auri: this.frame.options.auri,
-      namespace: this.frame.namespace,
-      frameId: this.frame.id,
-      concurrency: this.frame.options.concurrency,
-      packages: records.map((r) => ({ dir: r.dir, setting: r.setting })),
-    };
-    const fresh =
-      records.length === 0 ? [] : Array.from({ length: this.frame.options.processes }, () => this.spawn());
-    this.workers = fresh;
-    let results: LoadResults[];
-    try {
-      results = await Promise.all(fresh.map((w) => w.ready));
-    } catch (e) {
-      // The new generation did not come up: keep serving with the old one.
-      this.workers = old;
-      await Promise.all(fresh.map((w) => w.drain(0)));
-      throw e;
+    let candidates = [...records];
+    for (;;) {
+      this.init = {
+        type: 'init',
+        auri: this.frame.options.auri,
+        namespace: this.frame.namespace,
+        frameId: this.frame.id,
+        concurrency: this.frame.options.concurrency,
+        packages: candidates.map((r) => ({ dir: r.dir, setting: r.setting })),
+        limits: this.frame.options.limits,
+        maxWorkerDeaths: this.frame.options.maxWorkerDeaths,
+        debugErrors: this.frame.options.debugErrors,
+      };
+      const fresh =
+        candidates.length === 0
+          ? []
+          : Array.from({ length: this.frame.options.processes }, () => this.spawn());
+      this.workers = fresh;
+      let results: LoadResults[];
+      try {
+        results = await Promise.all(fresh.map((w) => w.ready));
+      } catch (e) {
+        await Promise.all(fresh.map((w) => w.drain(0)));
+        const failure = e instanceof PackageLoadFailure ? e : undefined;
+        const blamed = candidates.find((r) => r.dir === failure?.dir);
+        if (failure !== undefined && blamed !== undefined) {
+          const { stack: _stack, ...error } = failure.toData();
+          blamed.error = error;
+          this.frame.logger.error(`package ${blamed.raw}: ${failure.message}`, { code: failure.code });
+          this.frame.changed();
+          candidates = candidates.filter((r) => r !== blamed);
+          continue;
+        }
+        // The new generation did not come up: keep serving with the old one.
+        this.workers = old;
+        throw e;
+      }
+      if (results[0] !== undefined) this.applyLoadResults(candidates, results[0]);
+      break;
     }
-    if (results[0] !== undefined) this.applyLoadResults(records, results[0]);
     await Promise.all(old.map((w) => w.drain(this.frame.options.drainTimeoutMs)));
+  }
+
+  /**
+   * True while at least one worker consumes the service queues (false also with no worker at all):
+   * a frame does not advertise services nobody consumes.
+   */
+  isConsuming(): boolean {
+    return this.workers.some((w) => w.isConsuming);
   }
 
   /** Pids of the current workers (tests and status). */
@@ -65,11 +97,17 @@ export class ServiceHost implements FrameComponent {
   private spawn(): WorkerHandle {
     const init = this.init;
     if (init === undefined) throw new Error('ServiceHost.spawn before restart');
-    const worker = new WorkerHandle(init);
+    const worker = new WorkerHandle(init, this.frame.options.packageLoadTimeoutMs);
+    // Consumers lost and regained change what the frame advertises.
+    worker.on('paused', (reason: string) => {
+      this.frame.logger.warn('service worker paused', { pid: worker.child.pid, reason });
+      this.frame.changed();
+    });
+    worker.on('consuming', () => this.frame.changed());
     void worker.exited.then((code) => this.onExit(worker, code));
     void worker.ready.then(
       () => {
-        this.respawnDelayMs = 100;
+        this.respawnDelayMs = 0;
       },
       () => undefined,
     );
@@ -88,7 +126,7 @@ export class ServiceHost implements FrameComponent {
       if (this.stopping || this.workers[slot] !== worker) return;
       this.workers[slot] = this.spawn();
     }, this.respawnDelayMs).unref();
-    this.respawnDelayMs = Math.min(5000, this.respawnDelayMs * 2);
+    this.respawnDelayMs = Math.min(5000, Math.max(100, this.respawnDelayMs * 2));
   }
 
   private applyLoadResults(records: readonly ServiceRecord[], results: LoadResults): void {

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -8,16 +9,42 @@ import type { FromWorker, ToWorker } from './worker-protocol.js';
 /** What a worker reported after loading its packages. */
 export type LoadResults = Extract<FromWorker, { type: 'loaded' }>['results'];
 
-/** One service worker process seen from the frame. */
-export class WorkerHandle {
+/**
+ * A worker died or hung while it loaded one package: the package is to blame (its code exited the
+ * process, or its import did not finish within the load time limit).
+ */
+export class PackageLoadFailure extends KaelError {
+  override readonly name: string = 'PackageLoadFailure';
+
+  constructor(
+    /** The package folder being loaded. */
+    readonly dir: string,
+    message: string,
+  ) {
+    super('PACKAGE_INVALID', message, { details: { file: dir, pointer: '', code: 'entry-missing' } });
+  }
+}
+
+/**
+ * One service worker process seen from the frame.
+ * Events: `consuming` (it takes calls, again after a pause), `paused` (reason: it lost a channel or
+ * consumer and is getting it back).
+ */
+export class WorkerHandle extends EventEmitter {
   readonly child: ChildProcess;
-  /** Resolves with the load results once the worker consumes; rejects if it dies first. */
+  /**
+   * Resolves with the load results once the worker consumes; rejects if it dies first (with a
+   * {@link PackageLoadFailure} when it died or hung while loading a package), or cannot be started.
+   */
   readonly ready: Promise<LoadResults>;
   /** Resolves with the exit code (or signal) when the process is gone. */
   readonly exited: Promise<number | string>;
   private draining = false;
+  private consumingNow = false;
 
-  constructor(init: Extract<ToWorker, { type: 'init' }>) {
+  /** @param loadTimeoutMs how long one package may take to load before the worker is killed. */
+  constructor(init: Extract<ToWorker, { type: 'init' }>, loadTimeoutMs: number) {
+    super();
     // KAEL_WORKER_NODE_ARGS passes node flags to workers only (e.g. --max-old-space-size=4096, --cpu-prof).
     const execArgv = (process.env['KAEL_WORKER_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
     this.child = fork(path.join(__dirname, 'service-worker.js'), [], {
@@ -26,27 +53,69 @@ export class WorkerHandle {
       env: packageEnv(),
       execArgv,
     });
-    this.exited = new Promise((resolve) =>
-      this.child.once('exit', (code, signal) => resolve(code ?? signal ?? 0)),
-    );
+    this.exited = new Promise((resolve) => {
+      this.child.once('exit', (code, signal) => resolve(code ?? signal ?? 0));
+      // A process that could not be started emits 'error' and no 'exit'.
+      this.child.once('error', (e: Error) => {
+        if (this.child.pid === undefined) resolve(`spawn failed: ${e.message}`);
+      });
+    });
     this.ready = new Promise<LoadResults>((resolve, reject) => {
       let results: LoadResults = [];
+      let loading: string | undefined;
+      let timer: NodeJS.Timeout | undefined;
+      const settle = (): void => {
+        if (timer !== undefined) clearTimeout(timer);
+        timer = undefined;
+      };
       this.child.on('message', (m: FromWorker) => {
-        if (m.type === 'loaded') results = m.results;
-        else if (m.type === 'consuming') resolve(results);
+        if (m.type === 'loading') {
+          settle();
+          loading = m.dir;
+          timer = setTimeout(() => {
+            reject(
+              new PackageLoadFailure(m.dir, `${m.dir}: loading did not finish within ${loadTimeoutMs} ms`),
+            );
+            this.child.kill('SIGKILL');
+          }, loadTimeoutMs);
+        } else if (m.type === 'loaded') {
+          settle();
+          loading = undefined;
+          results = m.results;
+        } else if (m.type === 'consuming') {
+          this.consumingNow = true;
+          resolve(results);
+          this.emit('consuming');
+        } else if (m.type === 'paused') {
+          this.consumingNow = false;
+          this.emit('paused', m.reason);
+        }
       });
-      this.child.once('exit', (code, signal) =>
+      this.child.once('exit', (code, signal) => {
+        settle();
+        this.consumingNow = false;
+        const how = code ?? signal;
         reject(
-          new KaelError(
-            'COMMAND_FAILED',
-            `service worker ${this.child.pid ?? '?'} exited (${code ?? signal}) before it was ready`,
-          ),
-        ),
-      );
+          loading !== undefined
+            ? new PackageLoadFailure(
+                loading,
+                `${loading}: the package's code ended the process (${how}) while loading`,
+              )
+            : new KaelError(
+                'COMMAND_FAILED',
+                `service worker ${this.child.pid ?? '?'} exited (${how}) before it was ready`,
+              ),
+        );
+      });
+      this.child.on('error', (e: Error) => {
+        settle();
+        reject(
+          new KaelError('COMMAND_FAILED', `service worker could not be started: ${e.message}`, { cause: e }),
+        );
+      });
     });
     this.ready.catch(() => undefined);
-    this.child.on('error', () => undefined);
-    this.child.send(init);
+    if (this.child.connected) this.child.send(init);
   }
 
   /** True once {@link drain} was asked: its exit is expected. */
@@ -54,10 +123,16 @@ export class WorkerHandle {
     return this.draining;
   }
 
+  /** True while the worker consumes its queues. */
+  get isConsuming(): boolean {
+    return this.consumingNow;
+  }
+
   /** Asks the worker to stop consuming and finish in-flight calls; kills it after `timeoutMs`. */
   async drain(timeoutMs: number): Promise<void> {
     this.draining = true;
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    if (this.child.exitCode !== null || this.child.signalCode !== null || this.child.pid === undefined)
+      return;
     if (this.child.connected) this.child.send({ type: 'drain' } satisfies ToWorker);
     else this.child.kill('SIGTERM');
     const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);

@@ -7,6 +7,7 @@ import { connectClient } from '../client/frame-client.js';
 import type { ClientOptions, ServiceProxy } from '../client/frame-client.js';
 import { ClusterAgent } from '../commands/cluster-agent.js';
 import { readFrameConfig } from '../config/frame-config.js';
+import type { FrameConfig } from '../config/frame-config.js';
 import { DEFAULT_AURI } from '../broker/default-auri.js';
 import { resolveAuri } from '../broker/broker-urls.js';
 import { formatProblem } from '../config/problem.js';
@@ -14,7 +15,7 @@ import { CrontabHost } from '../cron/crontab-host.js';
 import { DEFAULT_LEASE_TIMINGS } from '../cron/crontab-lease.js';
 import type { CrontabStatus } from '../model/crontab-status.js';
 import { ServiceHost } from '../daemon/service-host.js';
-import { KaelError } from '../errors.js';
+import { ConfigError, KaelError } from '../errors.js';
 import { readFrameAdminKey } from '../security/admin-key.js';
 import type { Logger } from '../util/logger.js';
 import { createLogger } from '../util/logger.js';
@@ -26,6 +27,8 @@ import { logPythonInterpreter } from '../packages/python-interpreter.js';
 import { isCrontabRecord, isServiceRecord } from '../model/package-record.js';
 import type { PackageRecord } from '../model/package-record.js';
 import type { PackageKind } from '../model/package-kind.js';
+import { DEFAULT_MESSAGE_LIMITS } from '../model/message-limits.js';
+import type { MessageLimits } from '../model/message-limits.js';
 import { diffPackages, isEmptyDiff } from './package-diff.js';
 
 export { DEFAULT_AURI };
@@ -77,8 +80,32 @@ export interface WorkFrameOptions {
   allowUnsignedAdmin?: boolean;
   /** Folder that install paths must stay inside. @default the folder of frame.yaml */
   installRoot?: string | undefined;
+  /**
+   * Size limits of the calls this frame serves; a field left out comes from frame.yaml's `limits`,
+   * else from {@link DEFAULT_MESSAGE_LIMITS}.
+   */
+  limits?: { [K in keyof MessageLimits]?: MessageLimits[K] | undefined } | undefined;
+  /**
+   * How long one package may take to load before it is marked FAILED (the frame starts without it).
+   * @default frame.yaml's `package_load_timeout_ms`, else 30000
+   */
+  packageLoadTimeoutMs?: number | undefined;
+  /**
+   * How many worker deaths a call may be in flight at before it is moved to the namespace's
+   * dead-letter queue and its caller gets WORKER_CRASHED. @default 3
+   */
+  maxWorkerDeaths?: number | undefined;
+  /**
+   * Send the stack of a failed call to the caller. Off, callers get code, type and message only (a
+   * stack shows the frame's file paths); the frame logs the stack with the call's correlation id
+   * either way. @default false
+   */
+  debugErrors?: boolean | undefined;
   logger?: Logger;
 }
+
+/** @see WorkFrameOptions.packageLoadTimeoutMs */
+export const DEFAULT_PACKAGE_LOAD_TIMEOUT_MS = 30_000;
 
 /**
  * A frame: loads the service and crontab packages listed in frame.yaml, serves their functions over
@@ -93,6 +120,8 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
   readonly logger: Logger;
   private readonly explicitName: string | undefined;
   private readonly explicitLabel: string | undefined;
+  private readonly explicitLimits: Partial<MessageLimits>;
+  private readonly explicitLoadTimeoutMs: number | undefined;
   private label: string | undefined;
   private ns: string | undefined;
   private brokerConn: BrokerConnection | undefined;
@@ -115,7 +144,8 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
 
   /**
    * @throws KaelError `CONFIG_INVALID` when `auri` (or KAEL_AURI) is not a list of amqp URLs;
-   * ConfigError `CONFIG_INVALID` when the admin key file cannot be read or the key is too short.
+   * ConfigError `CONFIG_INVALID` when the admin key file cannot be read or the key is too short, or
+   * when a size limit is not an integer from 1 to 134217728.
    */
   constructor(options: WorkFrameOptions) {
     super();
@@ -126,6 +156,8 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
     const key = readFrameAdminKey({ key: options.adminKey, keyFile: options.adminKeyFile });
     if (key?.warning !== undefined) this.logger.warn(key.warning);
     const serviceGroupConf = path.resolve(options.serviceGroupConf);
+    this.explicitLimits = definedFields(options.limits ?? {});
+    this.explicitLoadTimeoutMs = options.packageLoadTimeoutMs;
     this.options = {
       auri: resolveAuri(options.auri),
       serviceGroupConf,
@@ -138,6 +170,10 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
       adminKey: key?.key,
       allowUnsignedAdmin: options.allowUnsignedAdmin === true,
       installRoot: path.resolve(options.installRoot ?? path.dirname(serviceGroupConf)),
+      limits: { ...DEFAULT_MESSAGE_LIMITS, ...this.explicitLimits },
+      packageLoadTimeoutMs: options.packageLoadTimeoutMs ?? DEFAULT_PACKAGE_LOAD_TIMEOUT_MS,
+      maxWorkerDeaths: Math.max(1, options.maxWorkerDeaths ?? 3),
+      debugErrors: options.debugErrors === true,
     };
   }
 
@@ -167,6 +203,7 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
     const config = await readFrameConfig(this.options.serviceGroupConf);
     this.ns = this.explicitName ?? config.serviceGroup;
     this.label = this.explicitLabel ?? config.label;
+    this.applyConfigOptions(config);
     // The frame's workers import the code and check its exports (the same check the editor makes on
     // the source), so the frame process does not read the code itself.
     this.packageRecords = await loadCatalog(config, diskFileView, { readCode: false });
@@ -229,6 +266,7 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
     try {
       const config = await readFrameConfig(this.options.serviceGroupConf);
       this.label = this.explicitLabel ?? config.label;
+      this.applyConfigOptions(config);
       const fresh = await loadCatalog(config, diskFileView, { readCode: false });
       this.reportProblems(fresh.filter((r) => r.setting === undefined || r.setting.type === kind));
       // Keep the other kind's records as they are: reloading services must not touch running crontabs.
@@ -242,6 +280,13 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
       this.restarting.delete(kind);
       this.changed();
     }
+  }
+
+  /** Takes frame.yaml's limits and load timeout where the frame's options left them out. */
+  private applyConfigOptions(config: FrameConfig): void {
+    this.options.limits = { ...DEFAULT_MESSAGE_LIMITS, ...config.limits, ...this.explicitLimits };
+    this.options.packageLoadTimeoutMs =
+      this.explicitLoadTimeoutMs ?? config.packageLoadTimeoutMs ?? DEFAULT_PACKAGE_LOAD_TIMEOUT_MS;
   }
 
   /**
@@ -282,6 +327,7 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
         service_group: config.serviceGroup,
       });
     this.label = this.explicitLabel ?? config.label;
+    this.applyConfigOptions(config);
     if (isEmptyDiff(diff)) return summary;
     this.reportProblems([...diff.added, ...diff.changed]);
     const kept = new Set(diff.unchanged.map((r) => r.dir));
@@ -334,7 +380,9 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
       startedAt: this.startedAt.toISOString(),
       heartbeatMs: this.options.heartbeatMs,
       configFile: this.options.serviceGroupConf,
-      packages: this.packageRecords.map((r) => toPackageSnapshot(r, this.restarting)),
+      packages: this.packageRecords.map((r) =>
+        toPackageSnapshot(r, this.restarting, this.services?.isConsuming() ?? false),
+      ),
       crontabs: this.crontabs?.snapshot() ?? [],
     };
   }
@@ -369,7 +417,12 @@ function nameOf(r: PackageRecord): string {
   return r.setting?.name ?? r.declared?.name ?? path.basename(r.dir);
 }
 
-function toPackageSnapshot(r: PackageRecord, restarting: ReadonlySet<PackageKind>): PackageSnapshot {
+/** @param consuming whether any service worker consumes now: services nobody consumes are not advertised. */
+function toPackageSnapshot(
+  r: PackageRecord,
+  restarting: ReadonlySet<PackageKind>,
+  consuming: boolean,
+): PackageSnapshot {
   const s = r.setting;
   const declaredKind =
     r.declared?.type === 'service' || r.declared?.type === 'crontab' ? r.declared.type : 'unknown';
@@ -384,13 +437,37 @@ function toPackageSnapshot(r: PackageRecord, restarting: ReadonlySet<PackageKind
   };
   if (s !== undefined) snap.version = s.version;
   else if (r.declared?.version !== undefined) snap.version = r.declared.version;
-  if (s?.type === 'service') snap.services = s.publish.map((f) => `${s.name}__${f}`);
+  if (s?.type === 'service' && (consuming || r.error !== undefined))
+    snap.services = s.publish.map((f) => `${s.name}__${f}`);
   if (r.error !== undefined && snap.state === 'failed') {
     snap.error = r.error;
     snap.reason = failureReason(r.error, r.dir);
   }
   return snap;
 }
+
+/** The fields of `limits` that are set (so `{ maxReplyBytes: undefined }` does not hide frame.yaml's). */
+function definedFields(limits: NonNullable<WorkFrameOptions['limits']>): Partial<MessageLimits> {
+  const out: Partial<MessageLimits> = {};
+  for (const key of ['maxRequestBytes', 'maxReplyBytes'] as const) {
+    const v = limits[key];
+    if (v === undefined) continue;
+    // Over the broker's own 128 MiB limit, the broker would close the channel instead.
+    if (!Number.isInteger(v) || v < 1 || v > BROKER_MAX_MESSAGE_BYTES)
+      throw new ConfigError(
+        'CONFIG_INVALID',
+        `limits.${key} must be an integer from 1 to ${BROKER_MAX_MESSAGE_BYTES}, got ${v}`,
+        {
+          details: { option: `limits.${key}`, value: v },
+        },
+      );
+    out[key] = v;
+  }
+  return out;
+}
+
+/** RabbitMQ's default `max_message_size` (the largest the schema allows too). */
+const BROKER_MAX_MESSAGE_BYTES = 128 * 1024 * 1024;
 
 function nonEmpty(v: string | undefined | null): string | undefined {
   return v === undefined || v === null || v.trim() === '' ? undefined : v;

@@ -4,6 +4,7 @@ import type { CrontabStatus } from './crontab-status.js';
 import type { FrameSnapshot } from './frame-snapshot.js';
 import type { PackageRecord } from './package-record.js';
 import type { PackageKind } from './package-kind.js';
+import type { MessageLimits } from './message-limits.js';
 
 /** Options of a frame after defaults are applied. */
 export interface ResolvedFrameOptions {
@@ -23,6 +24,14 @@ export interface ResolvedFrameOptions {
   allowUnsignedAdmin: boolean;
   /** Folder every `_install_pkg` path must stay inside (absolute). */
   installRoot: string;
+  /** Size limits of the calls the frame serves (options, else frame.yaml, else the defaults). */
+  limits: MessageLimits;
+  /** How long one package may take to load. */
+  packageLoadTimeoutMs: number;
+  /** Worker deaths a call may be in flight at before it is dead-lettered. */
+  maxWorkerDeaths: number;
+  /** Send the stack of a failed call to its caller (else only the frame's log has it). */
+  debugErrors: boolean;
 }
 
 /**

@@ -265,12 +265,18 @@ export class PythonProcess {
     this.child = undefined;
     this.out = undefined;
     const inFlight = [...this.pending.values()].map((p) => p.fn);
-    this.failAll(
-      new KaelError(
-        'WORKER_CRASHED',
-        `the Python worker of ${this.options.service} died (${how}) with the call in flight; it is being restarted`,
-      ),
-    );
+    // Each caller is told which function was running; the call is answered, not redelivered, so a
+    // call that kills its Python worker runs once.
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of pending)
+      p.reject(
+        new KaelError(
+          'WORKER_CRASHED',
+          `${this.label(p.fn)}: the Python worker of ${this.options.service} died (${how}) with the call in flight; it is being restarted`,
+          { details: { function: this.label(p.fn) } },
+        ),
+      );
     if (this.closed) return;
     this.logger.error('Python worker died; restarting it', {
       exit: how,

@@ -67,13 +67,13 @@ export class ServiceEndpoint {
           ...(Object.keys(request.kwargs).length === 0 ? request.args : [...request.args, request.kwargs]),
         );
     } catch (e) {
-      return failure(e instanceof Error ? e : new Error(String(e)));
+      return failure(e);
     }
     // A synchronous function is answered without a trip through the microtask queue.
     if (!(value instanceof Promise)) return { ok: true, value };
     return value.then(
       (v: unknown): ReplyEnvelope => ({ ok: true, value: v }),
-      (e: unknown) => failure(e instanceof Error ? e : new Error(String(e))),
+      (e: unknown) => failure(e),
     );
   }
 }

@@ -15,6 +15,8 @@ export function failure(error: unknown): ReplyEnvelope {
  * Publishes `envelope` to the request's `replyTo` with its correlation id, in the request's content
  * type. A value that cannot be encoded becomes an `ENCODE_ERROR` reply, so the caller always hears
  * back. `appId` names the replier (frames put their id there, so a fan-out caller knows who answered).
+ * A body over `maxBodyBytes` is replaced by a `REPLY_TOO_LARGE` error reply: the broker closes a
+ * channel that carries a message over its own limit, and user data must never do that.
  * @returns undefined when the request had no `replyTo`; else what `publish()` returned (false: the
  * channel's buffer is full, wait for `'drain'` before publishing more).
  */
@@ -23,6 +25,7 @@ export function publishReply(
   request: ConsumeMessage | Message,
   envelope: ReplyEnvelope,
   appId?: string,
+  maxBodyBytes = Infinity,
 ): boolean | undefined {
   const { replyTo, correlationId } = request.properties as { replyTo?: string; correlationId?: string };
   if (typeof replyTo !== 'string' || replyTo === '') return undefined;
@@ -32,6 +35,20 @@ export function publishReply(
     body = encodeBody(envelope, contentType);
   } catch (e) {
     body = encodeBody(failure(e), contentType);
+  }
+  if (body.length > maxBodyBytes) {
+    const error = new KaelError(
+      'REPLY_TOO_LARGE',
+      `the reply is ${body.length} bytes, over this frame's limit of ${maxBodyBytes} bytes`,
+      { details: { bytes: body.length, limit: maxBodyBytes } },
+    );
+    body = encodeBody(
+      {
+        ok: false,
+        error: { code: error.code, name: error.name, message: error.message, details: error.details ?? {} },
+      },
+      contentType,
+    );
   }
   const props: { correlationId?: string; contentType: string; appId?: string } = { contentType };
   if (typeof correlationId === 'string') props.correlationId = correlationId;

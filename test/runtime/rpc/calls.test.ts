@@ -79,12 +79,12 @@ describe('calling services', () => {
     });
   });
 
-  it('carries a thrown error back as REMOTE_ERROR with its name and message', async () => {
+  it('carries a thrown error back as REMOTE_ERROR with its name and message, without the stack', async () => {
     await assert.rejects(client.tools__fail(), (e: RemoteError) => {
       assert.equal(e.code, 'REMOTE_ERROR');
       assert.equal(e.remote.name, 'TypeError');
       assert.equal(e.remote.message, 'bad input');
-      assert.ok(e.remote.stack?.includes('index.js'));
+      assert.equal(e.remote.stack, undefined);
       return true;
     });
     await assert.rejects(

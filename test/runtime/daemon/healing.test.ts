@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import amqp from 'amqplib';
+import { names } from '@kael/runtime';
+import { AURI } from '../../support/broker.js';
+import { frameWithClient, TOOLS_SERVICE } from '../../support/frames.js';
+import type { FrameAndClient } from '../../support/frames.js';
+import { until } from '../../support/wait.js';
+
+/** Runs `fn` on a channel of a fresh connection to the test broker. */
+async function onBroker<T>(fn: (ch: amqp.Channel) => Promise<T>): Promise<T> {
+  const conn = await amqp.connect(AURI, { noDelay: true });
+  conn.on('error', () => undefined);
+  try {
+    const ch = await conn.createChannel();
+    ch.on('error', () => undefined);
+    return await fn(ch);
+  } finally {
+    await conn.close().catch(() => undefined);
+  }
+}
+
+describe('a worker whose queue is deleted under it', () => {
+  let setup: FrameAndClient<Record<never, never>>;
+
+  before(async () => {
+    setup = await frameWithClient({ tools: TOOLS_SERVICE }, { processes: 2 });
+  });
+  after(async () => {
+    await setup.client.close();
+    await setup.close();
+  });
+
+  it('declares the queue again and consumes it, and calls succeed again', async () => {
+    const queue = names.serviceQueue(setup.namespace, 'tools__add');
+    await onBroker((ch) => ch.deleteQueue(queue));
+    const consumers = await until(
+      'both workers consuming the queue again',
+      async () => {
+        const n = await onBroker(async (ch) => (await ch.checkQueue(queue)).consumerCount).catch(() => 0);
+        return n === 2 ? n : undefined;
+      },
+      10_000,
+      100,
+    );
+    assert.equal(consumers, 2);
+    assert.equal(await setup.client.call('tools__add', [20, 22]), 42);
+  });
+});
