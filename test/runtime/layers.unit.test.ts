@@ -31,6 +31,7 @@ const LAYERS = [
   'demo',
   'cli',
   'bench',
+  'chaos',
   'index.ts',
 ];
 
