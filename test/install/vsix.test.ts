@@ -35,7 +35,7 @@ describe('the .vsix built by vsce', () => {
     if (tmp !== undefined) await fs.rm(tmp, { recursive: true, force: true });
   });
 
-  it('ships only the bundles, the media, the Python outline helper, README and LICENSE', () => {
+  it('ships only the bundles, the media (icons, the metrics view and its chart library), the Python outline helper, README and LICENSE', () => {
     assert.deepEqual(listed, [
       'LICENSE',
       'README.md',
@@ -43,6 +43,9 @@ describe('the .vsix built by vsce', () => {
       'dist/server.js',
       'media/icon.png',
       'media/kael.svg',
+      'media/metrics-view.js',
+      'media/uPlot.iife.min.js',
+      'media/uPlot.min.css',
       'package.json',
       'python/kael_outline.py',
     ]);
@@ -58,6 +61,9 @@ describe('the .vsix built by vsce', () => {
       'extension/dist/server.js',
       'extension/media/icon.png',
       'extension/media/kael.svg',
+      'extension/media/metrics-view.js',
+      'extension/media/uPlot.iife.min.js',
+      'extension/media/uPlot.min.css',
       'extension/package.json',
       'extension/python/kael_outline.py',
       'extension/readme.md',
