@@ -327,19 +327,22 @@ describe('the Kael extension in a real VS Code (code-server)', () => {
     const labels = [...labelOfPid.values()].sort((x, y) => x.localeCompare(y));
     const second = labels[1] ?? '';
     // calc__add rows come in tree order: the second one is under the second frame.
-    // Now and then (2 of 5 runs on a loaded machine) a click on the menu item runs nothing: no
-    // input, no log line. Not understood yet; counted in the numbers, and the menu opened once more.
+    // Now and then (on a loaded machine) the command runs without its row: VS Code redrew the row
+    // (its live numbers changed) between the right-click and the click on the item, and the command
+    // falls back to the palette flow (a service picker). Counted in the numbers; the menu is opened
+    // again, up to three times.
     numbers['pinned_menu_retries'] = 0;
     for (;;) {
       await contextMenu(page, treeRow(page, 'calc__add', 1), 'mouse');
       await clickMenuItem(page, 'Call on This Frame… (Pinned)');
-      const asked = await page
-        .locator('.quick-input-widget')
+      const widget = page.locator('.quick-input-widget');
+      const asked = await widget
         .waitFor({ state: 'visible', timeout: 15_000 })
+        .then(() => widget.getByText('JSON array').first().waitFor({ state: 'visible', timeout: 3000 }))
         .then(() => true)
         .catch(() => false);
-      if (asked || numbers['pinned_menu_retries'] === 1) break;
-      numbers['pinned_menu_retries'] = 1;
+      if (asked || numbers['pinned_menu_retries'] === 3) break;
+      numbers['pinned_menu_retries'] = (numbers['pinned_menu_retries'] ?? 0) + 1;
       await page.keyboard.press('Escape');
     }
     const prompt = await answerInput(page, 'JSON array', '[40, 2]');
