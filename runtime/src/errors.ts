@@ -122,12 +122,14 @@ export function describeThrown(value: unknown): string {
   if (value === null || typeof value !== 'object') return `non-error thrown: ${String(value)}`;
   const message = (value as { message?: unknown }).message;
   if (typeof message === 'string') return message;
+  let json: string | undefined;
   try {
-    const json = JSON.stringify(value);
-    if (json !== undefined) return `non-error thrown: ${json.length > 200 ? `${json.slice(0, 200)}…` : json}`;
+    json = JSON.stringify(value);
   } catch {
     // Cyclic or with a throwing toJSON: the type is all that can be said.
+    json = undefined;
   }
+  if (json !== undefined) return `non-error thrown: ${json.length > 200 ? `${json.slice(0, 200)}…` : json}`;
   return `non-error thrown: ${Object.prototype.toString.call(value)}`;
 }
 

@@ -94,7 +94,7 @@ export class BrokerConnection extends EventEmitter {
     this.endpoint = toEndpoint(this.urls[0] as string, this.settings.heartbeatSec);
     this.logger = options.logger ?? createLogger('broker');
     // Without a listener, 'error' would throw; losses are logged and recovered, never thrown.
-    this.on('error', () => undefined);
+    this.on('error', (e: Error) => this.logger.debug('connection error event', { error: e.message }));
   }
 
   /** The live connection, or undefined while reconnecting. */

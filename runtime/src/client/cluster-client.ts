@@ -23,6 +23,7 @@ import type { TargetOptions } from './deploy-plan.js';
 import type { PackageKind } from '../model/package-kind.js';
 import type { DeadLetterReport } from '../model/dead-letter.js';
 import { dropDeadLetters, readDeadLetters } from '../rpc/dead-letter-queue.js';
+import { bestEffort } from '../util/best-effort.js';
 
 /** How long to wait, in milliseconds; `timeout` is the old name, kept for one release. */
 export interface WaitOptions {
@@ -625,7 +626,7 @@ export class ClusterClient extends EventEmitter {
         return false;
       },
     );
-    handle.done.catch(() => undefined);
+    void bestEffort(handle.done, this.logger, 'ping the frames');
     await new Promise((r) => setTimeout(r, 300));
     handle.cancel();
   }

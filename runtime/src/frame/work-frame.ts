@@ -36,6 +36,7 @@ import { PrometheusRegistry } from '../metrics/prometheus-registry.js';
 import { DEFAULT_MESSAGE_LIMITS } from '../model/message-limits.js';
 import type { MessageLimits } from '../model/message-limits.js';
 import { diffPackages, isEmptyDiff } from './package-diff.js';
+import { bestEffort } from '../util/best-effort.js';
 
 export { DEFAULT_AURI };
 
@@ -290,7 +291,8 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
   async reload(kind: PackageKind): Promise<void> {
     // One reload at a time: two restart commands arriving together must not interleave their swaps.
     const run = this.reloading.then(() => this.reloadNow(kind));
-    this.reloading = run.catch(() => undefined);
+    // The caller gets the failure from `run`; the queue goes on with the next reload.
+    this.reloading = bestEffort(run, this.logger, `reload the ${kind} packages`);
     await run;
   }
 
