@@ -7,6 +7,7 @@ const NOTHING =
   ':matches(ArrowFunctionExpression[body.type="Identifier"][body.name="undefined"], ArrowFunctionExpression[body.type="BlockStatement"][body.body.length=0], FunctionExpression[body.body.length=0])';
 export const EMPTY_CATCH = 'CatchClause > BlockStatement.body[body.length=0]';
 export const SWALLOWING_CATCH = `CallExpression[callee.property.name="catch"] > ${NOTHING}.arguments`;
+export const SWALLOWING_THEN = `CallExpression[callee.property.name="then"][arguments.length=2] > ${NOTHING}.arguments:nth-child(2)`;
 export const IGNORED_ERROR_EVENT = `CallExpression[callee.property.name=/^(on|once|addListener|prependListener)$/][arguments.0.value="error"] > ${NOTHING}.arguments`;
 
 export default tseslint.config(
@@ -73,6 +74,11 @@ export default tseslint.config(
           selector: SWALLOWING_CATCH,
           message:
             'Swallowed error: a .catch() handler that does nothing hides the failure. Log it with context (or use bestEffort() from runtime/src/util/best-effort.ts), record it, or propagate it.',
+        },
+        {
+          selector: SWALLOWING_THEN,
+          message:
+            'Swallowed error: a rejection handler that does nothing hides the failure. Log it with context (or use bestEffort() from runtime/src/util/best-effort.ts), record it, or propagate it.',
         },
         {
           selector: IGNORED_ERROR_EVENT,

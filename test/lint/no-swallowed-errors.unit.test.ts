@@ -49,6 +49,7 @@ const SWALLOWING: Record<string, string> = {
   '.catch(() => undefined)': 'p.catch(() => undefined);',
   '.catch(() => {})': 'p.catch(() => {});',
   '.catch(function () {})': 'p.catch(function () {});',
+  '.then(ok, () => undefined)': 'p.then(() => f(), () => undefined);',
   ".on('error', () => undefined)": "conn.on('error', () => undefined);",
   ".on('error', () => {})": "conn.on('error', () => {});",
   ".once('error', () => {})": "child.once('error', () => {});",
@@ -60,6 +61,8 @@ const MEANINGFUL: Record<string, string> = {
   '.catch() that logs': "p.catch((e: Error) => log.debug('close failed', { error: e.message }));",
   "an 'error' listener that records": "conn.on('error', (e: Error) => {\n  last = e;\n});",
   'a listener of another event': "conn.on('close', () => undefined);",
+  '.then() whose fulfilment handler does nothing':
+    'p.then(() => undefined, (e: Error) => log.warn(e.message));',
 };
 
 describe('the no-swallowed-errors lint rule', () => {

@@ -341,10 +341,8 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
    */
   async reloadConfig(): Promise<ReloadSummary> {
     const run = this.reloading.then(() => this.reloadConfigNow());
-    this.reloading = run.then(
-      () => undefined,
-      () => undefined,
-    );
+    // The caller gets the failure from `run`; the queue goes on with the next reload.
+    this.reloading = bestEffort(run, this.logger, 'reload frame.yaml');
     return run;
   }
 
