@@ -41,6 +41,7 @@ export interface BrokerConnectionOptions {
    * (clients), `false` keeps retrying (frames and daemons). @default true
    */
   failFast?: boolean;
+  /** Where losses and reconnects are logged. @default createLogger('broker'): stderr */
   logger?: Logger;
 }
 

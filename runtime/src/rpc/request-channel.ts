@@ -29,10 +29,11 @@ export interface RequestOptions {
   timeoutMs: number;
   /** Fail at once with SERVICE_NOT_FOUND when no queue takes the message. @default true */
   mandatory?: boolean;
+  /** AMQP headers of the request (trace context, call metadata). @default none */
   headers?: Record<string, unknown>;
   /** @default 'application/msgpack' */
   contentType?: ContentType;
-  /** Label used in error messages (the service or command name). */
+  /** Label used in error messages (the service or command name). @default the routing key */
   label?: string;
   /** Largest encoded body in bytes; a larger one fails with REQUEST_TOO_LARGE before publishing. @default no limit */
   maxBytes?: number;

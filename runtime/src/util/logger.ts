@@ -2,9 +2,13 @@ import { redactText } from './redact.js';
 
 /** Where the runtime writes what it does. The default writes one line per event to stderr. */
 export interface Logger {
+  /** What happened in normal operation (started, connected, deployed). */
   info(message: string, fields?: Record<string, unknown>): void;
+  /** Something went wrong and was handled (a refused command, a failed package, a reconnect). */
   warn(message: string, fields?: Record<string, unknown>): void;
+  /** Something went wrong that needs a person (a crashed worker, a crontab that cannot run). */
   error(message: string, fields?: Record<string, unknown>): void;
+  /** Details for debugging, including ignored best-effort failures (shown with KAEL_DEBUG). */
   debug(message: string, fields?: Record<string, unknown>): void;
 }
 
