@@ -5,7 +5,7 @@ import { redactText } from '../util/redact.js';
 import { planCommand } from './command-line.js';
 
 /** Bytes of output kept per run. */
-export const OUTPUT_LIMIT = 64 * 1024;
+const OUTPUT_LIMIT = 64 * 1024;
 
 /** What running a command produced. */
 export interface CommandOutcome {

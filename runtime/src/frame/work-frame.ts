@@ -121,7 +121,7 @@ export interface WorkFrameOptions {
 }
 
 /** @see WorkFrameOptions.packageLoadTimeoutMs */
-export const DEFAULT_PACKAGE_LOAD_TIMEOUT_MS = 30_000;
+const DEFAULT_PACKAGE_LOAD_TIMEOUT_MS = 30_000;
 
 /**
  * A frame: loads the service and crontab packages listed in frame.yaml, serves their functions over

@@ -6,7 +6,7 @@ import { diskFileView } from '../config/file-view.js';
  * Entry file names tried, in order, when package.json has no `main`. `__init__.py` comes last: a
  * folder with it and none of the others is a Python package (the seed's layout).
  */
-export const ENTRY_CANDIDATES = ['index.js', 'index.mjs', 'index.cjs', 'index.ts', '__init__.py'] as const;
+const ENTRY_CANDIDATES = ['index.js', 'index.mjs', 'index.cjs', 'index.ts', '__init__.py'] as const;
 
 /**
  * The entry-module rule as messages state it (`kael validate`, the editor, `kael run`), built from

@@ -14,7 +14,7 @@ import { PYTHON_OUTLINE_SCRIPT, pythonInterpreter } from './python-interpreter.j
  * Why a callable that Python defines cannot be published, in the words of both the package check
  * (read statically here) and the Python worker (which imports the package): the two must match.
  */
-export const PYTHON_NOT_FUNCTION = {
+const PYTHON_NOT_FUNCTION = {
   class: 'is a class, not a function',
   generator: 'is a generator function, which cannot be published (return a list instead)',
 } as const;

@@ -13,7 +13,7 @@ import { replyErrorCode } from './reply-error-code.js';
 import { checkRequestSize, checkTimeout } from './request-checks.js';
 
 /** RabbitMQ's pseudo-queue for direct reply-to. */
-export const DIRECT_REPLY_TO = 'amq.rabbitmq.reply-to';
+const DIRECT_REPLY_TO = 'amq.rabbitmq.reply-to';
 
 /**
  * What a request does when the broker connection is down when it starts, or drops before its reply:

@@ -22,7 +22,7 @@ export const LOG_FORMAT_ENV = 'KAEL_LOG_FORMAT';
  * The fields every JSON line has, in this order; an event's own fields follow. An event field with
  * one of these names is written as `field_<name>`, so the stable fields can always be trusted.
  */
-export const JSON_LOG_FIELDS = ['time', 'level', 'scope', 'pid', 'msg'] as const;
+const JSON_LOG_FIELDS = ['time', 'level', 'scope', 'pid', 'msg'] as const;
 
 /**
  * A logger that writes to stderr, one line per event; debug only when KAEL_DEBUG is set. Passwords of
