@@ -55,6 +55,12 @@ export class KaelError extends Error {
   /** Extra machine-readable facts. */
   readonly details: Record<string, unknown> | undefined;
 
+  /**
+   * @param code the stable code callers branch on
+   * @param message for people; never parsed
+   * @param options.cause the error this one wraps (kept as `cause`)
+   * @param options.details extra machine-readable facts @default undefined
+   */
   constructor(
     code: KaelErrorCode,
     message: string,
@@ -82,6 +88,10 @@ export class RemoteError extends KaelError {
   /** The error as the remote side reported it. */
   readonly remote: ErrorData;
 
+  /**
+   * @param remote the error as the far side sent it
+   * @param code @default 'REMOTE_ERROR'
+   */
   constructor(remote: ErrorData, code: KaelErrorCode = 'REMOTE_ERROR') {
     super(
       code,
@@ -122,12 +132,14 @@ export function describeThrown(value: unknown): string {
   if (value === null || typeof value !== 'object') return `non-error thrown: ${String(value)}`;
   const message = (value as { message?: unknown }).message;
   if (typeof message === 'string') return message;
+  let json: string | undefined;
   try {
-    const json = JSON.stringify(value);
-    if (json !== undefined) return `non-error thrown: ${json.length > 200 ? `${json.slice(0, 200)}…` : json}`;
+    json = JSON.stringify(value);
   } catch {
     // Cyclic or with a throwing toJSON: the type is all that can be said.
+    json = undefined;
   }
+  if (json !== undefined) return `non-error thrown: ${json.length > 200 ? `${json.slice(0, 200)}…` : json}`;
   return `non-error thrown: ${Object.prototype.toString.call(value)}`;
 }
 

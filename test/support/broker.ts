@@ -3,6 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import amqp from 'amqplib';
 import { names } from '@kael/runtime';
+import { bestEffort } from '@kael/runtime/util/best-effort';
+import { createLogger } from '@kael/runtime/util/logger';
+
+/** A queue may be deleted by its own test meanwhile: cleanup failures are logged at debug, not thrown. */
+const log = createLogger('test-cleanup');
 
 /** The broker the tests use: `KAEL_AURI`, else the local RabbitMQ. */
 export const AURI = process.env['KAEL_AURI'] ?? 'amqp://guest:guest@127.0.0.1:5672';
@@ -26,21 +31,21 @@ export async function deleteNamespace(ns: string): Promise<void> {
       .filter((n) => n.startsWith(prefix));
   };
   const conn = await amqp.connect(AURI, { noDelay: true });
-  conn.on('error', () => undefined);
+  conn.on('error', (e: Error) => log.debug('cleanup connection error', { error: e.message }));
   try {
     for (const q of await list('queues')) {
       const ch = await conn.createChannel();
-      ch.on('error', () => undefined);
-      await ch.deleteQueue(q).catch(() => undefined);
-      await ch.close().catch(() => undefined);
+      ch.on('error', (e: Error) => log.debug('cleanup channel error', { error: e.message }));
+      await bestEffort(ch.deleteQueue(q), log, `delete queue ${q}`);
+      await bestEffort(ch.close(), log, 'close a cleanup channel');
     }
     for (const x of await list('exchanges')) {
       const ch = await conn.createChannel();
-      ch.on('error', () => undefined);
-      await ch.deleteExchange(x).catch(() => undefined);
-      await ch.close().catch(() => undefined);
+      ch.on('error', (e: Error) => log.debug('cleanup channel error', { error: e.message }));
+      await bestEffort(ch.deleteExchange(x), log, `delete exchange ${x}`);
+      await bestEffort(ch.close(), log, 'close a cleanup channel');
     }
   } finally {
-    await conn.close().catch(() => undefined);
+    await bestEffort(conn.close(), log, 'close the cleanup connection');
   }
 }

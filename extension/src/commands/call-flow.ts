@@ -15,7 +15,7 @@ import type { FlowContext } from './flow-context.js';
 export type CallMode = 'balanced' | 'pinned';
 
 /** Frames that serve `service` from a package that runs (not failed, not restarting). */
-export function framesServing(frames: readonly FrameSnapshot[], service: string): FrameSnapshot[] {
+function framesServing(frames: readonly FrameSnapshot[], service: string): FrameSnapshot[] {
   return frames.filter((f) =>
     f.packages.some((p) => packageState(p) === 'ok' && (p.services ?? []).includes(service)),
   );

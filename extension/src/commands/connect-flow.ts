@@ -21,7 +21,7 @@ const TITLE = 'Kael: Connect';
 const NAMESPACE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 /** `prod: 2 frames, test: no frame runs with --name test`. */
-export function describeProbe(frames: Record<string, number>): string {
+function describeProbe(frames: Record<string, number>): string {
   return Object.entries(frames)
     .map(([ns, n]) =>
       n === 0 ? `no frame runs with --name ${ns}` : `${ns}: ${n} frame${n === 1 ? '' : 's'}`,

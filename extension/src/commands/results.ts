@@ -91,7 +91,7 @@ export function callDocument(
 }
 
 /** JSON with two-space indentation; values JSON cannot hold are said in words. */
-export function prettyJson(value: unknown): string {
+function prettyJson(value: unknown): string {
   if (value === undefined) return '// no value (undefined)';
   try {
     return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2);

@@ -21,7 +21,7 @@ export interface LogLine {
 }
 
 /** `message key=value key="two words"`: one line, greppable. */
-export function formatLine(message: string, fields: LogFields = {}): string {
+function formatLine(message: string, fields: LogFields = {}): string {
   const rendered = Object.entries(fields)
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => {

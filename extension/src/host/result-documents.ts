@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { ResultDocument } from './ui-host.js';
 
 /** The URI scheme of result documents (read-only: no file system provider writes it). */
-export const RESULT_SCHEME = 'kael-result';
+const RESULT_SCHEME = 'kael-result';
 
 /** Results kept for reopening (a document closed and reopened from history still shows). */
 const KEPT = 200;

@@ -1,13 +1,13 @@
 import type { ServiceRate } from '@kael/runtime/metrics/service-rates';
 
 /** A latency in ms for a tree row: two decimals below 10 ms. */
-export function formatLatency(ms: number | undefined): string {
+function formatLatency(ms: number | undefined): string {
   if (ms === undefined) return '–';
   return ms < 10 ? `${ms.toFixed(2)} ms` : `${ms.toFixed(0)} ms`;
 }
 
 /** A rate for a tree row: one decimal below 100 per second. */
-export function formatRate(perSecond: number): string {
+function formatRate(perSecond: number): string {
   return perSecond < 100 ? `${perSecond.toFixed(1)}/s` : `${Math.round(perSecond)}/s`;
 }
 

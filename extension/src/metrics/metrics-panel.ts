@@ -11,7 +11,7 @@ function chartLibrary(extensionUri: vscode.Uri): vscode.Uri {
 }
 
 /** The panel's title for a scope: the service, the frame, or the namespace. */
-export function scopeTitle(scope: MetricsScope, frameLabel?: string): string {
+function scopeTitle(scope: MetricsScope, frameLabel?: string): string {
   const where = scope.frame === undefined ? scope.namespace : `${frameLabel ?? scope.frame}`;
   return scope.service === undefined ? `Metrics: ${where}` : `Metrics: ${scope.service} (${where})`;
 }

@@ -4,7 +4,7 @@ import type { FrameSnapshot } from '@kael/runtime/model/frame-snapshot';
  * A frame missing its heartbeat by half an interval more is shown as stale (greyed): one missed
  * announcement, with room for timer jitter and transit on a busy machine.
  */
-export const STALE_AFTER_HEARTBEATS = 1.5;
+const STALE_AFTER_HEARTBEATS = 1.5;
 
 /** A frame as the extension keeps it: its last snapshot and when it was last heard of. */
 export interface LiveFrame {

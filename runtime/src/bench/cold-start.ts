@@ -43,7 +43,7 @@ export interface ExamplesFrame {
 }
 
 /** Calls calculate__add(1, 2) until it answers `expected` (the queue appears when a worker consumes). */
-export async function untilAnswer(client: ServiceProxy, expected: number, timeoutMs = 60_000): Promise<void> {
+async function untilAnswer(client: ServiceProxy, expected: number, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await client

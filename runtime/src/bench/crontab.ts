@@ -16,6 +16,9 @@ import type { FrameProcess } from './frame-process.js';
 import { median, round, sequentialLatency } from './measure.js';
 import type { BenchSection } from './section.js';
 
+/** Failures of the benchmark's own connections reject the operation that hit them; the event is logged. */
+const benchLog = createLogger('bench');
+
 /** Membership heartbeat of the frames, so the client sees a new active frame quickly. */
 const HEARTBEAT_MS = 200;
 
@@ -141,7 +144,7 @@ export const section: BenchSection = {
 /** Deletes a crontab's log stream and beat exchange (a stream is durable: it outlives the frames). */
 async function deleteLog(auri: string, ns: string, crontab: string): Promise<void> {
   const conn = await amqp.connect(auri);
-  conn.on('error', () => undefined);
+  conn.on('error', (e: Error) => benchLog.debug('bench connection error', { error: e.message }));
   try {
     const ch = await conn.createChannel();
     await ch.deleteQueue(names.crontabLog(ns, crontab));
@@ -166,9 +169,9 @@ async function claimCost(auri: string, n: number): Promise<Record<string, number
     onRecord: (r) => waiting.get(r.id)?.(),
   });
   const conn = await amqp.connect(auri, { noDelay: true });
-  conn.on('error', () => undefined);
+  conn.on('error', (e: Error) => benchLog.debug('bench connection error', { error: e.message }));
   const ch = await conn.createConfirmChannel();
-  ch.on('error', () => undefined);
+  ch.on('error', (e: Error) => benchLog.debug('bench channel error', { error: e.message }));
   const classic = `kael.${ns}.cost.classic`;
   try {
     await log.start();

@@ -1,5 +1,9 @@
 import { decode, encode } from '@msgpack/msgpack';
 import amqp from 'amqplib';
+import { createLogger } from '../util/logger.js';
+
+/** A lost connection or channel rejects the operation that hit it; the event is logged. */
+const log = createLogger('floor-server');
 
 /**
  * The raw floor's server: plain amqplib, one process, the same payload shapes as kael
@@ -9,9 +13,9 @@ import amqp from 'amqplib';
 async function main(): Promise<void> {
   const [url, queue, queueType = 'classic'] = process.argv.slice(2) as [string, string, string?];
   const conn = await amqp.connect(url, { noDelay: true });
-  conn.on('error', () => undefined);
+  conn.on('error', (e: Error) => log.debug('floor server connection error', { error: e.message }));
   const ch = await conn.createChannel();
-  ch.on('error', () => undefined);
+  ch.on('error', (e: Error) => log.debug('floor server channel error', { error: e.message }));
   await ch.prefetch(64);
   // A quorum queue must be durable and cannot auto-delete: `x-expires` removes it after the run.
   await ch.assertQueue(

@@ -3,6 +3,10 @@ import type { ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { bestEffort } from '../util/best-effort.js';
+import { createLogger } from '../util/logger.js';
+
+const benchLog = createLogger('bench');
 
 /** The kael CLI entry of this build. */
 export const KAEL_CLI = path.resolve(__dirname, '../cli/main.js');
@@ -68,7 +72,8 @@ export function startFrameProcess(
     });
     void exited.then((code) => reject(new Error(`frame exited (${code}) before it started:\n${log}`)));
   });
-  ready.catch(() => undefined);
+  // Awaited by the caller; marked handled here so a frame that dies before anyone waits is no crash.
+  void bestEffort(ready, benchLog, 'start the benchmark frame');
   return {
     child,
     ready,

@@ -15,6 +15,9 @@ import type { CallStats } from './measure.js';
 import { interleavedLatency, interleavedThroughput, median, round } from './measure.js';
 import type { BenchOptions, BenchSection } from './section.js';
 
+/** Failures of the benchmark's own connections reject the operation that hit them; the event is logged. */
+const log = createLogger('bench');
+
 /** Something the benchmarks call: a raw floor or kael. */
 export interface Contender {
   call(): Promise<unknown>;
@@ -47,9 +50,9 @@ export async function startFloor(
     server.once('exit', (code) => reject(new Error(`floor server exited ${code}`)));
   });
   const conn = await amqp.connect(auri, { noDelay: true });
-  conn.on('error', () => undefined);
+  conn.on('error', (e: Error) => log.debug('bench connection error', { error: e.message }));
   const ch = await conn.createChannel();
-  ch.on('error', () => undefined);
+  ch.on('error', (e: Error) => log.debug('bench channel error', { error: e.message }));
   const pending = new Map<string, (v: unknown) => void>();
   await ch.consume(
     'amq.rabbitmq.reply-to',

@@ -41,6 +41,7 @@ export interface BrokerConnectionOptions {
    * (clients), `false` keeps retrying (frames and daemons). @default true
    */
   failFast?: boolean;
+  /** Where losses and reconnects are logged. @default createLogger('broker'): stderr */
   logger?: Logger;
 }
 
@@ -94,7 +95,7 @@ export class BrokerConnection extends EventEmitter {
     this.endpoint = toEndpoint(this.urls[0] as string, this.settings.heartbeatSec);
     this.logger = options.logger ?? createLogger('broker');
     // Without a listener, 'error' would throw; losses are logged and recovered, never thrown.
-    this.on('error', () => undefined);
+    this.on('error', (e: Error) => this.logger.debug('connection error event', { error: e.message }));
   }
 
   /** The live connection, or undefined while reconnecting. */

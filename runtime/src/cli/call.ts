@@ -6,7 +6,7 @@ import { CONNECTION_FLAGS, intFlag, parseCommandLine, printJson, requireNamespac
 const USAGE = 'kael call <service> [ARG ...] --name NS [--auri URL] [--timeout MS]';
 
 /** Each ARG is JSON when it parses as JSON, else a plain string (`kael call echo__say hello`). */
-export function parseCliArg(text: string): unknown {
+function parseCliArg(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {

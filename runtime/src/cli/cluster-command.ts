@@ -10,7 +10,7 @@ import type { PackageKind } from '../model/package-kind.js';
 import { packageState } from '../model/frame-snapshot.js';
 
 /** Flags of the management commands: connection, target, type and version. */
-export const MANAGEMENT_FLAGS = {
+const MANAGEMENT_FLAGS = {
   ...CONNECTION_FLAGS,
   type: { type: 'string', short: 't' },
   version: { type: 'string', short: 'v' },
@@ -32,7 +32,7 @@ export interface ManagementArgs {
 }
 
 /** Parses the common management flags. @throws KaelError `USAGE` */
-export function parseManagement(argv: string[], usage: string): ManagementArgs & ConnectArgs {
+function parseManagement(argv: string[], usage: string): ManagementArgs & ConnectArgs {
   const { values, positionals } = parseCommandLine(argv, MANAGEMENT_FLAGS, usage);
   const kind = values.type ?? 'service';
   if (kind !== 'service' && kind !== 'crontab')

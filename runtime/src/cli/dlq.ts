@@ -6,7 +6,7 @@ import { CONNECTION_FLAGS, intFlag, parseCommandLine, printJson } from './option
 const USAGE = 'kael dlq --name NS [--auri URL] [--limit N] [--drop] [--json]';
 
 /** Lines of `kael dlq`: the queue's depth, then one line per dead letter. */
-export function describeDeadLetters(report: DeadLetterReport): string[] {
+function describeDeadLetters(report: DeadLetterReport): string[] {
   const lines = [`${report.queue}: ${report.count} dead letter(s)`];
   for (const l of report.messages)
     lines.push(

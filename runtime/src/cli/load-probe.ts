@@ -6,7 +6,7 @@ import type { CodeLoader } from '../packages/package-check.js';
 import { loadServiceModule } from '../packages/service-module.js';
 
 /** How long one package may take to load before the probe counts it as failed. @default 30000 */
-export const LOAD_PROBE_TIMEOUT_MS = 30_000;
+const LOAD_PROBE_TIMEOUT_MS = 30_000;
 
 interface ProbeRequest {
   dir: string;

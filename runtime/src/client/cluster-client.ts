@@ -23,10 +23,11 @@ import type { TargetOptions } from './deploy-plan.js';
 import type { PackageKind } from '../model/package-kind.js';
 import type { DeadLetterReport } from '../model/dead-letter.js';
 import { dropDeadLetters, readDeadLetters } from '../rpc/dead-letter-queue.js';
+import { bestEffort } from '../util/best-effort.js';
 
 /** How long to wait, in milliseconds; `timeout` is the old name, kept for one release. */
 export interface WaitOptions {
-  /** Milliseconds to wait. */
+  /** Milliseconds to wait. @default the method's own (5000 for queries, 120000 for changes) */
   timeoutMs?: number;
   /** @deprecated use `timeoutMs` (same meaning, milliseconds). */
   timeout?: number;
@@ -59,16 +60,21 @@ export function waitMs(options: WaitOptions, fallback: number): number {
 
 /** One copy of a package on one frame, as {@link ClusterClient.packageStatus} lists it. */
 export interface PackageStatusRow {
+  /** Id of the frame holding the copy. */
   frame: string;
+  /** Host name of that frame. */
   host: string;
+  /** Package name. */
   name: string;
+  /** Version of the copy (undefined when its setting.yaml could not be read). */
   version: string | undefined;
   /** Absolute package folder on that frame. */
   path: string;
+  /** `ok`, `failed` or `restarting`. */
   state: PackageState;
-  /** Why it failed, in one line. */
+  /** Why it failed, in one line (only on a failed copy). */
   reason?: string;
-  /** The failure's full message. */
+  /** The failure's full message (only on a failed copy). */
   error?: string;
 }
 
@@ -91,6 +97,13 @@ export class ClusterClient extends EventEmitter {
   private readonly pending = new Map<string, PendingCommand>();
   private readonly adminKey: string | undefined;
 
+  /**
+   * Most code uses {@link connectClient} instead, which makes the connection and opens the client.
+   * @param broker the connection the client uses (not started here; the client does not own it)
+   * @param namespace the namespace to talk to
+   * @param logger where the client logs (the view's changes, command failures)
+   * @param options.adminKey the key that signs changing commands @default none: changing commands are unsigned and refused by secure frames
+   */
   constructor(
     protected readonly broker: BrokerConnection,
     /** The namespace this client talks to. */
@@ -117,7 +130,10 @@ export class ClusterClient extends EventEmitter {
     });
   }
 
-  /** Opens the reply channel. */
+  /**
+   * Opens the reply channel.
+   * @throws KaelError `BROKER_UNAVAILABLE` when the connection is made here and no node can be reached.
+   */
   async open(): Promise<void> {
     await this.requests.start();
   }
@@ -125,6 +141,7 @@ export class ClusterClient extends EventEmitter {
   /**
    * The live frames of the namespace. The first call starts the live view and asks every frame to
    * answer at once (about 300 ms); later calls return the current view.
+   * @throws KaelError `CLIENT_CLOSED` when the client was closed meanwhile.
    */
   async servers(): Promise<FrameSnapshot[]> {
     this.viewStarted ??= this.startView();
@@ -167,6 +184,8 @@ export class ClusterClient extends EventEmitter {
    * A changing command is signed with the admin key, if the client has one: the signature covers
    * this namespace, the command, every argument and the targets.
    * @returns the command id for {@link getResponse}.
+   * @throws KaelError `CLIENT_CLOSED` when the client was closed meanwhile; `ENCODE_ERROR` |
+   * `REQUEST_TOO_LARGE` when `kwargs` cannot be sent.
    */
   async command(
     fn: string,
@@ -268,6 +287,7 @@ export class ClusterClient extends EventEmitter {
   /**
    * {@link command} then {@link getResponse}.
    * @param options.timeoutMs @default 5000
+   * @throws KaelError as {@link command}.
    */
   async commandAll(
     fn: string,
@@ -282,6 +302,8 @@ export class ClusterClient extends EventEmitter {
    * `get_last_version`). Copies that failed to load are not counted: a version only failed copies
    * hold is never offered (as the source of an update or install either).
    * @example await client.getLastVersion('service', 'calculate') // '1.10'
+   * @default kind 'service'
+   * @throws KaelError `CLIENT_CLOSED` when the client was closed meanwhile.
    */
   async getLastVersion(kind: PackageKind, pkg: string): Promise<string | undefined>;
   async getLastVersion(kind?: PackageKind): Promise<Record<string, string>>;
@@ -310,6 +332,8 @@ export class ClusterClient extends EventEmitter {
   /**
    * Which frame holds which version of each package of a kind, or of package `pkg` (the picture
    * before an update), with each copy's state (`ok`, `failed`, `restarting`) and why it failed.
+   * @default kind 'service'
+   * @throws KaelError `CLIENT_CLOSED` when the client was closed meanwhile.
    */
   async packageStatus(kind: PackageKind = 'service', pkg?: string): Promise<PackageStatusRow[]> {
     return (await this.servers()).flatMap((f) =>
@@ -331,6 +355,8 @@ export class ClusterClient extends EventEmitter {
   /**
    * Every frame's crontab status with run history (the seed's `get_all_crontab_status`).
    * @param options.timeoutMs @default 5000
+   * @param options.crontab only this crontab @default every crontab
+   * @throws KaelError `CLIENT_CLOSED` when the client was closed meanwhile.
    */
   async getAllCrontabStatus(
     options: { crontab?: string } & WaitOptions = {},
@@ -351,6 +377,7 @@ export class ClusterClient extends EventEmitter {
    * Every frame's counters now (`_get_metrics`): calls, errors and latency buckets per service,
    * crontab runs, worker restarts and broker reconnects. Rates come from two snapshots.
    * @param options.timeoutMs @default 5000
+   * @throws KaelError `CLIENT_CLOSED` when the client was closed meanwhile.
    */
   async getAllMetrics(options: WaitOptions = {}): Promise<Record<string, MetricsSnapshot>> {
     const response = await this.commandAll('_get_metrics', {}, { timeoutMs: waitMs(options, 5000) });
@@ -367,6 +394,7 @@ export class ClusterClient extends EventEmitter {
    * The source frame is asked for the archive's sha256 first; the signed command names it, and every
    * target refuses any other archive (`ARCHIVE_INVALID` in its result).
    * @returns each targeted frame's result.
+   * @param options.timeoutMs @default 120000
    * @throws KaelError `PACKAGE_NOT_FOUND` when no selected frame holds it; `VERSION_NOT_FOUND` when no live frame holds that version;
    * `UNAUTHORIZED` when the source refuses the digest query (no admin key, or another key).
    */
@@ -391,7 +419,9 @@ export class ClusterClient extends EventEmitter {
 
   /**
    * Restores the previous version of package `pkg` on the frames holding it.
-   * @throws KaelError `PACKAGE_NOT_FOUND` when no selected frame holds it.
+   * @param options.timeoutMs @default 120000
+   * @throws KaelError `PACKAGE_NOT_FOUND` when no selected frame holds it; `CLIENT_CLOSED` when the
+   * client was closed meanwhile.
    */
   async rollback(kind: PackageKind, pkg: string, options: ChangeOptions = {}): Promise<ChangeResults> {
     const frames = await this.servers();
@@ -419,6 +449,8 @@ export class ClusterClient extends EventEmitter {
    * package error's code, a message naming the frame and the packages, and `error.details.packages`:
    * the frame's packages of that kind with their state, version and reason; a frame where all came
    * up answers `{ ok: true, value: RestartResult }`.
+   * @param options.timeoutMs @default 120000
+   * @throws KaelError `CLIENT_CLOSED` when the client was closed meanwhile.
    */
   async restart(kind: PackageKind, options: ChangeOptions = {}): Promise<CommandResponse> {
     const response = await this.commandAll(
@@ -448,17 +480,17 @@ export class ClusterClient extends EventEmitter {
     return out;
   }
 
-  /** `update('service', …)`: the seed's `update_service`. */
+  /** `update('service', …)`: the seed's `update_service`. @throws KaelError as {@link update}. */
   async updateService(pkg: string, options: ChangeOptions = {}): Promise<ChangeResults> {
     return this.update('service', pkg, options);
   }
 
-  /** `update('crontab', …)`: the seed's `update_crontab`. */
+  /** `update('crontab', …)`: the seed's `update_crontab`. @throws KaelError as {@link update}. */
   async updateCrontab(pkg: string, options: ChangeOptions = {}): Promise<ChangeResults> {
     return this.update('crontab', pkg, options);
   }
 
-  /** `install('service', …)`: the seed's `install_service`. */
+  /** `install('service', …)`: the seed's `install_service`. @throws KaelError as {@link install}. */
   async installService(
     pkg: string,
     installPath: string,
@@ -467,7 +499,7 @@ export class ClusterClient extends EventEmitter {
     return this.install('service', pkg, installPath, options);
   }
 
-  /** `install('crontab', …)`: the seed's `install_crontab`. */
+  /** `install('crontab', …)`: the seed's `install_crontab`. @throws KaelError as {@link install}. */
   async installCrontab(
     pkg: string,
     installPath: string,
@@ -476,12 +508,12 @@ export class ClusterClient extends EventEmitter {
     return this.install('crontab', pkg, installPath, options);
   }
 
-  /** `rollback('service', …)`. */
+  /** `rollback('service', …)`. @throws KaelError as {@link rollback}. */
   async rollbackService(pkg: string, options: ChangeOptions = {}): Promise<ChangeResults> {
     return this.rollback('service', pkg, options);
   }
 
-  /** `rollback('crontab', …)`. */
+  /** `rollback('crontab', …)`. @throws KaelError as {@link rollback}. */
   async rollbackCrontab(pkg: string, options: ChangeOptions = {}): Promise<ChangeResults> {
     return this.rollback('crontab', pkg, options);
   }
@@ -625,7 +657,7 @@ export class ClusterClient extends EventEmitter {
         return false;
       },
     );
-    handle.done.catch(() => undefined);
+    void bestEffort(handle.done, this.logger, 'ping the frames');
     await new Promise((r) => setTimeout(r, 300));
     handle.cancel();
   }

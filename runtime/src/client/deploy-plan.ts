@@ -5,9 +5,9 @@ import type { PackageKind } from '../model/package-kind.js';
 
 /** Which frames a command goes to (the seed's `id` / `not_id`). */
 export interface TargetOptions {
-  /** Only this frame. */
+  /** Only this frame. @default every frame of the namespace */
   id?: string | undefined;
-  /** Every frame except these. */
+  /** Every frame except these (an array, or ids separated by commas). @default none excluded */
   notId?: string | readonly string[] | undefined;
 }
 

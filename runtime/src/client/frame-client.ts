@@ -57,6 +57,7 @@ export interface ClientOptions {
   adminKey?: string | undefined;
   /** File holding the admin key. @default process.env.KAEL_ADMIN_KEY_FILE */
   adminKeyFile?: string | undefined;
+  /** Where the client logs (reconnects, view changes). @default createLogger('client'): stderr */
   logger?: Logger;
 }
 

@@ -16,6 +16,7 @@ import type { CommandContext, ExportedPackage } from './command-context.js';
 import type { PackageKind } from '../model/package-kind.js';
 import { readCommand } from './read-command.js';
 import type { CommandMessage } from '../model/command-message.js';
+import { bestEffort } from '../util/best-effort.js';
 
 /**
  * A frame's voice in its namespace: announces the frame's snapshot (on start, on change, every
@@ -76,7 +77,7 @@ export class ClusterAgent implements FrameComponent {
     this.frame.broker.offReady(this.ready);
     const ch = this.channel;
     this.channel = undefined;
-    await ch?.close().catch(() => undefined);
+    if (ch !== undefined) await bestEffort(ch.close(), this.frame.logger, 'close the agent channel');
     await this.requests.close();
   }
 
@@ -110,7 +111,11 @@ export class ClusterAgent implements FrameComponent {
       command = readCommand(msg);
     } catch (e) {
       this.frame.logger.warn('rejected a malformed command', { error: (e as Error).message });
-      await sendReply(ch, msg, failure(e), this.frame.id).catch(() => undefined);
+      await bestEffort(
+        sendReply(ch, msg, failure(e), this.frame.id),
+        this.frame.logger,
+        'answer a malformed command',
+      );
       return;
     }
     if (command.notId?.includes(this.frame.id)) return;

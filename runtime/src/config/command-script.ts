@@ -1,7 +1,7 @@
 import path from 'node:path';
 
 /** Extensions of package files a crontab command runs directly (with python3, node or sh). */
-export const SCRIPT_EXTENSIONS: readonly string[] = ['.py', '.js', '.mjs', '.cjs', '.ts', '.sh'];
+const SCRIPT_EXTENSIONS: readonly string[] = ['.py', '.js', '.mjs', '.cjs', '.ts', '.sh'];
 
 /**
  * The first word of a crontab command when it names a script of a known kind (`write.py`,

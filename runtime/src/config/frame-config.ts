@@ -24,6 +24,7 @@ export interface FramePathEntry {
 export interface FrameConfig {
   /** Absolute path of the file. */
   file: string;
+  /** `service_group`: the namespace when the frame gets no name. */
   serviceGroup: string;
   /** The frame's display name in tools (`label`), when set. */
   label?: string;
@@ -31,6 +32,7 @@ export interface FrameConfig {
   limits?: Partial<MessageLimits>;
   /** `package_load_timeout_ms`, when set. */
   packageLoadTimeoutMs?: number;
+  /** The `path` entries, resolved against the file's folder, each once. */
   packages: FramePathEntry[];
 }
 

@@ -14,8 +14,11 @@ import type { YamlSource } from './yaml-source.js';
 
 /** The outcome of reading a setting.yaml: the setting when usable, and every problem found. */
 export interface SettingResult {
+  /** The setting, when the file has no error. */
   setting: PackageSetting | undefined;
+  /** Every problem of the file, errors and warnings. */
   problems: ConfigProblem[];
+  /** The parsed YAML with positions (undefined when the file could not be read). */
   source: YamlSource | undefined;
 }
 

@@ -5,7 +5,7 @@ import { redactText } from '../util/redact.js';
 import { planCommand } from './command-line.js';
 
 /** Bytes of output kept per run. */
-export const OUTPUT_LIMIT = 64 * 1024;
+const OUTPUT_LIMIT = 64 * 1024;
 
 /** What running a command produced. */
 export interface CommandOutcome {
@@ -49,8 +49,11 @@ export function runCommand(
     const killGroup = (signal: NodeJS.Signals): void => {
       try {
         if (child.pid !== undefined) process.kill(-child.pid, signal);
-      } catch {
-        // The group is already gone.
+      } catch (e) {
+        // ESRCH: the group is already gone. Anything else (EPERM) ends up in the run's output, so the
+        // crontab's status says why the command outlived its timeout.
+        if ((e as NodeJS.ErrnoException).code !== 'ESRCH')
+          keep(Buffer.from(`cannot ${signal} the command: ${(e as Error).message}\n`));
       }
     };
     const timer = setTimeout(() => {

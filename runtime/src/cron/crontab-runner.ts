@@ -11,9 +11,9 @@ import type { CronSchedule } from '../schedule/schedule.js';
 import { missedTicks } from './tick-plan.js';
 
 /** Runs kept per entry in the status. */
-export const RUNS_KEPT = 20;
+const RUNS_KEPT = 20;
 /** Characters of output carried in a run summary (announcements, the tree's tooltip). */
-export const OUTPUT_TAIL = 400;
+const OUTPUT_TAIL = 400;
 /** Longest single timer; longer waits are re-armed (timers drift and cap at ~24 days). */
 const MAX_TIMER_MS = 60 * 60_000;
 

@@ -2,7 +2,7 @@ import { nextFire } from '../schedule/schedule.js';
 import type { CronSchedule } from '../schedule/schedule.js';
 
 /** Most missed ticks run on one takeover (a 1-second schedule with a long grace stays bounded). */
-export const MAX_MISSED_TICKS = 1000;
+const MAX_MISSED_TICKS = 1000;
 
 /**
  * The ticks a frame that takes over runs late, in order: after the entry's last claimed tick, no

@@ -137,7 +137,12 @@ export class ServiceHost implements FrameComponent {
       () => {
         this.respawnDelayMs = 0;
       },
-      () => undefined,
+      // A worker that never gets ready is reported by its exit (above) and by whoever awaits `ready`.
+      (e: unknown) =>
+        this.frame.logger.debug('service worker not ready', {
+          pid: worker.child.pid,
+          error: e instanceof Error ? e.message : String(e),
+        }),
     );
     return worker;
   }

@@ -21,6 +21,7 @@ import { DIRECT_EXCHANGE_OPTIONS } from '../security/ensure-exchange.js';
 import { createLogger } from '../util/logger.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 import { observedInvoke, workerStats } from './observed-call.js';
+import { bestEffort } from '../util/best-effort.js';
 
 /**
  * A service worker process: loads the service packages' code, consumes their queues, answers
@@ -69,7 +70,8 @@ async function init(message: Init): Promise<void> {
   });
   // Cold start: the connection is made while the packages load.
   const connected = broker.start();
-  connected.catch(() => undefined);
+  // Awaited below, after the packages load; marked handled so a slow load is no unhandled rejection.
+  void bestEffort(connected, logger, 'connect the service worker');
   const loaded: LoadedService[] = [];
   const results: { dir: string; error?: ReturnType<typeof errorToData> }[] = [];
   for (const p of message.packages) {

@@ -6,6 +6,10 @@ import { KaelError } from '../errors.js';
 import { packageEnv } from '../security/package-env.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 import type { ServiceCounters } from '../model/metrics-snapshot.js';
+import { bestEffort } from '../util/best-effort.js';
+import { createLogger } from '../util/logger.js';
+
+const log = createLogger('worker');
 
 /** What a worker reported after loading its packages. */
 export type LoadResults = Extract<FromWorker, { type: 'loaded' }>['results'];
@@ -130,7 +134,9 @@ export class WorkerHandle extends EventEmitter {
       this.metricsWaiters = [];
       for (const w of waiters) w();
     });
-    this.ready.catch(() => undefined);
+    // The frame awaits `ready` (and reports its failure); marked handled so a worker that fails before
+    // the frame waits is no unhandled rejection.
+    void bestEffort(this.ready, log, `start service worker ${this.child.pid ?? '?'}`);
     if (this.child.connected) this.child.send(init);
   }
 

@@ -1,5 +1,9 @@
 import amqp from 'amqplib';
 import { names } from '../broker/names.js';
+import { createLogger } from '../util/logger.js';
+
+/** A failure rejects the delete that hit it (the caller reports it); the event itself is logged. */
+const log = createLogger('cleanup');
 
 /**
  * Deletes the service queues, the crontab logs (durable streams) and the exchanges a short-lived
@@ -12,10 +16,10 @@ export async function deleteNamespaceQueues(
   crontabs: readonly string[] = [],
 ): Promise<void> {
   const conn = await amqp.connect(auri, { noDelay: true });
-  conn.on('error', () => undefined);
+  conn.on('error', (e: Error) => log.debug('cleanup connection error', { error: e.message }));
   try {
     const ch = await conn.createChannel();
-    ch.on('error', () => undefined);
+    ch.on('error', (e: Error) => log.debug('cleanup channel error', { error: e.message }));
     for (const s of services) await ch.deleteQueue(names.serviceQueue(namespace, s));
     for (const c of crontabs) {
       await ch.deleteQueue(names.crontabLog(namespace, c));

@@ -5,7 +5,7 @@ import { KaelError } from '../errors.js';
 import { unpackArchive } from './archive.js';
 
 /** How many previous versions of a package are kept for rollback. */
-export const KEPT_VERSIONS = 3;
+const KEPT_VERSIONS = 3;
 
 /** Where a package's previous versions are kept: `<frame.yaml dir>/.kael/history/<kind>/<name>/`. */
 export function historyDir(frameConfigFile: string, kind: string, name: string): string {
@@ -37,7 +37,7 @@ export async function swapInArchive(
 }
 
 /** Replaces `targetDir` by `replacement` (a folder on the same file system), keeping the old one in history. */
-export async function swapIn(
+async function swapIn(
   targetDir: string,
   replacement: string,
   history: string | undefined,

@@ -36,6 +36,7 @@ import { PrometheusRegistry } from '../metrics/prometheus-registry.js';
 import { DEFAULT_MESSAGE_LIMITS } from '../model/message-limits.js';
 import type { MessageLimits } from '../model/message-limits.js';
 import { diffPackages, isEmptyDiff } from './package-diff.js';
+import { bestEffort } from '../util/best-effort.js';
 
 export { DEFAULT_AURI };
 
@@ -96,6 +97,7 @@ export interface WorkFrameOptions {
   /**
    * Size limits of the calls this frame serves; a field left out comes from frame.yaml's `limits`,
    * else from {@link DEFAULT_MESSAGE_LIMITS}.
+   * @default frame.yaml's `limits`, else DEFAULT_MESSAGE_LIMITS (16 MiB requests and replies)
    */
   limits?: { [K in keyof MessageLimits]?: MessageLimits[K] | undefined } | undefined;
   /**
@@ -114,11 +116,12 @@ export interface WorkFrameOptions {
    * either way. @default false
    */
   debugErrors?: boolean | undefined;
+  /** Where the frame logs. @default createLogger('frame'): stderr, debug lines only with KAEL_DEBUG */
   logger?: Logger;
 }
 
 /** @see WorkFrameOptions.packageLoadTimeoutMs */
-export const DEFAULT_PACKAGE_LOAD_TIMEOUT_MS = 30_000;
+const DEFAULT_PACKAGE_LOAD_TIMEOUT_MS = 30_000;
 
 /**
  * A frame: loads the service and crontab packages listed in frame.yaml, serves their functions over
@@ -128,8 +131,11 @@ export const DEFAULT_PACKAGE_LOAD_TIMEOUT_MS = 30_000;
  * await frame.start();
  */
 export class WorkFrame extends EventEmitter implements FrameRuntime {
+  /** `<host>-<pid>-<random>`: stable for the frame's lifetime, unique in the namespace. */
   readonly id: string;
+  /** The options with every default applied (frame.yaml's limits and load timeout after start()). */
   readonly options: ResolvedFrameOptions;
+  /** Where the frame logs ({@link WorkFrameOptions.logger}). */
   readonly logger: Logger;
   private readonly explicitName: string | undefined;
   private readonly explicitLabel: string | undefined;
@@ -207,12 +213,17 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
     return this.ns;
   }
 
+  /**
+   * The frame's broker connection.
+   * @throws KaelError `USAGE` before start().
+   */
   get broker(): BrokerConnection {
     if (this.brokerConn === undefined)
       throw new KaelError('USAGE', 'the broker is connected only after start()');
     return this.brokerConn;
   }
 
+  /** Packages as last read from disk (including failed ones). */
   records(): readonly PackageRecord[] {
     return this.packageRecords;
   }
@@ -287,10 +298,17 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
     this.emit('stopped');
   }
 
+  /**
+   * Re-reads frame.yaml and the packages of one kind from disk and restarts that kind on them (the
+   * restart commands); one reload runs at a time.
+   * @throws ConfigError `CONFIG_INVALID` when frame.yaml is missing or wrong.
+   * @throws KaelError `COMMAND_FAILED` when the new service workers exit before they are ready.
+   */
   async reload(kind: PackageKind): Promise<void> {
     // One reload at a time: two restart commands arriving together must not interleave their swaps.
     const run = this.reloading.then(() => this.reloadNow(kind));
-    this.reloading = run.catch(() => undefined);
+    // The caller gets the failure from `run`; the queue goes on with the next reload.
+    this.reloading = bestEffort(run, this.logger, `reload the ${kind} packages`);
     await run;
   }
 
@@ -339,10 +357,8 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
    */
   async reloadConfig(): Promise<ReloadSummary> {
     const run = this.reloading.then(() => this.reloadConfigNow());
-    this.reloading = run.then(
-      () => undefined,
-      () => undefined,
-    );
+    // The caller gets the failure from `run`; the queue goes on with the next reload.
+    this.reloading = bestEffort(run, this.logger, 'reload frame.yaml');
     return run;
   }
 
@@ -402,11 +418,13 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
   /** Package kinds whose reload is under way (their packages report `restarting`). */
   private readonly restarting = new Set<PackageKind>();
 
+  /** Signals that the snapshot changed: the frame announces itself again and emits `changed`. */
   changed(): void {
     this.agent?.announce();
     this.emit('changed');
   }
 
+  /** What the frame announces about itself now (packages, crontabs, limits, metrics port). */
   snapshot(): FrameSnapshot {
     return {
       id: this.id,
@@ -465,6 +483,10 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
     this.logger.info('metrics endpoint listening', { url: `http://${listen.host}:${address.port}/metrics` });
   }
 
+  /**
+   * Full crontab state with run history.
+   * @default crontab every crontab of the frame
+   */
   crontabStatus(crontab?: string): CrontabStatus[] {
     return this.crontabs?.status(crontab) ?? [];
   }
@@ -485,8 +507,11 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
 
 /** What {@link WorkFrame.reloadConfig} did, by package name. */
 export interface ReloadSummary {
+  /** Packages started. */
   added: string[];
+  /** Packages drained and stopped. */
   removed: string[];
+  /** Packages reloaded (setting, frame.yaml entry, or failing before). */
   changed: string[];
   unchanged: string[];
 }

@@ -6,7 +6,7 @@ import { diskFileView } from '../config/file-view.js';
  * Entry file names tried, in order, when package.json has no `main`. `__init__.py` comes last: a
  * folder with it and none of the others is a Python package (the seed's layout).
  */
-export const ENTRY_CANDIDATES = ['index.js', 'index.mjs', 'index.cjs', 'index.ts', '__init__.py'] as const;
+const ENTRY_CANDIDATES = ['index.js', 'index.mjs', 'index.cjs', 'index.ts', '__init__.py'] as const;
 
 /**
  * The entry-module rule as messages state it (`kael validate`, the editor, `kael run`), built from
@@ -25,23 +25,29 @@ export async function resolveEntryModule(
   view: FileView = diskFileView,
 ): Promise<string | undefined> {
   const pkgText = await view.readText(path.join(dir, 'package.json'));
-  if (pkgText !== undefined) {
-    try {
-      const main = (JSON.parse(pkgText) as { main?: unknown }).main;
-      if (typeof main === 'string' && main !== '') {
-        const file = path.resolve(dir, main);
-        for (const candidate of [file, `${file}.js`, `${file}.ts`, path.join(file, 'index.js')]) {
-          if (await view.isFile(candidate)) return candidate;
-        }
-        return file;
-      }
-    } catch {
-      // A broken package.json falls back to the index files, like Node does for a missing main.
+  const main = pkgText === undefined ? undefined : mainField(pkgText);
+  if (typeof main === 'string' && main !== '') {
+    const file = path.resolve(dir, main);
+    for (const candidate of [file, `${file}.js`, `${file}.ts`, path.join(file, 'index.js')]) {
+      if (await view.isFile(candidate)) return candidate;
     }
+    return file;
   }
   for (const name of ENTRY_CANDIDATES) {
     const file = path.join(dir, name);
     if (await view.isFile(file)) return file;
   }
   return undefined;
+}
+
+/** The `main` field of a package.json text, or undefined when the text is no JSON object. */
+function mainField(text: string): unknown {
+  try {
+    const parsed = JSON.parse(text) as { main?: unknown } | null;
+    return typeof parsed === 'object' && parsed !== null ? parsed.main : undefined;
+  } catch {
+    // A broken package.json falls back to the index files, like Node does for a missing main (the
+    // package check reports the broken file itself).
+    return undefined;
+  }
 }

@@ -14,7 +14,7 @@ import { PYTHON_OUTLINE_SCRIPT, pythonInterpreter } from './python-interpreter.j
  * Why a callable that Python defines cannot be published, in the words of both the package check
  * (read statically here) and the Python worker (which imports the package): the two must match.
  */
-export const PYTHON_NOT_FUNCTION = {
+const PYTHON_NOT_FUNCTION = {
   class: 'is a class, not a function',
   generator: 'is a generator function, which cannot be published (return a list instead)',
 } as const;
@@ -219,13 +219,16 @@ async function runHelper(interpreter: string, dir: string, text: string): Promis
 
 function runHelperNow(interpreter: string, dir: string, text: string): Promise<Outline | Unavailable> {
   return new Promise((resolve) => {
+    let stdinError: Error | undefined;
     const child = execFile(
       interpreter,
       [PYTHON_OUTLINE_SCRIPT, dir],
       { cwd: dir, timeout: 10_000, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' },
       (error, stdout, stderr) => {
         if (error !== null) {
-          const why = stderr.trim().split('\n').pop() ?? '';
+          const why =
+            (stderr.trim().split('\n').pop() ?? '') +
+            (stdinError === undefined ? '' : ` (writing __init__.py: ${stdinError.message})`);
           resolve({
             unavailable: `cannot run "${interpreter}" to read __init__.py (set KAEL_PYTHON): ${why || error.message}`,
           });
@@ -239,8 +242,11 @@ function runHelperNow(interpreter: string, dir: string, text: string): Promise<O
         }
       },
     );
-    // The helper may exit before reading all of stdin (a crash): its exit is reported above.
-    child.stdin?.on('error', () => undefined);
+    // The helper may exit before reading all of stdin (a crash): its exit is reported above, with the
+    // write failure beside it.
+    child.stdin?.on('error', (e: Error) => {
+      stdinError = e;
+    });
     child.stdin?.end(text);
   });
 }

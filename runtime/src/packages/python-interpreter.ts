@@ -31,7 +31,7 @@ export function pythonInterpreter(env: NodeJS.ProcessEnv = process.env): PythonI
  * runtime (`runtime/dist/packages` → `runtime/python`), or beside a bundle that ships it in its own
  * `python/` folder (the extension's language server: `extension/dist` → `extension/python`).
  */
-export function pythonScript(name: string): string {
+function pythonScript(name: string): string {
   const candidates = [
     path.resolve(__dirname, '../../python', name),
     path.resolve(__dirname, '../python', name),
@@ -54,7 +54,7 @@ export function isPythonEntry(entry: string): boolean {
 }
 
 /** The interpreter's `sys.executable` and version, or why it cannot run. */
-export async function probePython(
+async function probePython(
   interpreter: PythonInterpreter = pythonInterpreter(),
 ): Promise<{ executable: string; version: string } | { error: string }> {
   return new Promise((resolve) => {

@@ -12,6 +12,7 @@ import type { PublishedNames } from '../model/module-exports.js';
 import { exportError, exportProblems, loadedNames } from './export-check.js';
 import type { LoadedName } from './export-check.js';
 import { PYTHON_ENTRY, PYTHON_WORKER_SCRIPT, pythonInterpreter } from './python-interpreter.js';
+import { bestEffort } from '../util/best-effort.js';
 
 /** What a Python worker reports once the package is imported. */
 export interface PythonLoadInfo {
@@ -305,7 +306,8 @@ export class PythonProcess {
         throw e;
       }
     });
-    this.serving.catch(() => undefined);
+    // Callers await `serving`, and the failure is logged above; marked handled for the time in between.
+    void bestEffort(this.serving, this.logger, 'restart the Python worker');
   }
 
   private failAll(error: KaelError): void {
@@ -366,13 +368,15 @@ function readLines(input: Readable, onLine: (line: string) => void): void {
 }
 
 function readLoadReport(line: string): LoadReport | Error {
+  const unreadable = (cause?: unknown): Error =>
+    new Error(`the Python worker sent an unreadable load report: ${line.slice(0, 200)}`, { cause });
   try {
     const report = JSON.parse(line) as LoadReport;
     if (report !== null && typeof report === 'object' && typeof report.type === 'string') return report;
-  } catch {
-    // Reported below.
+  } catch (e) {
+    return unreadable(e);
   }
-  return new Error(`the Python worker sent an unreadable load report: ${line.slice(0, 200)}`);
+  return unreadable();
 }
 
 /** The Error a Python exception becomes: its type name, message, code, and a stack only in debug mode. */

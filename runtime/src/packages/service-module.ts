@@ -13,7 +13,7 @@ import { loadPythonService } from './python-service.js';
 export type ServiceFunction = (...args: unknown[]) => unknown;
 
 /** Marks a published function that takes positional and keyword arguments separately. */
-export const KWARGS_SEPARATELY: unique symbol = Symbol('kael.kwargsSeparately');
+const KWARGS_SEPARATELY: unique symbol = Symbol('kael.kwargsSeparately');
 
 /**
  * A published function that takes `(args, kwargs)`: Python functions, whose keyword arguments are

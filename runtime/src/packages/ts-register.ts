@@ -84,7 +84,7 @@ function transpile(file: string, source: string, dir: string | undefined): strin
  * with `node --require` for crontab commands that name a `.ts` file. Transpiled files are cached per
  * user, keyed by the source, its path and the TypeScript version.
  */
-export function registerTypeScript(): void {
+function registerTypeScript(): void {
   const extensions = (
     Module as unknown as { _extensions: Record<string, (m: NodeModule, file: string) => void> }
   )._extensions;

@@ -8,10 +8,10 @@ import type { DeadLetter } from '../model/dead-letter.js';
  * gets it republishes a copy with this header raised by one and acks the original, so the count
  * travels with the call across workers and frames.
  */
-export const WORKER_DEATHS_HEADER = 'kael-worker-deaths';
+const WORKER_DEATHS_HEADER = 'kael-worker-deaths';
 
 /** Headers a dead letter carries besides the call's own. */
-export const DEAD_LETTER_HEADERS = {
+const DEAD_LETTER_HEADERS = {
   function: 'kael-dead-function',
   code: 'kael-dead-code',
   message: 'kael-dead-message',

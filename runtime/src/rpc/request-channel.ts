@@ -13,7 +13,7 @@ import { replyErrorCode } from './reply-error-code.js';
 import { checkRequestSize, checkTimeout } from './request-checks.js';
 
 /** RabbitMQ's pseudo-queue for direct reply-to. */
-export const DIRECT_REPLY_TO = 'amq.rabbitmq.reply-to';
+const DIRECT_REPLY_TO = 'amq.rabbitmq.reply-to';
 
 /**
  * What a request does when the broker connection is down when it starts, or drops before its reply:
@@ -29,10 +29,11 @@ export interface RequestOptions {
   timeoutMs: number;
   /** Fail at once with SERVICE_NOT_FOUND when no queue takes the message. @default true */
   mandatory?: boolean;
+  /** AMQP headers of the request (trace context, call metadata). @default none */
   headers?: Record<string, unknown>;
   /** @default 'application/msgpack' */
   contentType?: ContentType;
-  /** Label used in error messages (the service or command name). */
+  /** Label used in error messages (the service or command name). @default the routing key */
   label?: string;
   /** Largest encoded body in bytes; a larger one fails with REQUEST_TOO_LARGE before publishing. @default no limit */
   maxBytes?: number;

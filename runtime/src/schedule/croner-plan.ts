@@ -5,7 +5,7 @@ import type { CronSchedule } from './schedule.js';
  * Above this many times of day, a fixed-time schedule is handed to croner as one interval pattern
  * (see {@link fireTimes}); below, one croner job per time of day.
  */
-export const MAX_FIXED_TIMES = 64;
+const MAX_FIXED_TIMES = 64;
 
 /** Fire times of one schedule, computed by croner jobs that never start a timer. */
 export interface FireTimes {

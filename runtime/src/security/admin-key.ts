@@ -8,7 +8,7 @@ export const ADMIN_KEY_ENV = 'KAEL_ADMIN_KEY';
 export const ADMIN_KEY_FILE_ENV = 'KAEL_ADMIN_KEY_FILE';
 
 /** Fewer characters than this make a key a frame refuses: it could be guessed offline from one signed command. */
-export const MIN_KEY_LENGTH = 16;
+const MIN_KEY_LENGTH = 16;
 
 /** A new admin key: 32 random bytes, base64url (43 characters). */
 export function generateAdminKey(): string {

@@ -17,10 +17,10 @@ export const CHANGING_COMMANDS: ReadonlySet<string> = new Set([
 ]);
 
 /** Layout version of the signed text. */
-export const SIGNATURE_VERSION = 1;
+const SIGNATURE_VERSION = 1;
 
 /** How far a signature's time may be from the frame's clock, either way. */
-export const SIGNATURE_WINDOW_MS = 60_000;
+const SIGNATURE_WINDOW_MS = 60_000;
 
 /**
  * JSON with sorted keys and without null or undefined members, so both sides sign the same bytes

@@ -1,13 +1,13 @@
 import { ADMIN_KEY_ENV, ADMIN_KEY_FILE_ENV } from './admin-key.js';
 
 /** Variables package code never sees: the admin key, where it is kept, and the frame's broker URL. */
-export const SECRET_VARIABLES: readonly string[] = [ADMIN_KEY_ENV, ADMIN_KEY_FILE_ENV, 'KAEL_AURI'];
+const SECRET_VARIABLES: readonly string[] = [ADMIN_KEY_ENV, ADMIN_KEY_FILE_ENV, 'KAEL_AURI'];
 
 /** `scheme://user:password@…` anywhere in a value (also `scheme:/…` and lists). */
 const URL_WITH_PASSWORD = /[A-Za-z][A-Za-z0-9+.-]*:\/*[^\s/@:]*:[^\s@]*@/;
 
 /** True when package code may see variable `name` with `value`. */
-export function isPackageVisible(name: string, value: string | undefined): boolean {
+function isPackageVisible(name: string, value: string | undefined): boolean {
   if (value === undefined || SECRET_VARIABLES.includes(name)) return false;
   return !URL_WITH_PASSWORD.test(value);
 }

@@ -2,9 +2,13 @@ import { redactText } from './redact.js';
 
 /** Where the runtime writes what it does. The default writes one line per event to stderr. */
 export interface Logger {
+  /** What happened in normal operation (started, connected, deployed). */
   info(message: string, fields?: Record<string, unknown>): void;
+  /** Something went wrong and was handled (a refused command, a failed package, a reconnect). */
   warn(message: string, fields?: Record<string, unknown>): void;
+  /** Something went wrong that needs a person (a crashed worker, a crontab that cannot run). */
   error(message: string, fields?: Record<string, unknown>): void;
+  /** Details for debugging, including ignored best-effort failures (shown with KAEL_DEBUG). */
   debug(message: string, fields?: Record<string, unknown>): void;
 }
 
@@ -18,7 +22,7 @@ export const LOG_FORMAT_ENV = 'KAEL_LOG_FORMAT';
  * The fields every JSON line has, in this order; an event's own fields follow. An event field with
  * one of these names is written as `field_<name>`, so the stable fields can always be trusted.
  */
-export const JSON_LOG_FIELDS = ['time', 'level', 'scope', 'pid', 'msg'] as const;
+const JSON_LOG_FIELDS = ['time', 'level', 'scope', 'pid', 'msg'] as const;
 
 /**
  * A logger that writes to stderr, one line per event; debug only when KAEL_DEBUG is set. Passwords of

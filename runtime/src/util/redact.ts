@@ -9,7 +9,7 @@
  */
 
 /** What a hidden password is replaced with. */
-export const REDACTED = '****';
+const REDACTED = '****';
 
 /** A scheme, its colon and up to three slashes, starting a word. */
 const SCHEME = /(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]*):(\/{0,3})/g;

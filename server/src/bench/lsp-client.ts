@@ -6,6 +6,21 @@ import { createMessageConnection, StreamMessageReader, StreamMessageWriter } fro
 import type { MessageConnection } from 'vscode-jsonrpc/node';
 import type { Diagnostic } from 'vscode-languageserver/node';
 
+/**
+ * A shutdown step whose failure changes nothing (the server may already be gone): logged when KAEL_DEBUG
+ * is set, like the runtime's debug lines (stdout is not used: it is the benchmark's report).
+ */
+async function bestEffort(work: Promise<unknown>, what: string): Promise<void> {
+  try {
+    await work;
+  } catch (e) {
+    if (process.env['KAEL_DEBUG'] !== undefined)
+      process.stderr.write(
+        `lsp bench: ${what} failed (ignored): ${e instanceof Error ? e.message : String(e)}\n`,
+      );
+  }
+}
+
 /** Diagnostics as the server published them. */
 export interface Published {
   uri: string;
@@ -78,8 +93,9 @@ export class LspClient {
 
   /** Shuts the server down and waits for it to exit. */
   async stop(): Promise<void> {
-    await this.connection.sendRequest('shutdown').catch(() => undefined);
-    await this.connection.sendNotification('exit').catch(() => undefined);
+    // The server may already be gone (it crashed, or the benchmark killed it): the exit below is what counts.
+    await bestEffort(this.connection.sendRequest('shutdown'), 'ask the language server to shut down');
+    await bestEffort(this.connection.sendNotification('exit'), 'tell the language server to exit');
     await new Promise((r) => {
       if (this.child.exitCode !== null) r(undefined);
       else this.child.once('exit', r);
