@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 /** `scripts/rabbitmq-nodes.sh` of this checkout. */
-const NODES_SCRIPT = path.resolve(__dirname, '../../../scripts/rabbitmq-nodes.sh');
+export const NODES_SCRIPT = path.resolve(__dirname, '../../../scripts/rabbitmq-nodes.sh');
 
 /** A client connection as the cluster lists it. */
 export interface NodeConnection {

@@ -83,8 +83,11 @@ export class Attacker {
     return this.publishAndCollect(content, options);
   }
 
-  /** Starts capturing every command sent on the namespace's fanout command exchange. */
-  async sniff(): Promise<{ captured: Message[]; stop(): Promise<void> }> {
+  /**
+   * Starts capturing every command sent on the namespace's fanout command exchange, and the
+   * targeted commands sent to `frameIds` on the direct command exchange.
+   */
+  async sniff(frameIds: readonly string[] = []): Promise<{ captured: Message[]; stop(): Promise<void> }> {
     const ch = await this.channel();
     await ch.assertExchange(names.commandExchange(this.namespace), 'fanout', {
       durable: false,
@@ -92,6 +95,13 @@ export class Attacker {
     });
     const { queue } = await ch.assertQueue('', { exclusive: true, autoDelete: true });
     await ch.bindQueue(queue, names.commandExchange(this.namespace), '');
+    if (frameIds.length > 0) {
+      await ch.assertExchange(names.commandDirectExchange(this.namespace), 'direct', {
+        durable: false,
+        autoDelete: false,
+      });
+      for (const id of frameIds) await ch.bindQueue(queue, names.commandDirectExchange(this.namespace), id);
+    }
     const captured: Message[] = [];
     await ch.consume(queue, (m) => m !== null && captured.push(m), { noAck: true });
     return { captured, stop: async () => ch.close().catch(() => undefined) };

@@ -298,15 +298,18 @@ describe('attack: signed commands replayed into another namespace, to an exclude
   });
 
   it('lets the operator update every frame but the excluded one (the command the attacker captures)', async () => {
-    const sniffer = await attackerA.sniff();
+    const sniffer = await attackerA.sniff([a1.id, a2.id, a3.id]);
     const results = await operator.update('service', 'tools', { notId: [a3.id] });
     await sniffer.stop();
     assert.deepEqual(change(results[a1.id]), { ok: true, from: '1.0', to: '1.1' });
     assert.equal(versionOf(a3, 'tools'), '1.0');
-    const captured = sniffer.captured.find(
-      (m) => (decodeBody(m.content, 'application/msgpack') as { fn: string }).fn === '_update_pkg',
-    );
-    assert.ok(captured !== undefined, 'the update went over the fanout command exchange');
+    // A deploy sends one command per target frame, signed for that frame alone.
+    const updates = sniffer.captured
+      .map((m) => ({ m, body: decodeBody(m.content, 'application/msgpack') as { fn: string; id?: string } }))
+      .filter(({ body }) => body.fn === '_update_pkg');
+    assert.deepEqual(updates.map(({ body }) => body.id).sort(), [a1.id, a2.id].sort());
+    const captured = updates.find(({ body }) => body.id === a1.id)?.m;
+    assert.ok(captured !== undefined, 'the update to a1 went over the direct command exchange');
     update = captured;
   });
 
@@ -319,8 +322,13 @@ describe('attack: signed commands replayed into another namespace, to an exclude
       archive: markerPackage('tools', '1.1', marker),
     });
     try {
-      const replies = await attackerB.replay(update.content, { expect: [b1.id] });
-      assert.equal(errorCode(replies[b1.id]), 'UNAUTHORIZED');
+      // Re-addressed to B's frame (the signature binds the namespace and the target: refused)…
+      const body = decodeBody(update.content, 'application/msgpack') as Record<string, unknown>;
+      const readdressed = await attackerB.send({ ...body, id: b1.id }, { expect: [b1.id] });
+      assert.equal(errorCode(readdressed[b1.id]), 'UNAUTHORIZED');
+      // …and the same bytes on both of B's command exchanges (addressed to a frame B does not have).
+      const replies = await attackerB.replay(update.content, { waitMs: 800 });
+      assert.notEqual(errorCode(replies[b1.id]), 'OK');
       assert.equal(versionOf(b1, 'tools'), '1.0');
       assert.equal(await exists(marker), false, 'the attacker code did not run');
     } finally {
@@ -330,18 +338,24 @@ describe('attack: signed commands replayed into another namespace, to an exclude
 
   it('refuses the captured update re-addressed to the excluded frame, and the same bytes again', async () => {
     const body = decodeBody(update.content, 'application/msgpack') as Record<string, unknown>;
-    delete body['notId'];
-    const stripped = await attackerA.send(body, { expect: [a1.id, a2.id, a3.id] });
+    const untargeted = { ...body };
+    delete untargeted['id'];
+    delete untargeted['notId'];
+    const stripped = await attackerA.send(untargeted, { expect: [a1.id, a2.id, a3.id] });
     assert.equal(errorCode(stripped[a3.id]), 'UNAUTHORIZED');
     assert.equal(versionOf(a3, 'tools'), '1.0');
     const direct = await attackerA.send(
-      { ...body, id: a3.id },
-      { exchange: '', routingKey: `kael.${a3.namespace}.frame.${a3.id}`, expect: [a3.id] },
+      { ...untargeted, id: a3.id },
+      { exchange: `kael.${a3.namespace}.cmd.direct`, routingKey: a3.id, expect: [a3.id] },
     );
     assert.equal(errorCode(direct[a3.id]), 'UNAUTHORIZED');
-    const again = await attackerA.replay(update.content);
+    const again = await attackerA.replay(update.content, {
+      exchange: `kael.${a1.namespace}.cmd.direct`,
+      routingKey: a1.id,
+      expect: [a1.id],
+    });
     assert.equal(errorCode(again[a1.id]), 'UNAUTHORIZED', 'a nonce is used once');
-    assert.equal(again[a3.id], undefined, 'the excluded frame ignores the untouched command');
+    assert.equal(again[a3.id], undefined, 'the excluded frame never sees a command addressed to another');
     assert.equal(versionOf(a3, 'tools'), '1.0');
   });
 
