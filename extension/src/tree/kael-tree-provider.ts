@@ -1,16 +1,11 @@
 import os from 'node:os';
 import * as vscode from 'vscode';
 import type { NamespaceSessions } from '../client/namespace-sessions.js';
-import { buildTree, findNode, mergeTree, problemActions } from './tree-model.js';
+import { buildTree, findNode, problemActions, rowsSignature } from './tree-model.js';
 import type { Grouping, NamespaceState, Tone, TreeNode } from './tree-model.js';
 
 /** Refreshes are coalesced: membership events can arrive in bursts. */
 const REFRESH_DEBOUNCE_MS = 100;
-/**
- * Live numbers redraw their rows at most this often: a row redrawn while its context menu is open
- * can make VS Code run the picked command without its row, so rows should not move every second.
- */
-const LIVE_REDRAW_MS = 5000;
 
 /** Theme colours of the icon tones (so every theme, light or dark or high contrast, fits). */
 const TONE_COLORS: Record<Tone, string> = {
@@ -28,6 +23,8 @@ export class KaelTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   private grouping: Grouping = 'frame';
   private timer: NodeJS.Timeout | undefined;
   private roots: TreeNode[] = [];
+  /** What the rows drawn last show (see {@link rowsSignature}). */
+  private shown: string | undefined;
   private readonly onSessions = (): void => this.scheduleRefresh();
   private readonly listeners: ((states: NamespaceState[]) => void)[] = [];
   private readonly localHost = os.hostname();
@@ -48,20 +45,10 @@ export class KaelTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   }
 
   /**
-   * Redraws the rows whose live text changed, only those, and at most every
-   * {@link LIVE_REDRAW_MS}: the rest of the tree (and a row whose numbers stayed the same) is not
-   * re-rendered.
+   * Redraws the rows whose live text changed, only those: the rest of the tree (and a row whose
+   * numbers stayed the same) is not re-rendered every second.
    */
   redraw(): void {
-    const wait = this.lastLiveRedraw + LIVE_REDRAW_MS - Date.now();
-    if (wait > 0) {
-      this.liveTimer ??= setTimeout(() => {
-        this.liveTimer = undefined;
-        this.redraw();
-      }, wait);
-      return;
-    }
-    this.lastLiveRedraw = Date.now();
     const changed: TreeNode[] = [];
     const visit = (nodes: readonly TreeNode[]): void => {
       for (const n of nodes) {
@@ -74,9 +61,6 @@ export class KaelTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     if (changed.length > 0) this.changed.fire(changed);
   }
 
-  private lastLiveRedraw = 0;
-  private liveTimer: NodeJS.Timeout | undefined;
-
   /** The live text each row was last drawn with (by node id). */
   private readonly liveText = new Map<string, string>();
 
@@ -86,17 +70,19 @@ export class KaelTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   }
 
   /**
-   * Rebuilds the tree and redraws only the rows that look different, with the node objects the
-   * view already holds (see {@link mergeTree}). Frames announce themselves every heartbeat with
-   * fields that always move (a crontab's lease age): those change no row and redraw nothing.
+   * Rebuilds the tree, and redraws it only when a row would look different. Frames announce
+   * themselves every heartbeat with fields that always move (a crontab's lease age), and every
+   * redraw makes VS Code forget its rows for a moment: a context-menu command picked in that
+   * moment would get no node and act as if run from the palette.
    */
   refresh(): void {
     const states = this.sessions.states();
-    const { roots, changed } = mergeTree(this.roots, this.build(states));
-    this.roots = roots;
+    this.roots = this.build(states);
     for (const l of this.listeners) l(states);
-    if (changed === 'all') this.changed.fire(undefined);
-    else if (changed.length > 0) this.changed.fire(changed);
+    const shown = rowsSignature(this.roots);
+    if (shown === this.shown) return;
+    this.shown = shown;
+    this.changed.fire(undefined);
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
@@ -162,7 +148,6 @@ export class KaelTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   dispose(): void {
     this.sessions.off('changed', this.onSessions);
     if (this.timer !== undefined) clearTimeout(this.timer);
-    if (this.liveTimer !== undefined) clearTimeout(this.liveTimer);
     this.changed.dispose();
   }
 

@@ -662,40 +662,12 @@ export function problemMessage(states: readonly NamespaceState[]): string | unde
   return `Not connected (${failing.map((s) => s.namespace).join(', ')}): ${reasons.join('; ')}`;
 }
 
-/** What {@link mergeTree} found: the rows to redraw, or `all` when the top level changed. */
-export interface TreeMerge {
-  roots: TreeNode[];
-  changed: TreeNode[] | 'all';
-}
-
 /**
- * Folds a freshly built tree into the one the view shows, keeping every node object whose id is
- * still there (updated in place) and listing the nodes whose own row or list of children changed.
- * VS Code resolves a context-menu command's row by the object it was given: a full redraw makes it
- * forget them all for a moment (a command picked then gets no row), and a redraw of an object it
- * never saw does nothing. So the view redraws only the changed rows, with the objects it knows.
+ * Everything the rows of a tree show, tooltips aside (those are built on hover): two trees with
+ * the same signature look the same, so the view need not redraw.
  */
-export function mergeTree(shown: readonly TreeNode[], next: readonly TreeNode[]): TreeMerge {
-  const changed: TreeNode[] = [];
-  const row = (n: TreeNode): string =>
-    JSON.stringify({ ...n, tooltip: undefined, children: n.children.map((c) => c.id) });
-  const merge = (olds: readonly TreeNode[], news: readonly TreeNode[]): TreeNode[] => {
-    const byId = new Map(olds.map((o) => [o.id, o]));
-    return news.map((n) => {
-      const old = byId.get(n.id);
-      const children = merge(old?.children ?? [], n.children);
-      if (old === undefined) return { ...n, children };
-      const rowChanged = row(old) !== row(n);
-      const target = old as unknown as Record<string, unknown>;
-      for (const key of Object.keys(target)) if (!(key in n)) delete target[key];
-      Object.assign(old, n, { children });
-      if (rowChanged) changed.push(old);
-      return old;
-    });
-  };
-  const roots = merge(shown, next);
-  const sameTop = shown.length === roots.length && shown.every((n, i) => n === roots[i]);
-  return { roots, changed: sameTop ? changed : 'all' };
+export function rowsSignature(nodes: readonly TreeNode[]): string {
+  return JSON.stringify(nodes, (key, value: unknown) => (key === 'tooltip' ? undefined : value));
 }
 
 /** The node with this id, anywhere in the tree. */
