@@ -219,7 +219,8 @@ describe('the Kael extension in a real VS Code (code-server)', () => {
     const deadline = Date.now() + 60_000;
     while (!/last tick claimed /.test(text) && Date.now() < deadline) {
       await page.mouse.move(900, 600);
-      await treeRow(page, 'ticker').hover();
+      // The active frame's row: its log has the ticks it claimed.
+      await treeRow(page, '· active').hover();
       const shown = await hover
         .waitFor({ timeout: 8000 })
         .then(async () => plain(await hover.innerText()))
