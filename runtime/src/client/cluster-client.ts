@@ -44,6 +44,12 @@ export interface ChangeOptions extends TargetOptions, WaitOptions {
 /** Codes of a failed digest query that reach the caller as they are. */
 /** Pause before a targeted command is sent again to a live frame whose command queue is missing. */
 const TARGET_RETRY_MS = 250;
+/**
+ * A targeted command its frame has not answered for this long is sent again (signed afresh) while
+ * the frame still announces itself: right after a broker node dies, a message can be routed to the
+ * frame's old command queue on that node and vanish without coming back as unroutable.
+ */
+const TARGET_RESEND_MS = 10_000;
 
 const DIGEST_ERRORS: ReadonlySet<string> = new Set([
   'UNAUTHORIZED',
@@ -241,6 +247,20 @@ export class ClusterClient extends EventEmitter {
       });
     };
     handle.done.catch(onFailure);
+    const targetId = target.id;
+    if (targetId !== undefined) {
+      const resend = (): void => {
+        if (cancelled || targetId in pending.replies) return;
+        if (!this.view.frames().some((f) => f.id === targetId)) return;
+        publish().then((next) => {
+          handle.cancel();
+          handle = next;
+          next.done.catch(onFailure);
+          setTimeout(resend, TARGET_RESEND_MS).unref();
+        }, onFailure);
+      };
+      setTimeout(resend, TARGET_RESEND_MS).unref();
+    }
     const id = handle.correlationId;
     this.pending.set(id, pending);
     return id;
