@@ -41,7 +41,7 @@ describe('a 3-node RabbitMQ cluster', () => {
     let setups = 0;
     await broker.onReady(async (conn) => {
       const ch = await conn.createChannel();
-      ch.on('error', () => undefined);
+      ch.on('error', () => undefined); // test connection: the closes the test provokes are asserted through their outcome
       await ch.assertQueue('', { exclusive: true });
       await ch.close();
       setups++;
@@ -244,9 +244,9 @@ describe('a 3-node RabbitMQ cluster', () => {
       const others = cluster.urls.filter((_, i) => i !== victim - 1);
       // The queue lives on the victim (declared there first); the frame never connects to it.
       const conn = await amqp.connect(cluster.urls[victim - 1] as string);
-      conn.on('error', () => undefined);
+      conn.on('error', () => undefined); // test connection: the closes the test provokes are asserted through their outcome
       const ch = await conn.createChannel();
-      ch.on('error', () => undefined);
+      ch.on('error', () => undefined); // test connection: the closes the test provokes are asserted through their outcome
       await ch.assertQueue(names.serviceQueue(ns, 'tools__add'), SERVICE_QUEUE_OPTIONS);
       await conn.close();
       const frame = startFrameProcess(await makeFrameDir({ tools: TOOLS_SERVICE }), ns, others.join(','));

@@ -145,7 +145,7 @@ export async function activeTabTitle(page: Page): Promise<string> {
 
 /** Closes every notification toast (they cover the view). */
 export async function clearNotifications(page: Page): Promise<void> {
-  await runCommand(page, 'Notifications: Clear All Notifications').catch(() => undefined);
+  await runCommand(page, 'Notifications: Clear All Notifications').catch(() => undefined); // expected in a test (cleanup or a provoked failure); the outcome is asserted elsewhere
 }
 
 /** Drags the side bar's edge so the tree's rows are readable in screenshots. */

@@ -119,7 +119,7 @@ export function startKaelRun(conf: string, namespace: string, env: Record<string
     });
     void exited.then((code) => reject(new Error(`kael run exited (${code}) before it started:\n${log}`)));
   });
-  ready.catch(() => undefined);
+  ready.catch(() => undefined); // expected in a test (cleanup or a provoked failure); the outcome is asserted elsewhere
   return {
     child,
     ready,

@@ -165,7 +165,7 @@ function startRun(conf: string, ns: string, extra: string[] = []) {
       reject(new Error(`kael run exited ${code} before it started:\n${stdout}${stderr}`)),
     );
   });
-  started.catch(() => undefined);
+  started.catch(() => undefined); // expected in a test (cleanup or a provoked failure); the outcome is asserted elsewhere
   return {
     started,
     exited,

@@ -16,10 +16,10 @@ interface Tools {
 /** Messages waiting in a queue (a passive declare on a throwaway channel). */
 async function messagesIn(queue: string): Promise<number> {
   const conn = await amqp.connect(AURI);
-  conn.on('error', () => undefined);
+  conn.on('error', () => undefined); // test connection: the closes the test provokes are asserted through their outcome
   try {
     const ch = await conn.createChannel();
-    ch.on('error', () => undefined);
+    ch.on('error', () => undefined); // test connection: the closes the test provokes are asserted through their outcome
     return (await ch.checkQueue(queue)).messageCount;
   } finally {
     await conn.close();
@@ -43,10 +43,10 @@ describe('calls checked before publishing', () => {
     // A bound queue nobody reads: anything published to it would stay there.
     const queue = names.serviceQueue(setup.namespace, 'idle__echo');
     const conn = await amqp.connect(AURI);
-    conn.on('error', () => undefined);
+    conn.on('error', () => undefined); // test connection: the closes the test provokes are asserted through their outcome
     try {
       const ch = await conn.createChannel();
-      ch.on('error', () => undefined);
+      ch.on('error', () => undefined); // test connection: the closes the test provokes are asserted through their outcome
       await ch.assertQueue(queue, {
         durable: false,
         autoDelete: false,
@@ -106,11 +106,11 @@ describe('an error reply of a frame', () => {
     const ns = randomNamespace();
     const queue = names.serviceQueue(ns, 'big__make');
     const conn = await amqp.connect(AURI, { noDelay: true });
-    conn.on('error', () => undefined);
+    conn.on('error', () => undefined); // test connection: the closes the test provokes are asserted through their outcome
     const client = await testClient(ns);
     try {
       const ch = await conn.createChannel();
-      ch.on('error', () => undefined);
+      ch.on('error', () => undefined); // test connection: the closes the test provokes are asserted through their outcome
       await ch.assertExchange(names.callExchange(ns), 'direct', { durable: false, autoDelete: false });
       await ch.assertQueue(queue, {
         durable: false,

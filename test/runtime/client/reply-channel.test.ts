@@ -40,7 +40,7 @@ describe("the client's shared reply channel", () => {
     const retried = client.call('tools__slow', [300], { retry: true });
     // A passive declare of a missing queue makes the broker close the channel (404), as a
     // broker-side channel error would.
-    await first.checkQueue('kael.no-such-queue').catch(() => undefined);
+    await first.checkQueue('kael.no-such-queue').catch(() => undefined); // expected in a test (cleanup or a provoked failure); the outcome is asserted elsewhere
     const error = await plain;
     assert.ok(error instanceof KaelError, `a KaelError, not ${String(error)}`);
     assert.equal(error.code, 'CONNECTION_LOST');

@@ -100,7 +100,7 @@ describe('crontabs on a 3-node cluster', () => {
     const ns = randomNamespace();
     // Declared through node 1, the log's leader is on node 1; the frames connect to node 2.
     const conn = await amqp.connect(url1);
-    conn.on('error', () => undefined);
+    conn.on('error', () => undefined); // test connection: the closes the test provokes are asserted through their outcome
     const ch = await conn.createChannel();
     await ch.assertQueue(names.crontabLog(ns, 'ticker'), LOG_QUEUE);
     await conn.close();

@@ -12,7 +12,7 @@ describe('a frame that cannot use a crontab log', () => {
     // A classic queue under the log's name: declaring the stream fails with 406 PRECONDITION_FAILED,
     // the same path as 403 ACCESS_REFUSED from missing permissions.
     const conn = await amqp.connect(AURI);
-    conn.on('error', () => undefined);
+    conn.on('error', () => undefined); // test connection: the closes the test provokes are asserted through their outcome
     const ch = await conn.createChannel();
     await ch.assertQueue(names.crontabLog(ns, 'blocked'), { durable: false });
     await conn.close();

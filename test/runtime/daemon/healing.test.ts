@@ -10,13 +10,13 @@ import { until } from '../../support/wait.js';
 /** Runs `fn` on a channel of a fresh connection to the test broker. */
 async function onBroker<T>(fn: (ch: amqp.Channel) => Promise<T>): Promise<T> {
   const conn = await amqp.connect(AURI, { noDelay: true });
-  conn.on('error', () => undefined);
+  conn.on('error', () => undefined); // test connection: the closes the test provokes are asserted through their outcome
   try {
     const ch = await conn.createChannel();
-    ch.on('error', () => undefined);
+    ch.on('error', () => undefined); // test connection: the closes the test provokes are asserted through their outcome
     return await fn(ch);
   } finally {
-    await conn.close().catch(() => undefined);
+    await conn.close().catch(() => undefined); // expected in a test (cleanup or a provoked failure); the outcome is asserted elsewhere
   }
 }
 

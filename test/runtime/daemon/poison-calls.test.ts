@@ -21,10 +21,10 @@ const POISON: Record<string, string> = {
 /** Reads (and puts back) the messages of a namespace's dead-letter queue. */
 async function deadLetters(ns: string): Promise<ReturnType<typeof readDeadLetter>[]> {
   const conn = await amqp.connect(AURI, { noDelay: true });
-  conn.on('error', () => undefined);
+  conn.on('error', () => undefined); // test connection: the closes the test provokes are asserted through their outcome
   try {
     const ch = await conn.createChannel();
-    ch.on('error', () => undefined);
+    ch.on('error', () => undefined); // test connection: the closes the test provokes are asserted through their outcome
     const out: ReturnType<typeof readDeadLetter>[] = [];
     for (;;) {
       const m = await ch.get(names.deadLetters(ns));

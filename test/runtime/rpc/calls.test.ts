@@ -27,10 +27,10 @@ async function rawRequest(
   contentType?: string,
 ): Promise<{ content: Buffer; contentType: string | undefined } | undefined> {
   const conn = await amqp.connect(AURI, { noDelay: true });
-  conn.on('error', () => undefined);
+  conn.on('error', () => undefined); // test connection: the closes the test provokes are asserted through their outcome
   try {
     const ch = await conn.createChannel();
-    ch.on('error', () => undefined);
+    ch.on('error', () => undefined); // test connection: the closes the test provokes are asserted through their outcome
     const reply = new Promise<{ content: Buffer; contentType: string | undefined } | undefined>((resolve) => {
       setTimeout(() => resolve(undefined), 3000).unref();
       void ch.consume(
@@ -165,6 +165,7 @@ describe('the reply channel', () => {
       const queue = names.serviceQueue(setup.namespace, 'tools__add');
       const result = await until(
         'the reply channel to come back',
+        // A failed attempt means "not back yet": until() asks again.
         async () =>
           (await requests.call('', queue, [[1, 2], {}], { timeoutMs: 1000 }).catch(() => undefined)) as
             number | undefined,

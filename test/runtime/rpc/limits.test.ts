@@ -28,10 +28,10 @@ const BIG_SERVICE: Record<string, string> = {
 /** Publishes `body` as a foreign client would (plain amqplib, no size check) and returns the decoded reply. */
 async function foreignCall(ns: string, service: string, body: Buffer): Promise<unknown> {
   const conn = await amqp.connect(AURI, { noDelay: true });
-  conn.on('error', () => undefined);
+  conn.on('error', () => undefined); // test connection: the closes the test provokes are asserted through their outcome
   try {
     const ch = await conn.createChannel();
-    ch.on('error', () => undefined);
+    ch.on('error', () => undefined); // test connection: the closes the test provokes are asserted through their outcome
     const reply = new Promise<unknown>((resolve, reject) => {
       setTimeout(() => reject(new Error('no reply within 20 s')), 20_000).unref();
       void ch.consume('amq.rabbitmq.reply-to', (m) => m !== null && resolve(decode(m.content)), {
@@ -54,10 +54,10 @@ async function foreignCall(ns: string, service: string, body: Buffer): Promise<u
 /** Consumers of a service queue (a passive declare). */
 async function consumers(ns: string, service: string): Promise<number> {
   const conn = await amqp.connect(AURI, { noDelay: true });
-  conn.on('error', () => undefined);
+  conn.on('error', () => undefined); // test connection: the closes the test provokes are asserted through their outcome
   try {
     const ch = await conn.createChannel();
-    ch.on('error', () => undefined);
+    ch.on('error', () => undefined); // test connection: the closes the test provokes are asserted through their outcome
     return (await ch.checkQueue(names.serviceQueue(ns, service))).consumerCount;
   } finally {
     await conn.close();

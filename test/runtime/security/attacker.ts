@@ -59,14 +59,14 @@ export class Attacker {
 
   static async connect(namespace: string, auri = AURI): Promise<Attacker> {
     const conn = await amqp.connect(auri, { noDelay: true });
-    conn.on('error', () => undefined);
+    conn.on('error', () => undefined); // test connection: the closes the test provokes are asserted through their outcome
     return new Attacker(conn, namespace);
   }
 
   /** A channel whose closing by the broker is expected (refused publishes close it). */
   async channel(): Promise<Channel> {
     const ch = await this.conn.createChannel();
-    ch.on('error', () => undefined);
+    ch.on('error', () => undefined); // test connection: the closes the test provokes are asserted through their outcome
     return ch;
   }
 
@@ -104,6 +104,7 @@ export class Attacker {
     }
     const captured: Message[] = [];
     await ch.consume(queue, (m) => m !== null && captured.push(m), { noAck: true });
+    // Stopping the sniffer: its channel may already be closed by the broker, which is fine.
     return { captured, stop: async () => ch.close().catch(() => undefined) };
   }
 
@@ -116,7 +117,7 @@ export class Attacker {
   }
 
   async close(): Promise<void> {
-    await this.conn.close().catch(() => undefined);
+    await this.conn.close().catch(() => undefined); // expected in a test (cleanup or a provoked failure); the outcome is asserted elsewhere
   }
 
   private async publishAndCollect(content: Buffer, options: SendOptions): Promise<Replies> {
@@ -145,7 +146,7 @@ export class Attacker {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([complete, new Promise((r) => (timer = setTimeout(r, options.waitMs ?? 1500)))]);
     clearTimeout(timer);
-    await ch.close().catch(() => undefined);
+    await ch.close().catch(() => undefined); // expected in a test (cleanup or a provoked failure); the outcome is asserted elsewhere
     return replies;
   }
 }
@@ -208,7 +209,7 @@ export class FakeFrame {
 
   async close(): Promise<void> {
     if (this.timer !== undefined) clearInterval(this.timer);
-    await this.ch.close().catch(() => undefined);
+    await this.ch.close().catch(() => undefined); // expected in a test (cleanup or a provoked failure); the outcome is asserted elsewhere
   }
 
   private snapshot(): object {

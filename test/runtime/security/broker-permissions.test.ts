@@ -50,7 +50,7 @@ async function tryPublish(conn: ChannelModel, exchange: string, routingKey: stri
     .then(() => new Promise<string>((r) => setTimeout(() => r('accepted'), 200)))
     .catch(() => new Promise<string>(() => undefined));
   const result = await Promise.race([outcome, confirmed]);
-  await ch.close().catch(() => undefined);
+  await ch.close().catch(() => undefined); // expected in a test (cleanup or a provoked failure); the outcome is asserted elsewhere
   return result;
 }
 
@@ -83,7 +83,7 @@ describe('broker permissions of the caller, operator and frame roles', () => {
     await frame.start();
     caller = await connectClient({ name: ns, auri: users.caller?.url, adminKey: '', logger: quiet });
     callerConn = await amqp.connect(users.caller?.url ?? '', { noDelay: true });
-    callerConn.on('error', () => undefined);
+    callerConn.on('error', () => undefined); // test connection: the closes the test provokes are asserted through their outcome
     operator = await connectClient({
       name: ns,
       auri: users.operator?.url,
@@ -94,7 +94,7 @@ describe('broker permissions of the caller, operator and frame roles', () => {
 
   after(async () => {
     await caller?.close();
-    await callerConn?.close().catch(() => undefined);
+    await callerConn?.close().catch(() => undefined); // expected in a test (cleanup or a provoked failure); the outcome is asserted elsewhere
     await operator?.close();
     await frame?.stop();
     await Promise.all(Object.values(users).map((u) => rabbitmqctl('delete_user', u.name)));
@@ -133,7 +133,7 @@ describe('broker permissions of the caller, operator and frame roles', () => {
 
   it('keeps a caller from declaring or binding a queue to listen to commands', async () => {
     const ch = await callerConn.createChannel();
-    ch.on('error', () => undefined);
+    ch.on('error', () => undefined); // test connection: the closes the test provokes are asserted through their outcome
     await assert.rejects(ch.assertQueue('', { exclusive: true }), { code: 403 });
   });
 
@@ -146,11 +146,11 @@ describe('broker permissions of the caller, operator and frame roles', () => {
     const restart = await operator.restart('service', { timeoutMs: 20_000 });
     assert.equal(restart[frame.id]?.ok, true);
     const conn = await amqp.connect(users.operator?.url ?? '', { noDelay: true });
-    conn.on('error', () => undefined);
+    conn.on('error', () => undefined); // test connection: the closes the test provokes are asserted through their outcome
     try {
       assert.equal(await tryPublish(conn, '', names.frameQueue(ns, frame.id)), 'refused');
     } finally {
-      await conn.close().catch(() => undefined);
+      await conn.close().catch(() => undefined); // expected in a test (cleanup or a provoked failure); the outcome is asserted elsewhere
     }
   });
 
