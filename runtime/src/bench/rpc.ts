@@ -225,11 +225,7 @@ export const section: BenchSection = {
     };
   },
   describe(r) {
-    const fs = r['floor'] as CallStats;
-    const ks = r['kael'] as CallStats;
-    const ps = r['python'] as CallStats;
-    const ratio = r['ratio'] as { p50: number; calls_per_s: number };
-    const py = r['python_ratio'] as Record<'to_js' | 'to_floor', { p50: number; calls_per_s: number }>;
+    const { fs, ks, ps, ratio, py } = readRpcResult(r);
     return [
       `payload: calculate__add(1, 2), msgpack, direct reply-to, 64 in flight for throughput`,
       `raw floor (plain amqplib): p50 ${fs.p50_ms} ms  p99 ${fs.p99_ms} ms  ${fs.calls_per_s} calls/s`,
@@ -240,11 +236,7 @@ export const section: BenchSection = {
     ];
   },
   markdown(r): MarkdownRow[] {
-    const fs = r['floor'] as CallStats;
-    const ks = r['kael'] as CallStats;
-    const ps = r['python'] as CallStats;
-    const ratio = r['ratio'] as { p50: number; calls_per_s: number };
-    const py = r['python_ratio'] as Record<'to_js' | 'to_floor', { p50: number; calls_per_s: number }>;
+    const { fs, ks, ps, ratio, py } = readRpcResult(r);
     return [
       {
         measure: 'sequential p50, `calculate__add(1, 2)`',
@@ -277,3 +269,22 @@ export const section: BenchSection = {
     ];
   },
 };
+
+type Ratio = { p50: number; calls_per_s: number };
+
+/** The rpc section's result, typed once for its text and its markdown rows. */
+function readRpcResult(r: Record<string, unknown>): {
+  fs: CallStats;
+  ks: CallStats;
+  ps: CallStats;
+  ratio: Ratio;
+  py: Record<'to_js' | 'to_floor', Ratio>;
+} {
+  return {
+    fs: r['floor'] as CallStats,
+    ks: r['kael'] as CallStats,
+    ps: r['python'] as CallStats,
+    ratio: r['ratio'] as Ratio,
+    py: r['python_ratio'] as Record<'to_js' | 'to_floor', Ratio>,
+  };
+}
