@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { KaelError } from '../errors.js';
-import { WorkFrame } from '../frame/work-frame.js';
+import { discardPreparedWorker, prepareWorkerProcess } from '../daemon/worker-handle.js';
+import type { WorkFrame } from '../frame/work-frame.js';
 import type { FrameSnapshot } from '../model/frame-snapshot.js';
 import type { CliCommand } from './command.js';
 import { intFlag, parseCommandLine } from './options.js';
@@ -107,30 +108,40 @@ export const command: CliCommand = {
       throw new KaelError('USAGE', `--log-format must be text or json, got "${format}"\nusage: ${USAGE}`);
     // Through the environment, so the service workers the frame starts write the same format.
     if (format !== undefined) process.env[LOG_FORMAT_ENV] = format;
-    const frame = new WorkFrame({
-      name: values.name,
-      auri: values.auri,
-      serviceGroupConf: conf,
-      processes: intFlag(values.processes, 'processes', 1),
-      concurrency: intFlag(values.concurrency, 'concurrency', 64),
-      heartbeatMs: intFlag(values.heartbeat, 'heartbeat', 2000),
-      label: values.label,
-      crontabHeartbeatMs: intFlag(values['crontab-heartbeat'], 'crontab-heartbeat', 500),
-      crontabLeaseMs: intFlag(values['crontab-lease'], 'crontab-lease', 2000),
-      adminKeyFile: values['admin-key-file'],
-      installRoot: values['install-root'],
-      allowUnsignedAdmin: values['allow-unsigned-admin'],
-      metricsPort: portFlag(values['metrics-port']),
-      metricsHost: values['metrics-host'],
-      // Unset flags leave frame.yaml's `limits` and `package_load_timeout_ms` in force.
-      limits: {
-        maxRequestBytes: optionalInt(values['max-request-bytes'], 'max-request-bytes'),
-        maxReplyBytes: optionalInt(values['max-reply-bytes'], 'max-reply-bytes'),
-      },
-      packageLoadTimeoutMs: optionalInt(values['load-timeout'], 'load-timeout'),
-      maxWorkerDeaths: optionalInt(values['max-worker-deaths'], 'max-worker-deaths'),
-      debugErrors: values['debug-errors'],
-    });
+    // Cold start: the service worker process boots while this one loads the frame's modules.
+    prepareWorkerProcess();
+    let frame: WorkFrame;
+    try {
+      // Imported here, after the fork: these modules are most of this process's start.
+      const { WorkFrame: Frame } = await import('../frame/work-frame.js');
+      frame = new Frame({
+        name: values.name,
+        auri: values.auri,
+        serviceGroupConf: conf,
+        processes: intFlag(values.processes, 'processes', 1),
+        concurrency: intFlag(values.concurrency, 'concurrency', 64),
+        heartbeatMs: intFlag(values.heartbeat, 'heartbeat', 2000),
+        label: values.label,
+        crontabHeartbeatMs: intFlag(values['crontab-heartbeat'], 'crontab-heartbeat', 500),
+        crontabLeaseMs: intFlag(values['crontab-lease'], 'crontab-lease', 2000),
+        adminKeyFile: values['admin-key-file'],
+        installRoot: values['install-root'],
+        allowUnsignedAdmin: values['allow-unsigned-admin'],
+        metricsPort: portFlag(values['metrics-port']),
+        metricsHost: values['metrics-host'],
+        // Unset flags leave frame.yaml's `limits` and `package_load_timeout_ms` in force.
+        limits: {
+          maxRequestBytes: optionalInt(values['max-request-bytes'], 'max-request-bytes'),
+          maxReplyBytes: optionalInt(values['max-reply-bytes'], 'max-reply-bytes'),
+        },
+        packageLoadTimeoutMs: optionalInt(values['load-timeout'], 'load-timeout'),
+        maxWorkerDeaths: optionalInt(values['max-worker-deaths'], 'max-worker-deaths'),
+        debugErrors: values['debug-errors'],
+      });
+    } catch (e) {
+      discardPreparedWorker();
+      throw e;
+    }
     await frame.start();
     // The handlers are in place before the start report: whoever waits for that report may send
     // SIGTERM at once, and without a handler it would kill the frame instead of draining it.

@@ -1,11 +1,15 @@
-import Ajv2020 from 'ajv/dist/2020.js';
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import type Ajv2020 from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import type StandaloneCode from 'ajv/dist/standalone/index.js';
 import schemas from '@kael/schemas';
 import type { JsonSchema } from '@kael/schemas';
 import { closestName } from './closest-name.js';
 import { pointerToPath, toPointer } from './problem.js';
 import type { PackageKind } from '../model/package-kind.js';
 import type { ProblemCode, ProblemFix } from '../model/config-problem.js';
+import { privateCacheDir, readCached, writeCached } from '../util/private-cache.js';
 
 /** Which file a schema describes. */
 export type SchemaKind = PackageKind | 'frame';
@@ -39,29 +43,81 @@ export function violationCode(v: SchemaViolation): ProblemCode {
   return v.keyword === 'additionalProperties' ? 'key-unknown' : 'schema';
 }
 
-let ajv: Ajv2020 | undefined;
-const compiled = new Map<SchemaKind, ValidateFunction>();
+/** The module the build writes the kael schemas' compiled validators to (see validator-code.ts). */
+export const VALIDATOR_MODULE = 'schema-validators.js';
 
+/**
+ * The options of every validator. `verbose` puts the failing schema and data on each error: an
+ * unknown key is compared with the keys its mapping may have, and with the ones it already has.
+ */
+export const VALIDATOR_OPTIONS = { allErrors: true, strict: false, verbose: true } as const;
+
+let validators: Readonly<Record<SchemaKind, ValidateFunction>> | undefined;
+
+/** The validator of a kael schema: compiled by the build, so a frame never compiles one at start. */
 function validatorFor(kind: SchemaKind): ValidateFunction {
-  let fn = compiled.get(kind);
-  if (fn === undefined) {
-    ajv ??= newAjv();
-    fn = ajv.compile(SCHEMAS[kind]);
-    compiled.set(kind, fn);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  validators ??= require(`./${VALIDATOR_MODULE}`) as Record<SchemaKind, ValidateFunction>;
+  return validators[kind];
+}
+
+let ajv: Ajv2020 | undefined;
+
+/**
+ * The ajv instance for user-supplied schemas, created on first use: loading ajv and compiling the
+ * meta-schema a user schema is checked against take over a hundred milliseconds.
+ */
+function userSchemaCompiler(): Ajv2020 {
+  if (ajv === undefined) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { default: Ajv } = require('ajv/dist/2020.js') as { default: typeof Ajv2020 };
+    ajv = new Ajv({ ...VALIDATOR_OPTIONS, code: { source: true } });
   }
-  return fn;
+  return ajv;
 }
 
-/** Compiles a user-supplied schema (a service's `args` entry). @throws Error when the schema is invalid. */
+let validatorCache: string | undefined | null = null;
+
+/**
+ * Compiles a user-supplied schema (a service's `args` entry). The compiled validator is kept as
+ * ajv's standalone code in the per-user private cache (keyed by the schema, the options and ajv's
+ * version), so a worker that starts again loads it without loading ajv.
+ * @throws Error when the schema is invalid.
+ */
 export function compileUserSchema(schema: object | boolean): ValidateFunction {
-  ajv ??= newAjv();
-  return ajv.compile(schema);
+  if (validatorCache === null) validatorCache = privateCacheDir('validators');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { version } = require('ajv/package.json') as { version: string };
+  const key = createHash('sha256')
+    .update(`${version}\0${JSON.stringify(VALIDATOR_OPTIONS)}\0${JSON.stringify(schema)}`)
+    .digest('hex');
+  const file = validatorCache === undefined ? undefined : path.join(validatorCache, `${key}.js`);
+  const code = file === undefined ? undefined : readCached(file);
+  if (code !== undefined) return standaloneValidator(code);
+  const compiler = userSchemaCompiler();
+  const validate = compiler.compile(schema);
+  if (file !== undefined) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { default: standaloneCode } = require('ajv/dist/standalone/index.js') as {
+      default: typeof StandaloneCode;
+    };
+    writeCached(file, standaloneCode(compiler, validate));
+  }
+  return validate;
 }
 
-// `verbose` puts the failing schema and data on each error: an unknown key is compared with the
-// keys its mapping may have, and with the ones it already has.
-function newAjv(): Ajv2020 {
-  return new Ajv2020({ allErrors: true, strict: false, verbose: true });
+/** Runs a cached validator module (ajv's standalone code: CommonJS that requires ajv's runtime helpers). */
+function standaloneValidator(code: string): ValidateFunction {
+  const module = { exports: {} as unknown };
+  // The code was written by this user's own frames into their private cache (see privateCacheDir).
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const run = new Function('module', 'exports', 'require', code) as (
+    module: { exports: unknown },
+    exports: unknown,
+    load: NodeJS.Require,
+  ) => void;
+  run(module, module.exports, require);
+  return module.exports as ValidateFunction;
 }
 
 /** Validates a parsed YAML value against a kael schema and explains each violation in plain words. */

@@ -50,6 +50,7 @@ export class ServiceHost implements FrameComponent {
         packages: candidates.map((r) => ({ dir: r.dir, setting: r.setting })),
         limits: this.frame.options.limits,
         maxWorkerDeaths: this.frame.options.maxWorkerDeaths,
+        loadTimeoutMs: this.frame.options.packageLoadTimeoutMs,
         debugErrors: this.frame.options.debugErrors,
       };
       const fresh =
@@ -120,7 +121,7 @@ export class ServiceHost implements FrameComponent {
   private spawn(): WorkerHandle {
     const init = this.init;
     if (init === undefined) throw new Error('ServiceHost.spawn before restart');
-    const worker = new WorkerHandle(init, this.frame.options.packageLoadTimeoutMs);
+    const worker = new WorkerHandle(init);
     // Consumers lost and regained change what the frame advertises.
     worker.on('paused', (reason: string) => {
       this.frame.logger.warn('service worker paused', { pid: worker.child.pid, reason });

@@ -3,7 +3,7 @@ import type { Channel, ChannelModel, ConsumeMessage, Options } from 'amqplib';
 import { BrokerConnection } from '../broker/connection.js';
 import { names } from '../broker/names.js';
 import { errorToData, KaelError } from '../errors.js';
-import { loadServiceModule } from '../packages/service-module.js';
+import { isPythonPackage, loadServiceModule } from '../packages/service-module.js';
 import type { LoadedService } from '../packages/service-module.js';
 import { AckBatcher } from '../rpc/ack-batcher.js';
 import { endpointsOf, readCallRequest } from '../rpc/call-handler.js';
@@ -35,6 +35,16 @@ let settings: Init | undefined;
 let broker: BrokerConnection | undefined;
 let channel: Channel | undefined;
 let consumerTags: string[] = [];
+/** The ack batcher of {@link channel}. */
+let acks: AckBatcher | undefined;
+/** The queues this worker serves: the JS packages' first, the Python packages' once they imported. */
+const queues: QueueSpec[] = [];
+/** The queues consumed on the current channel. */
+let consumed = new Set<QueueSpec>();
+/** True once every package has loaded and {@link queues} is complete. */
+let allLoaded = false;
+/** The last step of {@link consumeNew}. */
+let consuming: Promise<unknown> = Promise.resolve();
 let inflight = 0;
 let draining = false;
 let onIdle: (() => void) | undefined;
@@ -62,6 +72,7 @@ async function init(message: Init): Promise<void> {
   settings = message;
   // Python workers started by the packages read the reply limit from their environment.
   process.env['KAEL_MAX_REPLY_BYTES'] = String(message.limits.maxReplyBytes);
+  privateRoots = [...message.packages.map((p) => p.dir), path.resolve(__dirname, '../..')];
   broker = new BrokerConnection({
     url: message.auri,
     connectionName: `kael-worker:${message.namespace}`,
@@ -72,31 +83,44 @@ async function init(message: Init): Promise<void> {
   const connected = broker.start();
   // Awaited below, after the packages load; marked handled so a slow load is no unhandled rejection.
   void bestEffort(connected, logger, 'connect the service worker');
+  const results = new Map<string, { dir: string; error?: ReturnType<typeof errorToData> }>();
+  const loadOne = async (p: Init['packages'][number]): Promise<LoadedService | undefined> => {
+    try {
+      const service = await loadServiceModule(p.dir, p.setting, {
+        pythonStartTimeoutMs: message.loadTimeoutMs,
+      });
+      results.set(p.dir, { dir: p.dir });
+      return service;
+    } catch (e) {
+      results.set(p.dir, { dir: p.dir, error: errorToData(e) });
+      return undefined;
+    }
+  };
+  // Python packages are imported by their own interpreters: they start first and boot while this
+  // process loads the JS and TS packages, one at a time.
+  const python = await Promise.all(message.packages.map((p) => isPythonPackage(p.dir)));
+  const pythonLoads = message.packages.filter((_, i) => python[i]).map(loadOne);
   const loaded: LoadedService[] = [];
-  const results: { dir: string; error?: ReturnType<typeof errorToData> }[] = [];
-  for (const p of message.packages) {
+  for (const p of message.packages.filter((_, i) => !python[i])) {
     // The frame times each package and blames it if this process dies or hangs while loading it.
     send({ type: 'loading', dir: p.dir });
-    try {
-      loaded.push(await loadServiceModule(p.dir, p.setting));
-      results.push({ dir: p.dir });
-    } catch (e) {
-      results.push({ dir: p.dir, error: errorToData(e) });
-    }
+    const service = await loadOne(p);
+    if (service !== undefined) loaded.push(service);
   }
-  send({ type: 'loaded', results });
-  privateRoots = [...message.packages.map((p) => p.dir), path.resolve(__dirname, '../..')];
-  const endpoints = endpointsOf(loaded);
-  const byName = new Map(endpoints.map((ep) => [ep.name, ep]));
-  const specs: QueueSpec[] = endpoints.map((ep) => ({
-    queue: names.serviceQueue(message.namespace, ep.name),
-    options: SERVICE_QUEUE_OPTIONS,
-    handle: (ch, acks, msg) => handle(ch, acks, ep, msg),
-  }));
+  send({ type: 'imported' });
+  // The JS and TS packages are served while the Python ones still import.
+  const served = endpointsOf(loaded);
+  serve(served);
+  await broker.onReady((conn) => openChannel(conn));
+  const imported = (await Promise.all(pythonLoads)).filter((s) => s !== undefined);
+  send({ type: 'loaded', results: message.packages.map((p) => results.get(p.dir) ?? { dir: p.dir }) });
+  const endpoints = [...served, ...endpointsOf(imported)];
+  serve(endpoints.slice(served.length));
   // Calls pinned to this frame: one queue for all its services, the service named in a header.
   // Declared only with a consumer: an auto-delete queue that never had one would never go away.
-  if (endpoints.length > 0)
-    specs.push({
+  if (endpoints.length > 0) {
+    const byName = new Map(endpoints.map((ep) => [ep.name, ep]));
+    queues.push({
       queue: names.frameCalls(message.namespace, message.frameId),
       options: FRAME_CALLS_QUEUE_OPTIONS,
       handle: (ch, acks, msg) => {
@@ -104,7 +128,9 @@ async function init(message: Init): Promise<void> {
         handle(ch, acks, typeof service === 'string' ? byName.get(service) : undefined, msg);
       },
     });
-  await broker.onReady((conn) => openChannel(conn, specs));
+  }
+  allLoaded = true;
+  if (channel !== undefined && acks !== undefined) await consumeNew(channel, acks);
   try {
     await connected;
   } catch (e) {
@@ -114,43 +140,67 @@ async function init(message: Init): Promise<void> {
   }
 }
 
-/** Opens a channel on `conn` and consumes every queue of `specs`; says `consuming` when done. */
-async function openChannel(conn: ChannelModel, specs: readonly QueueSpec[]): Promise<void> {
+/** Adds the service queues of `endpoints` to the ones this worker consumes. */
+function serve(endpoints: readonly ServiceEndpoint[]): void {
+  const s = settings as Init;
+  for (const ep of endpoints)
+    queues.push({
+      queue: names.serviceQueue(s.namespace, ep.name),
+      options: SERVICE_QUEUE_OPTIONS,
+      handle: (ch, acks, msg) => handle(ch, acks, ep, msg),
+    });
+}
+
+/** Opens a channel on `conn` and consumes every queue known so far ({@link consumeNew}). */
+async function openChannel(conn: ChannelModel): Promise<void> {
   const s = settings as Init;
   const ch = await conn.createChannel();
   ch.on('error', (err: Error) => logger.warn('service channel error', { error: err.message }));
-  ch.on('close', () => onChannelClosed(conn, ch, specs));
+  ch.on('close', () => onChannelClosed(conn, ch));
   try {
     await ch.prefetch(s.concurrency);
-    const acks = new AckBatcher(ch);
+    const batcher = new AckBatcher(ch);
     await ch.assertExchange(names.callExchange(s.namespace), 'direct', DIRECT_EXCHANGE_OPTIONS);
     await ch.assertQueue(names.deadLetters(s.namespace), DEAD_LETTER_QUEUE_OPTIONS);
     channel = ch;
+    acks = batcher;
     consumerTags = [];
+    consumed = new Set();
     if (draining) return;
-    for (const spec of specs) consumerTags.push(await consume(ch, acks, spec, specs));
+    await consumeNew(ch, batcher);
   } catch (e) {
     if (channel === ch) channel = undefined;
     await ch.close().catch((err: unknown) => logger.debug('channel close', { error: String(err) }));
     throw e;
   }
-  send({ type: 'consuming' });
+}
+
+/**
+ * Consumes, on `ch`, the queues not consumed on it yet (one step at a time: a later step waits for an
+ * earlier one); says `consuming` once every package has loaded and all its queues are consumed.
+ */
+function consumeNew(ch: Channel, batcher: AckBatcher): Promise<void> {
+  const step = consuming.then(async () => {
+    for (const spec of queues) {
+      if (draining || channel !== ch || consumed.has(spec)) continue;
+      consumed.add(spec);
+      consumerTags.push(await consume(ch, batcher, spec));
+    }
+    if (allLoaded && channel === ch && !draining) send({ type: 'consuming' });
+  });
+  consuming = bestEffort(step, logger, 'consume the service queues');
+  return step;
 }
 
 /** Declares, binds and consumes one queue; a cancel by the broker starts {@link healConsumer}. */
-async function consume(
-  ch: Channel,
-  acks: AckBatcher,
-  spec: QueueSpec,
-  specs: readonly QueueSpec[],
-): Promise<string> {
+async function consume(ch: Channel, acks: AckBatcher, spec: QueueSpec): Promise<string> {
   const calls = names.callExchange((settings as Init).namespace);
   await ch.assertQueue(spec.queue, spec.options);
   await ch.bindQueue(spec.queue, calls, spec.queue);
   let tag = '';
   ({ consumerTag: tag } = await ch.consume(spec.queue, (msg) => {
     if (msg !== null) spec.handle(ch, acks, msg);
-    else void healConsumer(ch, acks, spec, tag, specs);
+    else void healConsumer(ch, acks, spec, tag);
   }));
   return tag;
 }
@@ -160,13 +210,7 @@ async function consume(
  * the queue again (on a live node) and consume it, with back-off; give up by exiting, so the frame
  * starts a fresh worker.
  */
-async function healConsumer(
-  ch: Channel,
-  acks: AckBatcher,
-  spec: QueueSpec,
-  oldTag: string,
-  specs: readonly QueueSpec[],
-): Promise<void> {
+async function healConsumer(ch: Channel, acks: AckBatcher, spec: QueueSpec, oldTag: string): Promise<void> {
   consumerTags = consumerTags.filter((t) => t !== oldTag);
   if (draining || channel !== ch) return;
   logger.warn('the broker cancelled a consumer; declaring its queue again', { queue: spec.queue });
@@ -176,7 +220,7 @@ async function healConsumer(
     // A closed channel is healed as a whole (see onChannelClosed).
     if (draining || channel !== ch) return;
     try {
-      consumerTags.push(await consume(ch, acks, spec, specs));
+      consumerTags.push(await consume(ch, acks, spec));
       logger.info('consuming again', { queue: spec.queue });
       send({ type: 'consuming' });
       return;
@@ -196,7 +240,7 @@ async function healConsumer(
  * queue node): open a new one and consume again, with back-off. When the connection itself went,
  * the broker connection's ready handler does this on the next connection.
  */
-function onChannelClosed(conn: ChannelModel, ch: Channel, specs: readonly QueueSpec[]): void {
+function onChannelClosed(conn: ChannelModel, ch: Channel): void {
   if (channel !== ch) return;
   channel = undefined;
   consumerTags = [];
@@ -207,7 +251,7 @@ function onChannelClosed(conn: ChannelModel, ch: Channel, specs: readonly QueueS
       await delay(healDelayMs(attempt));
       if (draining || channel !== undefined || broker?.current !== conn) return;
       try {
-        await openChannel(conn, specs);
+        await openChannel(conn);
         logger.info('service channel open again');
         return;
       } catch (e) {

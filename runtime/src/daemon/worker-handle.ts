@@ -30,6 +30,44 @@ export class PackageLoadFailure extends KaelError {
   }
 }
 
+/** A worker process forked ahead of need by {@link prepareWorkerProcess}, not taken yet. */
+let prepared: ChildProcess | undefined;
+
+function forkWorker(): ChildProcess {
+  // KAEL_WORKER_NODE_ARGS passes node flags to workers only (e.g. --max-old-space-size=4096, --cpu-prof).
+  const execArgv = (process.env['KAEL_WORKER_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+  return fork(path.join(__dirname, 'service-worker.js'), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // Package code runs here: no admin key, no broker URL (the worker gets its URL over IPC).
+    env: packageEnv(),
+    execArgv,
+  });
+}
+
+/**
+ * Cold start: forks a service worker process before the frame knows its packages, so that Node's
+ * start and the runtime's modules load while the frame loads its own and reads its configuration.
+ * The next {@link WorkerHandle} takes it (it waits for its `init` message until then).
+ */
+export function prepareWorkerProcess(): void {
+  prepared ??= forkWorker();
+}
+
+/** The prepared process, when there is one that still runs. */
+function takePrepared(): ChildProcess | undefined {
+  const child = prepared;
+  prepared = undefined;
+  if (child?.connected === true && child.exitCode === null && child.signalCode === null) return child;
+  child?.kill();
+  return undefined;
+}
+
+/** Ends the process {@link prepareWorkerProcess} forked when no worker took it (a frame without services). */
+export function discardPreparedWorker(): void {
+  prepared?.kill();
+  prepared = undefined;
+}
+
 /**
  * One service worker process seen from the frame.
  * Events: `consuming` (it takes calls, again after a pause), `paused` (reason: it lost a channel or
@@ -50,17 +88,11 @@ export class WorkerHandle extends EventEmitter {
   private metricsWaiters: (() => void)[] = [];
   private consumingNow = false;
 
-  /** @param loadTimeoutMs how long one package may take to load before the worker is killed. */
-  constructor(init: Extract<ToWorker, { type: 'init' }>, loadTimeoutMs: number) {
+  /** `init.loadTimeoutMs` is how long one package may take to load before the worker is killed. */
+  constructor(init: Extract<ToWorker, { type: 'init' }>) {
     super();
-    // KAEL_WORKER_NODE_ARGS passes node flags to workers only (e.g. --max-old-space-size=4096, --cpu-prof).
-    const execArgv = (process.env['KAEL_WORKER_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
-    this.child = fork(path.join(__dirname, 'service-worker.js'), [], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      // Package code runs here: no admin key, no broker URL (the worker gets its URL over IPC).
-      env: packageEnv(),
-      execArgv,
-    });
+    const { loadTimeoutMs } = init;
+    this.child = takePrepared() ?? forkWorker();
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => resolve(code ?? signal ?? 0));
       // A process that could not be started emits 'error' and no 'exit'.
@@ -86,6 +118,9 @@ export class WorkerHandle extends EventEmitter {
             );
             this.child.kill('SIGKILL');
           }, loadTimeoutMs);
+        } else if (m.type === 'imported') {
+          settle();
+          loading = undefined;
         } else if (m.type === 'loaded') {
           settle();
           loading = undefined;

@@ -17,6 +17,8 @@ export type ToWorker =
       limits: MessageLimits;
       /** Worker deaths a call may be in flight at before it is dead-lettered. */
       maxWorkerDeaths: number;
+      /** How long a Python package may take to import (its interpreter runs beside this process). */
+      loadTimeoutMs: number;
       /** Send stacks to callers (else they are only logged). */
       debugErrors: boolean;
     }
@@ -28,6 +30,11 @@ export type ToWorker =
 export type FromWorker =
   /** About to load the package in `dir` (the frame times the load and blames it if the worker dies). */
   | { type: 'loading'; dir: string }
+  /**
+   * No package code is loading in this process any more: the packages still loading are Python ones,
+   * imported by their own interpreters (timed by the worker, reported in `loaded`).
+   */
+  | { type: 'imported' }
   /** Code loaded; `error` set for each package that failed. */
   | { type: 'loaded'; results: { dir: string; error?: ErrorData }[] }
   /** Consuming every queue: the worker takes calls now (sent again after a channel came back). */

@@ -15,6 +15,7 @@ import { CrontabHost } from '../cron/crontab-host.js';
 import { DEFAULT_LEASE_TIMINGS } from '../cron/crontab-lease.js';
 import type { CrontabStatus } from '../model/crontab-status.js';
 import { ServiceHost } from '../daemon/service-host.js';
+import { discardPreparedWorker, prepareWorkerProcess } from '../daemon/worker-handle.js';
 import { ConfigError, KaelError } from '../errors.js';
 import { readFrameAdminKey } from '../security/admin-key.js';
 import type { Logger } from '../util/logger.js';
@@ -32,7 +33,7 @@ import { FrameMetrics } from '../metrics/frame-metrics.js';
 import { healthOf } from '../metrics/health.js';
 import type { Health } from '../metrics/health.js';
 import { MetricsServer } from '../metrics/metrics-server.js';
-import { PrometheusRegistry } from '../metrics/prometheus-registry.js';
+import type { PrometheusRegistry } from '../metrics/prometheus-registry.js';
 import { DEFAULT_MESSAGE_LIMITS } from '../model/message-limits.js';
 import type { MessageLimits } from '../model/message-limits.js';
 import { diffPackages, isEmptyDiff } from './package-diff.js';
@@ -235,6 +236,17 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
   async start(): Promise<void> {
     if (this.state !== 'new') throw new KaelError('USAGE', `frame already ${this.state}`);
     this.state = 'starting';
+    // Cold start: a service worker process boots while the configuration is read.
+    prepareWorkerProcess();
+    try {
+      await this.startComponents();
+    } finally {
+      // Taken by the first service worker; not needed when the frame has no service packages.
+      discardPreparedWorker();
+    }
+  }
+
+  private async startComponents(): Promise<void> {
     const config = await readFrameConfig(this.options.serviceGroupConf);
     this.ns = this.explicitName ?? config.serviceGroup;
     this.label = this.explicitLabel ?? config.label;
@@ -463,7 +475,8 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
 
   /** The Prometheus exposition of the frame's counters now. */
   async prometheusText(): Promise<{ text: string; contentType: string }> {
-    this.prometheus ??= new PrometheusRegistry();
+    // prom-client is loaded only by a frame that serves its metrics.
+    this.prometheus ??= new (await import('../metrics/prometheus-registry.js')).PrometheusRegistry();
     const text = await this.prometheus.render({
       metrics: await this.metrics.snapshot(),
       packages: this.snapshot().packages,

@@ -11,13 +11,23 @@ export interface PythonService {
 
 /**
  * Starts a Python worker on the package folder (its `__init__.py` imported as a package, the folder as
- * working directory) and returns forwarders for the published functions.
+ * working directory) and returns forwarders for the published functions. `startTimeoutMs` bounds the
+ * import (see {@link PythonProcess.start}).
  * @throws ConfigError `PACKAGE_INVALID` as {@link PythonProcess.start} does: the export check's
  * problems (syntax or import error with the Python message and line, `publish[i]` missing or not a
  * function), or why importing failed otherwise.
  */
-export async function loadPythonService(dir: string, setting: ServiceSetting): Promise<PythonService> {
-  const worker = new PythonProcess({ dir, service: setting.name, publish: setting.publish });
+export async function loadPythonService(
+  dir: string,
+  setting: ServiceSetting,
+  startTimeoutMs?: number,
+): Promise<PythonService> {
+  const worker = new PythonProcess({
+    dir,
+    service: setting.name,
+    publish: setting.publish,
+    ...(startTimeoutMs === undefined ? {} : { startTimeoutMs }),
+  });
   await worker.start();
   const callers: PythonService['callers'] = new Map();
   for (const name of setting.publish)

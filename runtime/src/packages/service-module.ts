@@ -42,6 +42,22 @@ export interface LoadedService {
   close?: () => void;
 }
 
+/** How a service package is loaded. */
+export interface ServiceLoadOptions {
+  /**
+   * How long a Python package may take to import before it is PACKAGE_INVALID (JS and TS packages
+   * load in the calling process, which its parent times).
+   * @default 60000
+   */
+  pythonStartTimeoutMs?: number;
+}
+
+/** True when the package in `dir` is a Python one: its own interpreter imports it, not this process. */
+export async function isPythonPackage(dir: string): Promise<boolean> {
+  const entry = await resolveEntryModule(dir);
+  return entry !== undefined && isPythonEntry(entry);
+}
+
 /**
  * Loads a service package's entry module and picks the published functions. A Python package
  * (`__init__.py`) is served by a Python worker process; its functions forward each call there.
@@ -52,10 +68,14 @@ export interface LoadedService {
  * package, when it has a syntax error or an import that fails, with the Python message and line);
  * naming the entry module when it fails to load otherwise.
  */
-export async function loadServiceModule(dir: string, setting: ServiceSetting): Promise<LoadedService> {
+export async function loadServiceModule(
+  dir: string,
+  setting: ServiceSetting,
+  options: ServiceLoadOptions = {},
+): Promise<LoadedService> {
   const settingFile = path.join(dir, SETTING_FILE);
   const entry = await resolveEntryModule(dir);
-  if (entry !== undefined && isPythonEntry(entry)) return loadPython(dir, setting);
+  if (entry !== undefined && isPythonEntry(entry)) return loadPython(dir, setting, options);
   let exports: Record<string, unknown> = {};
   if (entry !== undefined) {
     try {
@@ -86,8 +106,12 @@ export async function loadServiceModule(dir: string, setting: ServiceSetting): P
   return { setting, dir, functions };
 }
 
-async function loadPython(dir: string, setting: ServiceSetting): Promise<LoadedService> {
-  const python = await loadPythonService(dir, setting);
+async function loadPython(
+  dir: string,
+  setting: ServiceSetting,
+  options: ServiceLoadOptions,
+): Promise<LoadedService> {
+  const python = await loadPythonService(dir, setting, options.pythonStartTimeoutMs);
   const functions = new Map<string, PublishedFunction>();
   for (const [name, caller] of python.callers)
     functions.set(name, Object.assign(caller, { [KWARGS_SEPARATELY]: true as const }));

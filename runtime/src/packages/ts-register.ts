@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import Module from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import type * as TypeScript from 'typescript';
+import { privateCacheDir, readCached, writeCached } from '../util/private-cache.js';
 
 /** Options of every transpilation (part of the cache key: other options, other output). */
 const COMPILER_OPTIONS = {
@@ -22,26 +22,9 @@ function typescript(): typeof TypeScript {
   return compiler;
 }
 
-/**
- * Where transpiled files are kept: per user (`$XDG_CACHE_HOME/kael/ts` or `~/.cache/kael/ts`, or
- * `KAEL_TS_CACHE`), created private, so no other user can plant code in it. Undefined (no cache)
- * when it cannot be made or is not the user's own private folder.
- */
+/** Where transpiled files are kept: the per-user private cache's `ts` folder, or `KAEL_TS_CACHE`. */
 function cacheDir(): string | undefined {
-  const dir =
-    process.env['KAEL_TS_CACHE'] ??
-    path.join(process.env['XDG_CACHE_HOME'] ?? path.join(os.homedir(), '.cache'), 'kael', 'ts');
-  try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const st = fs.statSync(dir);
-    const uid = process.getuid?.();
-    if (uid !== undefined && (st.uid !== uid || (st.mode & 0o077) !== 0)) return undefined;
-    return dir;
-  } catch (e) {
-    // A read-only or missing home: transpile every time instead.
-    process.emitWarning(`kael: no TypeScript cache (${(e as Error).message})`);
-    return undefined;
-  }
+  return privateCacheDir('ts', process.env['KAEL_TS_CACHE']);
 }
 
 function typescriptVersion(): string {
@@ -55,7 +38,8 @@ function transpile(file: string, source: string, dir: string | undefined): strin
     .update(`${typescriptVersion()}\0${JSON.stringify(COMPILER_OPTIONS)}\0${file}\0${source}`)
     .digest('hex');
   const cached = dir === undefined ? undefined : path.join(dir, `${key}.js`);
-  if (cached !== undefined && fs.existsSync(cached)) return fs.readFileSync(cached, 'utf8');
+  const hit = cached === undefined ? undefined : readCached(cached);
+  if (hit !== undefined) return hit;
   const ts = typescript();
   const out = ts.transpileModule(source, {
     fileName: file,
@@ -65,16 +49,7 @@ function transpile(file: string, source: string, dir: string | undefined): strin
       target: ts.ScriptTarget.ES2022,
     },
   }).outputText;
-  if (cached !== undefined) {
-    // Written aside and renamed: a reader never sees half a file.
-    const tmp = `${cached}.${process.pid}.tmp`;
-    try {
-      fs.writeFileSync(tmp, out, { mode: 0o600 });
-      fs.renameSync(tmp, cached);
-    } catch (e) {
-      process.emitWarning(`kael: cannot cache the transpiled ${file}: ${(e as Error).message}`);
-    }
-  }
+  if (cached !== undefined) writeCached(cached, out);
   return out;
 }
 
