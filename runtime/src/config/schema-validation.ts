@@ -56,8 +56,9 @@ let validators: Readonly<Record<SchemaKind, ValidateFunction>> | undefined;
 
 /** The validator of a kael schema: compiled by the build, so a frame never compiles one at start. */
 function validatorFor(kind: SchemaKind): ValidateFunction {
+  // A literal path (VALIDATOR_MODULE), so that bundlers (the extension's language server) take the file in.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  validators ??= require(`./${VALIDATOR_MODULE}`) as Record<SchemaKind, ValidateFunction>;
+  validators ??= require('./schema-validators.js') as Record<SchemaKind, ValidateFunction>;
   return validators[kind];
 }
 
