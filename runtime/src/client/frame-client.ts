@@ -310,8 +310,12 @@ export async function connectClient<S extends object = Record<never, never>>(
   await broker.start();
   await client.open();
   const callers = new Map<string, (...args: unknown[]) => Promise<unknown>>();
+  // Called through the proxy, `call` would run with the proxy as `this` and every field it reads
+  // would pass the trap (about 0.3 µs a call): it is handed out bound to the client itself.
+  const call = client.call.bind(client);
   return new Proxy(client, {
     get(target, prop, receiver) {
+      if (prop === 'call') return call;
       if (typeof prop === 'string' && prop.includes('__') && !(prop in target)) {
         let caller = callers.get(prop);
         if (caller === undefined) {

@@ -85,6 +85,53 @@ describe('encoding message bodies', () => {
     assert.throws(() => encodeBody({ f: () => 1 }, JSON_TYPE), isEncodeError);
   });
 
+  it('refuses functions and symbols anywhere in a JSON value, the value itself included', () => {
+    for (const bad of [() => 1, [[() => 1]], { a: [{ s: Symbol('s') }] }, Symbol('s')])
+      assert.throws(() => encodeBody(bad, JSON_TYPE), isEncodeError);
+  });
+
+  it('writes JSON bytes as the tagged map wherever they are: deep, top level, or returned by toJSON', () => {
+    const bytes = new Uint8Array([1, 2, 3]);
+    const tagged = { __kael_bytes__: 'AQID' };
+    const deep: unknown[] = [bytes];
+    let nested: unknown = deep;
+    for (let i = 0; i < 150; i++) nested = [nested];
+    const cases: [unknown, unknown][] = [
+      [bytes, tagged],
+      [
+        [[{ a: [bytes] }], {}],
+        [[{ a: [tagged] }], {}],
+      ],
+      [{ v: { toJSON: () => ({ b: Buffer.from(bytes) }) } }, { v: { b: tagged } }],
+      [
+        nested,
+        JSON.parse(JSON.stringify(nested).replace('{"0":1,"1":2,"2":3}', '{"__kael_bytes__":"AQID"}')),
+      ],
+    ];
+    for (const [value, expected] of cases)
+      assert.deepEqual(JSON.parse(encodeBody(value, JSON_TYPE).toString()), expected);
+  });
+
+  it('writes JSON values without bytes exactly as JSON.stringify does, however deep or wide', () => {
+    let deep: unknown = { leaf: [1, 'x', null] };
+    for (let i = 0; i < 150; i++) deep = { d: deep };
+    const wide = Array.from({ length: 20_000 }, (_, i) => ({ i, at: new Date(i) }));
+    const values = [
+      deep,
+      wide,
+      [[1, 'two', undefined, NaN], { at: new Date(0), skip: undefined }],
+      undefined,
+    ];
+    for (const value of values)
+      assert.equal(encodeBody(value, JSON_TYPE).toString(), JSON.stringify(value) ?? 'null');
+  });
+
+  it('refuses a JSON value whose cycle is reached through many branches, without walking them all', () => {
+    const cycle: Record<string, unknown> = {};
+    for (const k of ['a', 'b', 'c', 'd']) cycle[k] = cycle;
+    assert.throws(() => encodeBody([cycle], JSON_TYPE), isEncodeError);
+  });
+
   it('refuses a reference cycle with ENCODE_ERROR instead of recursing forever', () => {
     const cycle: Record<string, unknown> = {};
     cycle['self'] = cycle;
