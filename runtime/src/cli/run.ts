@@ -142,9 +142,16 @@ export const command: CliCommand = {
       discardPreparedWorker();
       throw e;
     }
+    // The stop signals are handled from before the start: the frame serves its first packages while
+    // later ones still load, and whoever sees it serve may send SIGTERM at once. Without a handler
+    // that would kill the frame instead of draining it; during the start, it drains once started.
+    let signalled: string | undefined;
+    let onStopSignal = (signal: string): void => {
+      signalled = signal;
+    };
+    process.once('SIGTERM', () => onStopSignal('SIGTERM'));
+    process.once('SIGINT', () => onStopSignal('SIGINT'));
     await frame.start();
-    // The handlers are in place before the start report: whoever waits for that report may send
-    // SIGTERM at once, and without a handler it would kill the frame instead of draining it.
     const stopped = new Promise<void>((resolve) => {
       const shutdown = (signal: string): void => {
         frame.logger.info(`received ${signal}; draining`);
@@ -165,8 +172,8 @@ export const command: CliCommand = {
         );
       };
       process.on('SIGHUP', reload);
-      process.once('SIGTERM', () => shutdown('SIGTERM'));
-      process.once('SIGINT', () => shutdown('SIGINT'));
+      onStopSignal = shutdown;
+      if (signalled !== undefined) shutdown(signalled);
     });
     const snapshot = frame.snapshot();
     if (logFormat() === 'json') logStart(frame.logger, snapshot);

@@ -1,9 +1,17 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { createLogger, packageState, WorkFrame } from '@kael/runtime';
 import { AURI, deleteNamespace, randomNamespace } from '../../support/broker.js';
-import { makeFrameDir, runCli, TEST_ADMIN_KEY, testClient, TOOLS_SERVICE } from '../../support/frames.js';
+import {
+  KAEL_CLI,
+  makeFrameDir,
+  runCli,
+  TEST_ADMIN_KEY,
+  testClient,
+  TOOLS_SERVICE,
+} from '../../support/frames.js';
 import { until } from '../../support/wait.js';
 
 /** A Python service package whose import takes `seconds`. */
@@ -130,5 +138,35 @@ describe('the order in which a frame starts serving', () => {
     const run = await runCli(['run', '/nonexistent/frame.yaml', '--name', randomNamespace()]);
     assert.equal(run.code, 1);
     assert.match(run.stderr, /CONFIG_INVALID/);
+  });
+
+  it('kael run drains on a SIGTERM that comes while it starts (after its first packages serve)', async () => {
+    const namespace = randomNamespace();
+    const conf = await makeFrameDir({ slowpy: slowPython(3), tools: TOOLS_SERVICE });
+    const child = spawn(process.execPath, [KAEL_CLI, 'run', conf, '--name', namespace], {
+      env: { ...process.env, KAEL_AURI: AURI, KAEL_ADMIN_KEY: TEST_ADMIN_KEY },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    const exited = new Promise<[number | null, string | null]>((resolve) =>
+      child.once('exit', (code, signal) => resolve([code, signal])),
+    );
+    const client = await testClient(namespace);
+    try {
+      await until('tools__add answers', async () =>
+        (await client.call('tools__add', [2, 3], { timeoutMs: 1000 }).catch(() => undefined)) === 5
+          ? true
+          : undefined,
+      );
+      assert.doesNotMatch(stdout, /package\(s\) loaded/, 'the start report came before the Python import');
+      child.kill('SIGTERM');
+      assert.deepEqual(await exited, [0, null]);
+      assert.match(stdout, /2 package\(s\) loaded, 0 failed/);
+    } finally {
+      child.kill('SIGKILL');
+      await client.close();
+      await deleteNamespace(namespace);
+    }
   });
 });
