@@ -8,18 +8,9 @@ import type { Beat } from './crontab-beats.js';
 import { CrontabLog } from './crontab-log.js';
 import { LeaseView } from './lease-view.js';
 import type { LogRecord } from './lease-view.js';
+import type { LeaseTimings } from '../model/lease-timings.js';
 
 /** Timings of the crontab election. Every frame of a namespace should use the same ones. */
-export interface LeaseTimings {
-  /** How often the holder sends a heartbeat. @default 500 */
-  heartbeatMs: number;
-  /** A standby takes over when the holder sent no heartbeat for this long. @default 2000 */
-  leaseMs: number;
-}
-
-/** Default {@link LeaseTimings}: a silent holder is replaced within about 2 s. */
-export const DEFAULT_LEASE_TIMINGS: LeaseTimings = { heartbeatMs: 500, leaseMs: 2000 };
-
 /** How often the holder writes a checkpoint (`hold` with its latest claims) to the log. */
 export const CHECKPOINT_MS = 60_000;
 /** How long a frame waits to read back its own record before it counts as not accepted. */

@@ -2,17 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
-import { BrokerConnection } from '../broker/connection.js';
-import { connectClient } from '../client/frame-client.js';
+import type { BrokerConnection } from '../broker/connection.js';
 import type { ClientOptions, ServiceProxy } from '../client/frame-client.js';
-import { ClusterAgent } from '../commands/cluster-agent.js';
+import type { ClusterAgent } from '../commands/cluster-agent.js';
 import { readFrameConfig } from '../config/frame-config.js';
 import type { FrameConfig } from '../config/frame-config.js';
 import { DEFAULT_AURI } from '../broker/default-auri.js';
 import { resolveAuri } from '../broker/broker-urls.js';
 import { formatProblem } from '../config/problem.js';
-import { CrontabHost } from '../cron/crontab-host.js';
-import { DEFAULT_LEASE_TIMINGS } from '../cron/crontab-lease.js';
+import type { CrontabHost } from '../cron/crontab-host.js';
+import { DEFAULT_LEASE_TIMINGS } from '../model/lease-timings.js';
 import type { CrontabStatus } from '../model/crontab-status.js';
 import { ServiceHost } from '../daemon/service-host.js';
 import { discardPreparedWorker, prepareWorkerProcess } from '../daemon/worker-handle.js';
@@ -165,7 +164,7 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
   static async connect<S extends object = Record<never, never>>(
     options: ClientOptions = {},
   ): Promise<ServiceProxy<S>> {
-    return connectClient<S>(options);
+    return (await import('../client/frame-client.js')).connectClient<S>(options);
   }
 
   /**
@@ -255,11 +254,21 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
     // the source), so the frame process does not read the code itself.
     this.packageRecords = await loadCatalog(config, diskFileView, { readCode: false });
     this.reportProblems(this.packageRecords);
-    // Cold start: the interpreter note, the frame's connection and the service workers (which
-    // connect by themselves) all start at once; none waits for another.
+    // Cold start: the service workers get their packages first (they connect by themselves); the
+    // interpreter note runs, and the modules of the frame's own connection, crontabs and cluster
+    // agent load, while they load their packages.
+    this.services = new ServiceHost(this);
+    const served = this.services.start();
+    // Awaited below with the connection; marked handled so a failure meanwhile is no unhandled rejection.
+    void bestEffort(served, this.logger, 'start the service workers');
     const pythonNote = logPythonInterpreter(this.packageRecords, this.logger).catch((e: unknown) =>
       this.logger.warn('cannot check the Python interpreter', { error: (e as Error).message }),
     );
+    const [{ BrokerConnection }, { CrontabHost }, { ClusterAgent }] = await Promise.all([
+      import('../broker/connection.js'),
+      import('../cron/crontab-host.js'),
+      import('../commands/cluster-agent.js'),
+    ]);
     this.brokerConn = new BrokerConnection({
       url: this.options.auri,
       connectionName: `kael-frame:${this.ns}`,
@@ -267,14 +276,13 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
       logger: this.logger,
     });
     this.metrics.watch(this.brokerConn);
-    this.services = new ServiceHost(this);
     this.crontabs = new CrontabHost(this);
     this.agent = new ClusterAgent(this);
-    const [connected, served] = await Promise.allSettled([this.brokerConn.start(), this.services.start()]);
-    if (connected.status === 'rejected' || served.status === 'rejected') {
+    const [connected, started] = await Promise.allSettled([this.brokerConn.start(), served]);
+    if (connected.status === 'rejected' || started.status === 'rejected') {
       await this.services.stop();
       await this.brokerConn.close();
-      throw connected.status === 'rejected' ? connected.reason : (served as PromiseRejectedResult).reason;
+      throw connected.status === 'rejected' ? connected.reason : (started as PromiseRejectedResult).reason;
     }
     await pythonNote;
     await this.locateWorkerProblems();
