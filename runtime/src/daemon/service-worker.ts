@@ -100,6 +100,9 @@ async function init(message: Init): Promise<void> {
   // process loads the JS and TS packages, one at a time.
   const python = await Promise.all(message.packages.map((p) => isPythonPackage(p.dir)));
   const pythonLoads = message.packages.filter((_, i) => python[i]).map(loadOne);
+  // The channel opens (and the call exchange and dead-letter queue are declared) while they load.
+  const opened = broker.onReady((conn) => openChannel(conn));
+  void bestEffort(opened, logger, 'open the service channel');
   const loaded: LoadedService[] = [];
   for (const p of message.packages.filter((_, i) => !python[i])) {
     // The frame times each package and blames it if this process dies or hangs while loading it.
@@ -111,7 +114,8 @@ async function init(message: Init): Promise<void> {
   // The JS and TS packages are served while the Python ones still import.
   const served = endpointsOf(loaded);
   serve(served);
-  await broker.onReady((conn) => openChannel(conn));
+  await consumeOnOpenChannel();
+  await opened;
   const imported = (await Promise.all(pythonLoads)).filter((s) => s !== undefined);
   send({ type: 'loaded', results: message.packages.map((p) => results.get(p.dir) ?? { dir: p.dir }) });
   const endpoints = [...served, ...endpointsOf(imported)];
@@ -130,7 +134,7 @@ async function init(message: Init): Promise<void> {
     });
   }
   allLoaded = true;
-  if (channel !== undefined && acks !== undefined) await consumeNew(channel, acks);
+  await consumeOnOpenChannel();
   try {
     await connected;
   } catch (e) {
@@ -138,6 +142,11 @@ async function init(message: Init): Promise<void> {
     if (draining) return;
     throw e;
   }
+}
+
+/** Consumes the queues added since on the channel, when it is open (else {@link openChannel} will). */
+async function consumeOnOpenChannel(): Promise<void> {
+  if (channel !== undefined && acks !== undefined) await consumeNew(channel, acks);
 }
 
 /** Adds the service queues of `endpoints` to the ones this worker consumes. */
