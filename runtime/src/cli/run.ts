@@ -2,6 +2,7 @@ import path from 'node:path';
 import { KaelError } from '../errors.js';
 import { discardPreparedWorker, prepareWorkerProcess } from '../daemon/worker-handle.js';
 import type { WorkFrame } from '../frame/work-frame.js';
+import type * as WorkFrameModule from '../frame/work-frame.js';
 import type { FrameSnapshot } from '../model/frame-snapshot.js';
 import type { CliCommand } from './command.js';
 import { intFlag, parseCommandLine } from './options.js';
@@ -112,8 +113,9 @@ export const command: CliCommand = {
     prepareWorkerProcess();
     let frame: WorkFrame;
     try {
-      // Imported here, after the fork: these modules are most of this process's start.
-      const { WorkFrame: Frame } = await import('../frame/work-frame.js');
+      // Loaded here, after the fork: these modules are most of this process's start.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { WorkFrame: Frame } = require('../frame/work-frame.js') as typeof WorkFrameModule;
       frame = new Frame({
         name: values.name,
         auri: values.auri,

@@ -3,14 +3,17 @@ import { EventEmitter } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
 import type { BrokerConnection } from '../broker/connection.js';
+import type * as ConnectionModule from '../broker/connection.js';
 import type { ClientOptions, ServiceProxy } from '../client/frame-client.js';
 import type { ClusterAgent } from '../commands/cluster-agent.js';
+import type * as ClusterAgentModule from '../commands/cluster-agent.js';
 import { readFrameConfig } from '../config/frame-config.js';
 import type { FrameConfig } from '../config/frame-config.js';
 import { DEFAULT_AURI } from '../broker/default-auri.js';
 import { resolveAuri } from '../broker/broker-urls.js';
 import { formatProblem } from '../config/problem.js';
 import type { CrontabHost } from '../cron/crontab-host.js';
+import type * as CrontabHostModule from '../cron/crontab-host.js';
 import { DEFAULT_LEASE_TIMINGS } from '../model/lease-timings.js';
 import type { CrontabStatus } from '../model/crontab-status.js';
 import { ServiceHost } from '../daemon/service-host.js';
@@ -264,11 +267,11 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
     const pythonNote = logPythonInterpreter(this.packageRecords, this.logger).catch((e: unknown) =>
       this.logger.warn('cannot check the Python interpreter', { error: (e as Error).message }),
     );
-    const [{ BrokerConnection }, { CrontabHost }, { ClusterAgent }] = await Promise.all([
-      import('../broker/connection.js'),
-      import('../cron/crontab-host.js'),
-      import('../commands/cluster-agent.js'),
-    ]);
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const { BrokerConnection } = require('../broker/connection.js') as typeof ConnectionModule;
+    const { CrontabHost } = require('../cron/crontab-host.js') as typeof CrontabHostModule;
+    const { ClusterAgent } = require('../commands/cluster-agent.js') as typeof ClusterAgentModule;
+    /* eslint-enable @typescript-eslint/no-require-imports */
     this.brokerConn = new BrokerConnection({
       url: this.options.auri,
       connectionName: `kael-frame:${this.ns}`,

@@ -119,9 +119,8 @@ async function loadPython(
 }
 
 async function importModule(file: string): Promise<Record<string, unknown>> {
-  if (file.endsWith('.ts')) {
-    await import('./ts-register.js');
-  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  if (file.endsWith('.ts')) require('./ts-register.js');
   if (file.endsWith('.mjs')) {
     return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   }
