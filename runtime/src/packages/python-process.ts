@@ -147,7 +147,8 @@ export class PythonProcess {
       this.fnJson.set(fn, fnText);
     }
     const replacer = hasBinary(args) || hasBinary(kwargs) ? bytesReplacer : undefined;
-    const line = `{"id":${id},"fn":${fnText},"args":${JSON.stringify(args, replacer)},"kwargs":${JSON.stringify(kwargs, replacer)}${pythonCallContext()}}\n`;
+    const kwargsText = hasKeys(kwargs) ? JSON.stringify(kwargs, replacer) : '{}';
+    const line = `[${id},${fnText},${JSON.stringify(args, replacer)},${kwargsText}]${pythonCallContext()}\n`;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, fn });
       // Writes of one event-loop turn leave in one system call. No backpressure handling needed:
@@ -322,13 +323,14 @@ export class PythonProcess {
 }
 
 /**
- * The `"ctx"` member of a request line: the call being served (`kael_worker.call_context()` reads it),
- * or nothing outside a call. The trace id goes along only when it exists (Python makes one when asked).
+ * The context part of a request line, after a tab: the call being served (`kael_worker.call_context()`
+ * reads it), or nothing outside a call. The trace id goes along only when it exists (Python makes one
+ * when asked).
  */
 function pythonCallContext(): string {
   const call = servingCall();
   if (call === undefined) return '';
-  return `,"ctx":${JSON.stringify({
+  return `\t${JSON.stringify({
     service: call.service,
     frame: call.frame ?? null,
     caller: call.caller ?? null,
@@ -434,6 +436,12 @@ function loadFailure(dir: string, error: LoadError): ConfigError {
     });
   }
   return exportError(path.join(dir, SETTING_FILE), exportProblems([], found, dir));
+}
+
+// Unlike Object.keys(o).length, allocates nothing (this runs once per call).
+function hasKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
 }
 
 function hasBinary(value: unknown, depth = 0): boolean {
