@@ -85,7 +85,6 @@ export class PythonProcess {
   private closed = false;
   private respawnDelayMs = 100;
   private readonly logger: Logger;
-  private readonly fnJson = new Map<string, string>();
 
   constructor(private readonly options: PythonProcessOptions) {
     this.logger = options.logger ?? createLogger(`python:${options.service}`);
@@ -141,11 +140,7 @@ export class PythonProcess {
   private send(fn: string, args: readonly unknown[], kwargs: Record<string, unknown>): Promise<unknown> {
     const out = this.out as Writable;
     const id = this.nextId++;
-    let fnText = this.fnJson.get(fn);
-    if (fnText === undefined) {
-      fnText = JSON.stringify(fn);
-      this.fnJson.set(fn, fnText);
-    }
+    const fnText = quoted(fn);
     const replacer = hasBinary(args) || hasBinary(kwargs) ? bytesReplacer : undefined;
     const kwargsText = hasKeys(kwargs) ? JSON.stringify(kwargs, replacer) : '{}';
     const line = `[${id},${fnText},${JSON.stringify(args, replacer)},${kwargsText}]${pythonCallContext()}\n`;
@@ -330,13 +325,21 @@ export class PythonProcess {
 function pythonCallContext(): string {
   const call = servingCall();
   if (call === undefined) return '';
-  return `\t${JSON.stringify({
-    service: call.service,
-    frame: call.frame ?? null,
-    caller: call.caller ?? null,
-    deadline: call.deadline ?? null,
-    trace_id: call.knownTraceId ?? null,
-  })}`;
+  // Built from pieces rather than by stringifying an object: this runs once per call.
+  const { frame, caller, deadline, knownTraceId } = call;
+  return `\t{"service":${quoted(call.service)},"frame":${frame === undefined ? 'null' : quoted(frame)},"caller":${caller === undefined ? 'null' : JSON.stringify(caller)},"deadline":${deadline ?? 'null'},"trace_id":${knownTraceId === undefined ? 'null' : JSON.stringify(knownTraceId)}}`;
+}
+
+/** JSON texts of the few strings every call repeats (service names and the frame id). */
+const quotedStrings = new Map<string, string>();
+
+function quoted(s: string): string {
+  let text = quotedStrings.get(s);
+  if (text === undefined) {
+    text = JSON.stringify(s);
+    quotedStrings.set(s, text);
+  }
+  return text;
 }
 
 /**
