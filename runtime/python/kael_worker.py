@@ -5,12 +5,14 @@ Only the Python standard library is used (3.9+).
 
 Usage: kael_worker.py <package dir> <published names, a JSON list> [max threads] [service_base_name]
 
-Channel: JSON lines (one UTF-8 JSON object per line) on two inherited descriptors, so that whatever
-user code prints to stdout or stderr never mixes with the protocol:
+Channel: lines of UTF-8 JSON on two inherited descriptors, so that whatever user code prints to
+stdout or stderr never mixes with the protocol:
 
-  fd 3, frame -> worker:  {"id": 7, "fn": "add", "args": [1, 2], "kwargs": {}, "ctx": {...}}
-    ("ctx", when present, is the call's context: service, frame, caller, deadline, trace_id; the
-    function reads it with kael_worker.call_context())
+  fd 3, frame -> worker:  [7, "add", [1, 2], {}]<TAB>{"service": "calculate__add", ...}
+    (id, function, positional and keyword arguments; after a tab, when present, the call's context
+    as a JSON object: service, frame, caller, deadline, trace_id. The function reads it with
+    kael_worker.call_context(); it is decoded only then, most calls never ask. JSON text never
+    holds a raw tab, so the tab cannot occur inside either part.)
   fd 4, worker -> frame:  first one load report, then one reply per call, in completion order:
     {"type": "ready", "python": "3.11.2", "executable": "/usr/bin/python3", "functions": {"add": "sync"},
      "names": {"add": {"kind": "function"}, "Thing": {"kind": "value", "notFunction": "is a class, not a function"}}}
@@ -54,23 +56,49 @@ class CallContext(object):
     id; caller: the microservice that made the call, or None for a plain client; deadline: epoch
     seconds (float) after which the caller no longer waits, or None; trace_id: the W3C trace id
     (32 hex digits), the caller's or one made for this call when first read.
+
+    Made from the context's JSON text as it came, decoded when first read: most calls never ask.
+    The server makes one per call with only `_raw` set (the other slots stay empty until read).
     """
 
-    __slots__ = ("service", "frame", "caller", "deadline", "_trace_id")
+    __slots__ = ("_raw", "_ctx", "_trace_id")
 
-    def __init__(self, ctx):
-        self.service = ctx.get("service")
-        self.frame = ctx.get("frame")
-        self.caller = ctx.get("caller")
-        deadline = ctx.get("deadline")
-        self.deadline = deadline / 1000.0 if isinstance(deadline, (int, float)) else None
-        self._trace_id = ctx.get("trace_id")
+    def __init__(self, raw):
+        self._raw = raw
+
+    def _read(self):
+        ctx = getattr(self, "_ctx", None)
+        if ctx is None:
+            try:
+                ctx = _decode(self._raw.decode("utf-8"))
+            except ValueError:  # UnicodeDecodeError is a ValueError
+                ctx = None
+            self._ctx = ctx = ctx if isinstance(ctx, dict) else {}
+        return ctx
+
+    @property
+    def service(self):
+        return self._read().get("service")
+
+    @property
+    def frame(self):
+        return self._read().get("frame")
+
+    @property
+    def caller(self):
+        return self._read().get("caller")
+
+    @property
+    def deadline(self):
+        deadline = self._read().get("deadline")
+        return deadline / 1000.0 if isinstance(deadline, (int, float)) else None
 
     @property
     def trace_id(self):
-        if self._trace_id is None:
-            self._trace_id = os.urandom(16).hex()
-        return self._trace_id
+        trace_id = getattr(self, "_trace_id", None)
+        if trace_id is None:
+            self._trace_id = trace_id = self._read().get("trace_id") or os.urandom(16).hex()
+        return trace_id
 
 
 def call_context():
@@ -106,6 +134,20 @@ def _log_error(message):
     sys.stderr.write(line + "\n")
 
 
+def _reply_ok(call_id, value):
+    """The reply line of a call that returned `value`, as bytes; scalars without the generic encoder."""
+    kind = value.__class__
+    if kind is int:
+        return b'{"id":%d,"ok":true,"value":%d}\n' % (call_id, value)
+    if kind is str:
+        return b'{"id":%d,"ok":true,"value":%s}\n' % (call_id, _encode_str(value).encode("ascii"))
+    if value is None:
+        return b'{"id":%d,"ok":true,"value":null}\n' % call_id
+    if kind is bool:
+        return b'{"id":%d,"ok":true,"value":%s}\n' % (call_id, b"true" if value else b"false")
+    return b'{"id":%d,"ok":true,"value":%s}\n' % (call_id, _encode(value).encode("ascii"))
+
+
 def _decode_hook(obj):
     if len(obj) == 1 and BYTES_TAG in obj:
         return base64.b64decode(obj[BYTES_TAG])
@@ -113,8 +155,12 @@ def _decode_hook(obj):
 
 
 _encode = json.JSONEncoder(separators=(",", ":"), allow_nan=False, default=_encode_default).encode
+_encode_str = json.encoder.encode_basestring_ascii
 _decode = json.JSONDecoder().decode
-_decode_with_bytes = json.JSONDecoder(object_hook=_decode_hook).decode
+# The decoders' scanners read one JSON value from a position: called directly, they skip the
+# generic decode()'s two Python frames and two regular-expression matches per call.
+_scan = json.JSONDecoder().scan_once
+_scan_with_bytes = json.JSONDecoder(object_hook=_decode_hook).scan_once
 
 
 class Channel:
@@ -126,27 +172,47 @@ class Channel:
         self.write_lock = threading.Lock()
 
     def send(self, text):
-        data = memoryview((text + "\n").encode("utf-8"))
+        self.send_line((text + "\n").encode("utf-8"))
+
+    def send_line(self, data):
+        """Writes one encoded line (ending in a newline) in one system call when the pipe has room."""
         with self.write_lock:
-            while data:
-                data = data[os.write(self.write_fd, data):]
+            written = os.write(self.write_fd, data)
+            if written < len(data):
+                data = memoryview(data)[written:]
+                while data:
+                    data = data[os.write(self.write_fd, data):]
 
 
 class _Seat:
-    """One thread of the server; its event is set when the thread is made the reader."""
+    """One thread of the server: its event is set when the thread is made the reader; `call` is the
+    number of the call it runs (0 between calls)."""
 
-    __slots__ = ("promoted",)
+    __slots__ = ("promoted", "call")
 
     def __init__(self):
         self.promoted = threading.Event()
+        self.call = 0
+
+
+# Results of these types are never awaitable: the common case skips inspect.isawaitable().
+_PLAIN_RESULTS = frozenset((int, float, str, bool, type(None), list, dict, tuple, bytes))
+_new_context = object.__new__
 
 
 class Server:
     """Runs calls on the thread that reads them, so a fast function costs no hand-off between threads.
-    A watcher notices a call running longer than HANDOFF_S and makes another thread the reader (a
-    parked one, or a new one up to max_threads): a slow or blocking function never holds up the next
-    call. The watcher polls only while calls come in, and sleeps when the worker is idle. Coroutines
-    run on one asyncio loop thread.
+    A watcher looks every HANDOFF_S: a call it finds running on the reader at two looks in a row
+    makes another thread the reader (a parked one, or a new one up to max_threads), so a slow or
+    blocking function never holds up the next call for more than twice HANDOFF_S. The watcher polls
+    only while calls come in, and sleeps when the worker is idle. Coroutines run on one asyncio loop
+    thread.
+
+    The work per call is kept small (a cold cache makes every step cost several times its warm
+    cost): no lock on the way but the reply's write, no clock read (the reader numbers its call on
+    its seat and the watcher compares numbers; each assignment is atomic under the GIL), the reply of
+    a plain value formatted and written in place. The lock guards the hand-off, so the watcher never
+    makes two readers of one call.
     """
 
     HANDOFF_S = 0.002
@@ -160,10 +226,11 @@ class Server:
         self.debug = debug
         limit = os.environ.get("KAEL_MAX_REPLY_BYTES")
         self.max_reply_bytes = int(limit) if limit and limit.isdigit() else None
+        # Longest reply line (with its newline) written without a closer look.
+        self.quick_reply_bytes = 1 << 16 if self.max_reply_bytes is None else min(1 << 16, self.max_reply_bytes + 1)
         self.loop = None
         self.lock = threading.Lock()
         self.reader = None  # the seat that reads the channel now
-        self.current = None  # (start time, seat) of the call the reader runs
         self.calls = 0
         self.parked = []
         self.threads = 1
@@ -180,25 +247,22 @@ class Server:
 
     def lead(self, seat):
         """Reads and runs calls until another seat was made the reader."""
-        reader = self.channel.reader
-        lock = self.lock
+        readline = self.channel.reader.readline
+        handle = self.handle
         while True:
-            line = reader.readline()
+            line = readline()
             if not line:
                 # The frame closed the channel: it drained its calls, or it is gone.
                 os._exit(0)
-            with lock:
-                self.calls += 1
-                self.current = (time.monotonic(), seat)
-                if self.watcher_asleep:
-                    self.watcher_asleep = False
-                    self.wake_watcher.set()
-            self.handle(line)
-            with lock:
-                if self.current is not None and self.current[1] is seat:
-                    self.current = None
-                if self.reader is not seat:
-                    return
+            self.calls = seat.call = self.calls + 1
+            if self.watcher_asleep:
+                # After counting the call: the watcher looks at the count after saying it sleeps.
+                self.watcher_asleep = False
+                self.wake_watcher.set()
+            handle(line)
+            seat.call = 0
+            if self.reader is not seat:
+                return
 
     def follow(self, seat):
         """Parks until made the reader again, forever."""
@@ -210,24 +274,31 @@ class Server:
             self.lead(seat)
 
     def watch(self):
-        quiet_since, last_calls = time.monotonic(), -1
+        seen, last_calls, quiet = 0, -1, 0
+        idle_looks = int(self.IDLE_S / self.HANDOFF_S)
         while True:
             time.sleep(self.HANDOFF_S)
-            now = time.monotonic()
-            sleep = False
-            with self.lock:
-                current = self.current
-                if current is not None and now - current[0] >= self.HANDOFF_S and self.reader is current[1]:
-                    self.hand_off()
-                if current is None and self.calls == last_calls:
-                    if now - quiet_since > self.IDLE_S:
-                        self.watcher_asleep = sleep = True
-                        self.wake_watcher.clear()
-                else:
-                    quiet_since, last_calls = now, self.calls
-            if sleep:
-                self.wake_watcher.wait()
-                quiet_since = time.monotonic()
+            reader = self.reader
+            call = reader.call
+            if call != 0 and call == seen:
+                with self.lock:
+                    # The same call still runs on the reader: another thread reads from now on.
+                    if self.reader is reader and reader.call == call:
+                        self.hand_off()
+            seen = call
+            calls = self.calls
+            if call != 0 or calls != last_calls:
+                last_calls, quiet = calls, 0
+            elif quiet < idle_looks:
+                quiet += 1
+            else:
+                self.wake_watcher.clear()
+                self.watcher_asleep = True
+                # Said before looking: a call counted after this look sees the flag and wakes us.
+                if self.calls == last_calls:
+                    self.wake_watcher.wait()
+                self.watcher_asleep = False
+                quiet = 0
 
     def hand_off(self):
         """Makes a parked or a new thread the reader (called with the lock held)."""
@@ -245,56 +316,81 @@ class Server:
         self.lead(seat)
         self.follow(seat)
 
+    def service(self, name):
+        return self.prefix + str(name)
+
     def handle(self, line):
+        head, _, ctx = line.partition(b"\t")
         try:
-            request = (_decode_with_bytes if BYTES_TAG_RAW in line else _decode)(line.decode("utf-8"))
-            call_id = request["id"]
-        except (ValueError, KeyError, TypeError) as e:  # UnicodeDecodeError is a ValueError
+            text = head.decode("utf-8")
+            request, end = (_scan_with_bytes if BYTES_TAG_RAW in head else _scan)(text, 0)
+            if end != len(text) and not text[end:].isspace():
+                raise ValueError("extra data after the request")
+            call_id, name, args, kwargs = request
+            fn = self.functions.get(name)
+        except StopIteration:  # what the scanner raises when no JSON value starts the text
+            _log_error("dropped a malformed request: %r" % line[:80])
+            return
+        except (ValueError, TypeError) as e:  # UnicodeDecodeError is a ValueError
             _log_error("dropped a malformed request: %s" % e)
             return
-        name = request.get("fn")
-        service = self.prefix + str(name)
-        fn = self.functions.get(name)
-        if fn is None:
-            self.fail(call_id, "SERVICE_NOT_FOUND", "KaelError", "%s is not published by this package" % service)
+        if call_id.__class__ is not int:
+            _log_error("dropped a request with id %r" % (call_id,))
             return
-        ctx = request.get("ctx")
-        call = CallContext(ctx) if isinstance(ctx, dict) else None
+        if fn is None:
+            self.fail(call_id, "SERVICE_NOT_FOUND", "KaelError", "%s is not published by this package" % self.service(name))
+            return
+        if ctx:
+            call = _new_context(CallContext)
+            call._raw = ctx
+        else:
+            call = None
         token = _CALL.set(call)
         try:
-            result = fn(*request.get("args", ()), **request.get("kwargs", {}))
-            if inspect.isawaitable(result):
-                self.await_result(call_id, service, result, call)
+            result = fn(*args, **kwargs)
+            kind = result.__class__
+            if kind is int:
+                data = b'{"id":%d,"ok":true,"value":%d}\n' % (call_id, result)
+            elif kind is str:
+                data = b'{"id":%d,"ok":true,"value":%s}\n' % (call_id, _encode_str(result).encode("ascii"))
+            elif kind not in _PLAIN_RESULTS and inspect.isawaitable(result):
+                self.await_result(call_id, name, result, call)
                 return
+            else:
+                data = None
         except BaseException as e:  # noqa: B902 - user code may raise SystemExit; it must not stop the worker
             self.raised(call_id, e)
             return
         finally:
             _CALL.reset(token)
-        self.reply(call_id, service, result)
+        if data is not None and len(data) <= self.quick_reply_bytes:
+            self.channel.send_line(data)
+        else:
+            self.reply(call_id, name, result)
 
-    def reply(self, call_id, service, value):
+    def reply(self, call_id, name, value):
         try:
-            text = '{"id":%d,"ok":true,"value":%s}' % (call_id, _encode(value))
+            line = _reply_ok(call_id, value)
         except (TypeError, ValueError, RecursionError) as e:
             self.fail(
                 call_id,
                 "ENCODE_ERROR",
                 "KaelError",
-                "%s returned a value that cannot be encoded: %s" % (service, e),
+                "%s returned a value that cannot be encoded: %s" % (self.service(name), e),
             )
             return
-        if self.max_reply_bytes is not None and len(text) > self.max_reply_bytes:
+        size = len(line) - 1
+        if self.max_reply_bytes is not None and size > self.max_reply_bytes:
             # Checked again on the encoded reply by the frame; refused here so a huge value does not
             # cross the pipe for nothing.
             self.fail(
                 call_id,
                 "REPLY_TOO_LARGE",
                 "KaelError",
-                "%s returned %d bytes, over this frame's limit of %d bytes" % (service, len(text), self.max_reply_bytes),
+                "%s returned %d bytes, over this frame's limit of %d bytes" % (self.service(name), size, self.max_reply_bytes),
             )
             return
-        self.channel.send(text)
+        self.channel.send_line(line)
 
     def raised(self, call_id, error):
         # The traceback always goes to the frame, which logs it with the call's correlation id and
@@ -315,7 +411,7 @@ class Server:
             error["stack"] = stack
         self.channel.send(_encode({"id": call_id, "ok": False, "error": error}))
 
-    def await_result(self, call_id, service, awaitable, call):
+    def await_result(self, call_id, name, awaitable, call):
         async def run():
             # The coroutine runs as a task on the event loop's thread, in the task's own context:
             # the call's context is set there.
@@ -327,7 +423,7 @@ class Server:
         def done(f):
             error = f.exception()
             if error is None:
-                self.reply(call_id, service, f.result())
+                self.reply(call_id, name, f.result())
             else:
                 self.raised(call_id, error)
 

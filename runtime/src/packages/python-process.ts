@@ -85,7 +85,6 @@ export class PythonProcess {
   private closed = false;
   private respawnDelayMs = 100;
   private readonly logger: Logger;
-  private readonly fnJson = new Map<string, string>();
 
   constructor(private readonly options: PythonProcessOptions) {
     this.logger = options.logger ?? createLogger(`python:${options.service}`);
@@ -141,13 +140,10 @@ export class PythonProcess {
   private send(fn: string, args: readonly unknown[], kwargs: Record<string, unknown>): Promise<unknown> {
     const out = this.out as Writable;
     const id = this.nextId++;
-    let fnText = this.fnJson.get(fn);
-    if (fnText === undefined) {
-      fnText = JSON.stringify(fn);
-      this.fnJson.set(fn, fnText);
-    }
+    const fnText = quoted(fn);
     const replacer = hasBinary(args) || hasBinary(kwargs) ? bytesReplacer : undefined;
-    const line = `{"id":${id},"fn":${fnText},"args":${JSON.stringify(args, replacer)},"kwargs":${JSON.stringify(kwargs, replacer)}${pythonCallContext()}}\n`;
+    const kwargsText = hasKeys(kwargs) ? JSON.stringify(kwargs, replacer) : '{}';
+    const line = `[${id},${fnText},${JSON.stringify(args, replacer)},${kwargsText}]${pythonCallContext()}\n`;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, fn });
       // Writes of one event-loop turn leave in one system call. No backpressure handling needed:
@@ -322,19 +318,28 @@ export class PythonProcess {
 }
 
 /**
- * The `"ctx"` member of a request line: the call being served (`kael_worker.call_context()` reads it),
- * or nothing outside a call. The trace id goes along only when it exists (Python makes one when asked).
+ * The context part of a request line, after a tab: the call being served (`kael_worker.call_context()`
+ * reads it), or nothing outside a call. The trace id goes along only when it exists (Python makes one
+ * when asked).
  */
 function pythonCallContext(): string {
   const call = servingCall();
   if (call === undefined) return '';
-  return `,"ctx":${JSON.stringify({
-    service: call.service,
-    frame: call.frame ?? null,
-    caller: call.caller ?? null,
-    deadline: call.deadline ?? null,
-    trace_id: call.knownTraceId ?? null,
-  })}`;
+  // Built from pieces rather than by stringifying an object: this runs once per call.
+  const { frame, caller, deadline, knownTraceId } = call;
+  return `\t{"service":${quoted(call.service)},"frame":${frame === undefined ? 'null' : quoted(frame)},"caller":${caller === undefined ? 'null' : JSON.stringify(caller)},"deadline":${deadline ?? 'null'},"trace_id":${knownTraceId === undefined ? 'null' : JSON.stringify(knownTraceId)}}`;
+}
+
+/** JSON texts of the few strings every call repeats (service names and the frame id). */
+const quotedStrings = new Map<string, string>();
+
+function quoted(s: string): string {
+  let text = quotedStrings.get(s);
+  if (text === undefined) {
+    text = JSON.stringify(s);
+    quotedStrings.set(s, text);
+  }
+  return text;
 }
 
 /**
@@ -434,6 +439,12 @@ function loadFailure(dir: string, error: LoadError): ConfigError {
     });
   }
   return exportError(path.join(dir, SETTING_FILE), exportProblems([], found, dir));
+}
+
+// Unlike Object.keys(o).length, allocates nothing (this runs once per call).
+function hasKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
 }
 
 function hasBinary(value: unknown, depth = 0): boolean {
