@@ -397,6 +397,7 @@ describe('the Kael extension in a real VS Code (code-server)', () => {
       const body = view.locator('body');
       await waitUntil(
         'chart points with calls',
+        // The webview's page may be reloading between probes (no attribute yet): read as empty, asked again.
         async () =>
           `${(await body.getAttribute('data-points').catch(() => null)) ?? ''} ${(await body.getAttribute('data-calls').catch(() => null)) ?? ''}`,
         (t) => {

@@ -184,6 +184,7 @@ describe('the frame counters of the metrics endpoint', () => {
     await until('a new worker answering', async () =>
       t.client.call('tools__pid', [], { timeoutMs: 2000 }).then(
         (v) => v,
+        // No worker answering yet (the killed one is being replaced): the next probe asks again.
         () => undefined,
       ),
     );
