@@ -6,6 +6,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import amqp from 'amqplib';
 import { BrokerConnection, connectClient, createLogger, names, redactUrl } from '@kael/runtime';
+import { DEAD_LETTER_QUEUE_OPTIONS } from '@kael/runtime/rpc/poison-calls';
 import { SERVICE_QUEUE_OPTIONS } from '@kael/runtime/rpc/service-queue';
 import type { ChangeResults, FrameSnapshot, ServiceProxy } from '@kael/runtime';
 import { startFrameProcess } from '@kael/runtime/bench/frame-process';
@@ -118,6 +119,18 @@ describe('a 3-node RabbitMQ cluster', () => {
         connections.find((c) => c.name.startsWith(`kael-frame:${ns}@`) && c.name.endsWith(`:${active?.pid}`))
           ?.node ?? 0;
       assert.ok(victim > 0, `the active frame's connection is listed: ${JSON.stringify(connections)}`);
+      // The namespace's dead-letter queue (durable, on one node) is moved to the victim too: while
+      // its node is down it cannot be declared, and that must keep no worker from serving or from
+      // starting (the update below starts new ones).
+      const onVictim = await amqp.connect(cluster.urls[victim - 1] as string, { noDelay: true });
+      onVictim.on('error', () => undefined); // test connection: its close is the cleanup
+      try {
+        const ch = await onVictim.createChannel();
+        await ch.deleteQueue(names.deadLetters(ns));
+        await ch.assertQueue(names.deadLetters(ns), DEAD_LETTER_QUEUE_OPTIONS);
+      } finally {
+        await onVictim.close();
+      }
       const queues = await cluster.queues();
       process.stdout.write(
         `# victim node ${victim}; on it: ${connections

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { BrokerConnection } from '../broker/connection.js';
 import { names } from '../broker/names.js';
@@ -207,11 +208,13 @@ export class ClusterClient extends EventEmitter {
         ? [names.commandDirectExchange(this.namespace), target.id]
         : [names.commandExchange(this.namespace), ''];
     const pending = new PendingCommand(fn, targets);
+    // Every copy sent again (below) carries it: a frame runs a change once and answers copies alike.
+    const requestId = CHANGING_COMMANDS.has(fn) ? randomBytes(8).toString('hex') : undefined;
     const publish = (): Promise<RequestHandle> =>
       this.requests.request(
         exchange,
         routingKey,
-        this.commandBody(fn, kwargs, target.id, excluded),
+        this.commandBody(fn, kwargs, target.id, excluded, requestId),
         { timeoutMs: 600_000, mandatory: target.id !== undefined, label: fn },
         (envelope, msg) => {
           const from = msg.properties.appId as string | undefined;
@@ -272,10 +275,12 @@ export class ClusterClient extends EventEmitter {
     kwargs: Record<string, unknown>,
     id: string | undefined,
     excluded: string[],
+    requestId: string | undefined,
   ): CommandMessage {
     const body: CommandMessage = { fn, kwargs };
     if (id !== undefined) body.id = id;
     if (excluded.length > 0) body.notId = excluded;
+    if (requestId !== undefined) body.requestId = requestId;
     if (this.adminKey !== undefined && CHANGING_COMMANDS.has(fn))
       body.auth = signCommand(this.adminKey, {
         namespace: this.namespace,
@@ -283,6 +288,7 @@ export class ClusterClient extends EventEmitter {
         kwargs,
         id: body.id,
         notId: body.notId,
+        requestId,
       });
     return body;
   }

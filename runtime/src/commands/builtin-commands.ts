@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { kindArg, stringArg } from './command-context.js';
+import { kindArg, oneChangeAtATime, stringArg } from './command-context.js';
 import type { CommandHandler } from './command-context.js';
 import { exportPackage, installPackage, rollbackPackage, updatePackage } from './deploy-commands.js';
 import type { PackageKind } from '../model/package-kind.js';
@@ -58,10 +58,10 @@ const getMetrics: CommandHandler = async (ctx) =>
  * come back up.
  */
 function restart(kind: PackageKind): CommandHandler {
-  return async (ctx): Promise<RestartResult> => {
+  return oneChangeAtATime(async (ctx): Promise<RestartResult> => {
     await ctx.frame.reload(kind);
     return restartOutcome(ctx.frame, kind);
-  };
+  });
 }
 
 /** Every command a frame answers, by the seed's names. There is deliberately no remote shell. */

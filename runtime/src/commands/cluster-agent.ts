@@ -12,11 +12,14 @@ import type { Authorization } from '../security/command-signature.js';
 import { DIRECT_EXCHANGE_OPTIONS } from '../security/ensure-exchange.js';
 import { withheldVariables } from '../security/package-env.js';
 import { BUILTIN_COMMANDS } from './builtin-commands.js';
-import type { CommandContext, ExportedPackage } from './command-context.js';
+import type { CommandContext, CommandHandler, ExportedPackage } from './command-context.js';
 import type { PackageKind } from '../model/package-kind.js';
 import { readCommand } from './read-command.js';
 import type { CommandMessage } from '../model/command-message.js';
 import { bestEffort } from '../util/best-effort.js';
+
+/** How long after a change finished a copy of it (same request id) is still answered with its result. */
+const CHANGE_MEMORY_MS = 5 * 60_000;
 
 /**
  * A frame's voice in its namespace: announces the frame's snapshot (on start, on change, every
@@ -31,6 +34,8 @@ export class ClusterAgent implements FrameComponent {
   private announcePending = false;
   private stopped = false;
   private readonly context: CommandContext;
+  /** Changes by fn and request id, under way or done within {@link CHANGE_MEMORY_MS}: their replies. */
+  private readonly changes = new Map<string, Promise<Parameters<typeof sendReply>[2]>>();
   private readonly ready = async (conn: ChannelModel): Promise<void> => {
     const ns = this.frame.namespace;
     const ch = await conn.createChannel();
@@ -156,6 +161,30 @@ export class ClusterAgent implements FrameComponent {
       });
       return failure(e);
     }
+    // `_export_pkg` only reads (and its archives are large): copies of it simply run again.
+    if (authorization.kind === 'open' || command.requestId === undefined || command.fn === '_export_pkg')
+      return this.runHandler(handler, command, authorization);
+    // A copy of a change this frame runs or ran (its client sent it again): the first run's result.
+    const key = `${command.fn}\u0000${command.requestId}`;
+    const first = this.changes.get(key);
+    if (first !== undefined) {
+      this.frame.logger.info('a copy of a change already under way or done: answered with its result', {
+        command: command.fn,
+        request: command.requestId,
+      });
+      return first;
+    }
+    const run = this.runHandler(handler, command, authorization);
+    this.changes.set(key, run);
+    void run.then(() => setTimeout(() => this.changes.delete(key), CHANGE_MEMORY_MS).unref());
+    return run;
+  }
+
+  private async runHandler(
+    handler: CommandHandler,
+    command: CommandMessage,
+    authorization: Authorization,
+  ): Promise<Parameters<typeof sendReply>[2]> {
     try {
       const value = await handler(this.context, command.kwargs);
       if (authorization.kind !== 'open' && command.fn !== '_export_pkg')

@@ -1,4 +1,5 @@
 import { KaelError } from '../errors.js';
+import { bestEffort } from '../util/best-effort.js';
 import type { PackageKind } from '../model/package-kind.js';
 import type { FrameRuntime } from '../model/frame-runtime.js';
 import type { PackageRecord } from '../model/package-record.js';
@@ -61,4 +62,21 @@ export function kindArg(kwargs: Record<string, unknown>): PackageKind {
 /** The frame's package of a kind and name (loaded or failed), if it has one. */
 export function findPackage(frame: FrameRuntime, kind: PackageKind, name: string): PackageRecord | undefined {
   return frame.records().find((r) => r.setting?.type === kind && r.setting.name === name);
+}
+
+/** The last code change each frame runs (or ran): the next one starts when it has finished. */
+const lastChange = new WeakMap<FrameRuntime, Promise<unknown>>();
+
+/**
+ * A changing command (install, update, rollback, restart) that runs after the frame's previous one
+ * finished: two changes never swap the same folder at once, and each sees what the one before left
+ * (an update to the version another just installed is `unchanged`, with that package's state).
+ */
+export function oneChangeAtATime(handler: CommandHandler): CommandHandler {
+  return (ctx, kwargs) => {
+    const run = (lastChange.get(ctx.frame) ?? Promise.resolve()).then(() => handler(ctx, kwargs));
+    // The caller gets the failure from `run`; the next change only waits for it to end.
+    lastChange.set(ctx.frame, bestEffort(run, ctx.frame.logger, 'a change command'));
+    return run;
+  };
 }

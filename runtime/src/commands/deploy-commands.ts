@@ -6,7 +6,7 @@ import { historyDir, restoreNewest, swapInArchive } from '../deploy/package-stor
 import { KaelError } from '../errors.js';
 import { resolveInstallPath } from '../security/install-root.js';
 import { sameVersion } from '../version/version.js';
-import { findPackage, kindArg, stringArg } from './command-context.js';
+import { findPackage, kindArg, oneChangeAtATime, stringArg } from './command-context.js';
 import type { CommandContext, CommandHandler, ExportedPackage, PackageDigest } from './command-context.js';
 import type { DeployResult } from '../model/deploy-result.js';
 import { deployOutcome } from './package-outcome.js';
@@ -91,10 +91,11 @@ async function fetchVersion(ctx: CommandContext, kwargs: Record<string, unknown>
 }
 
 /** `_update_pkg({ pkg, pkg_type, version, source, sha256 })`: replaces this frame's copy with the source frame's version, then restarts that kind. */
-export const updatePackage: CommandHandler = async (ctx, kwargs): Promise<DeployResult> => {
+export const updatePackage: CommandHandler = oneChangeAtATime(async (ctx, kwargs): Promise<DeployResult> => {
   const { kind, name, record, setting } = requirePackage(ctx, kwargs, ' to update; use install to add it');
   const from = setting.version;
-  if (sameVersion(from, stringArg(kwargs, 'version'))) return { ok: true, from, to: from, unchanged: true };
+  if (sameVersion(from, stringArg(kwargs, 'version')))
+    return deployOutcome(ctx.frame, record.dir, { ok: true, from, to: from, unchanged: true });
   const { version, expected, data } = await fetchVersion(ctx, kwargs);
   await swapInArchive(
     record.dir,
@@ -105,13 +106,13 @@ export const updatePackage: CommandHandler = async (ctx, kwargs): Promise<Deploy
   );
   await ctx.frame.reload(kind);
   return deployOutcome(ctx.frame, record.dir, { ok: true, from, to: version });
-};
+});
 
 /**
  * `_install_pkg({ pkg, pkg_type, version, source, sha256, install_path })`: adds a package this
  * frame lacks, at a path inside the install root.
  */
-export const installPackage: CommandHandler = async (ctx, kwargs): Promise<DeployResult> => {
+export const installPackage: CommandHandler = oneChangeAtATime(async (ctx, kwargs): Promise<DeployResult> => {
   const kind = kindArg(kwargs);
   const name = stringArg(kwargs, 'pkg');
   if (findPackage(ctx.frame, kind, name) !== undefined) {
@@ -138,12 +139,14 @@ export const installPackage: CommandHandler = async (ctx, kwargs): Promise<Deplo
   await addFramePath(frameFile, installPath);
   await ctx.frame.reload(kind);
   return deployOutcome(ctx.frame, target, { ok: true, from: null, to: version });
-};
+});
 
 /** `_rollback_pkg({ pkg, pkg_type })`: restores the newest kept previous version. */
-export const rollbackPackage: CommandHandler = async (ctx, kwargs): Promise<DeployResult> => {
-  const { kind, name, record, setting } = requirePackage(ctx, kwargs);
-  const to = await restoreNewest(record.dir, historyDir(ctx.frame.options.serviceGroupConf, kind, name));
-  await ctx.frame.reload(kind);
-  return deployOutcome(ctx.frame, record.dir, { ok: true, from: setting.version, to });
-};
+export const rollbackPackage: CommandHandler = oneChangeAtATime(
+  async (ctx, kwargs): Promise<DeployResult> => {
+    const { kind, name, record, setting } = requirePackage(ctx, kwargs);
+    const to = await restoreNewest(record.dir, historyDir(ctx.frame.options.serviceGroupConf, kind, name));
+    await ctx.frame.reload(kind);
+    return deployOutcome(ctx.frame, record.dir, { ok: true, from: setting.version, to });
+  },
+);

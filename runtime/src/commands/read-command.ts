@@ -23,6 +23,10 @@ export function readCommand(msg: ConsumeMessage): CommandMessage {
     throw new KaelError('DECODE_ERROR', 'command id must be a string');
   if (notId !== undefined && !Array.isArray(notId))
     throw new KaelError('DECODE_ERROR', 'command notId must be a list of frame ids');
+  const requestId = b['requestId'] ?? undefined;
+  if (requestId !== undefined && (typeof requestId !== 'string' || requestId.length > 64))
+    throw new KaelError('DECODE_ERROR', 'command requestId must be a string of at most 64 characters');
+  if (requestId !== undefined) out.requestId = requestId;
   if (id !== undefined) out.id = id;
   if (notId !== undefined) out.notId = (notId as unknown[]).map(String);
   // The verifier checks every field of the signature; here it only has to be a map.

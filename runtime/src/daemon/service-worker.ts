@@ -10,12 +10,8 @@ import { endpointsOf, readCallRequest } from '../rpc/call-handler.js';
 import type { ServiceEndpoint } from '../rpc/call-handler.js';
 import { failure, publishReply, waitDrain } from '../rpc/envelope.js';
 import type { ReplyEnvelope } from '../rpc/envelope.js';
-import {
-  DEAD_LETTER_QUEUE_OPTIONS,
-  publishDeadLetter,
-  republishCounted,
-  workerDeaths,
-} from '../rpc/poison-calls.js';
+import { declareDeadLetterQueue } from '../rpc/dead-letter-queue.js';
+import { publishDeadLetter, republishCounted, workerDeaths } from '../rpc/poison-calls.js';
 import { FRAME_CALLS_QUEUE_OPTIONS, SERVICE_HEADER, SERVICE_QUEUE_OPTIONS } from '../rpc/service-queue.js';
 import { DIRECT_EXCHANGE_OPTIONS } from '../security/ensure-exchange.js';
 import { createLogger } from '../util/logger.js';
@@ -100,7 +96,7 @@ async function init(message: Init): Promise<void> {
   // process loads the JS and TS packages, one at a time.
   const python = await Promise.all(message.packages.map((p) => isPythonPackage(p.dir)));
   const pythonLoads = message.packages.filter((_, i) => python[i]).map(loadOne);
-  // The channel opens (and the call exchange and dead-letter queue are declared) while they load.
+  // The channel opens (and the call exchange is declared) while they load.
   const opened = broker.onReady((conn) => openChannel(conn));
   void bestEffort(opened, logger, 'open the service channel');
   const loaded: LoadedService[] = [];
@@ -170,12 +166,21 @@ async function openChannel(conn: ChannelModel): Promise<void> {
     await ch.prefetch(s.concurrency);
     const batcher = new AckBatcher(ch);
     await ch.assertExchange(names.callExchange(s.namespace), 'direct', DIRECT_EXCHANGE_OPTIONS);
-    await ch.assertQueue(names.deadLetters(s.namespace), DEAD_LETTER_QUEUE_OPTIONS);
     channel = ch;
     acks = batcher;
     consumerTags = [];
     consumed = new Set();
     if (draining) return;
+    // Only poison calls need it: a refusal (its cluster node down) is logged, and calls are served.
+    declareDeadLetterQueue(conn, s.namespace).catch((e: unknown) =>
+      logger.warn(
+        'cannot declare the dead-letter queue; calls are served, a call dead-lettered meanwhile is only logged',
+        {
+          queue: names.deadLetters(s.namespace),
+          error: (e as Error).message,
+        },
+      ),
+    );
     await consumeNew(ch, batcher);
   } catch (e) {
     if (channel === ch) channel = undefined;

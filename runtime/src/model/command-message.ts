@@ -21,6 +21,12 @@ export interface CommandMessage {
   id?: string;
   /** Frames that must ignore this command (the seed's not_id); signed. */
   notId?: string[];
+  /**
+   * The same on every copy of one command (a client sends a changing command again when its frame
+   * has not answered, as it may have been lost with a broker node); signed. A frame runs a changing
+   * command once per request id and answers a copy with the first run's result.
+   */
+  requestId?: string;
   /** Signature of a changing command. */
   auth?: CommandAuth;
 }

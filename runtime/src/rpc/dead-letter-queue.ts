@@ -2,7 +2,7 @@ import type { Channel, ChannelModel } from 'amqplib';
 import { names } from '../broker/names.js';
 import { KaelError } from '../errors.js';
 import type { DeadLetterReport } from '../model/dead-letter.js';
-import { readDeadLetter } from './poison-calls.js';
+import { DEAD_LETTER_QUEUE_OPTIONS, readDeadLetter } from './poison-calls.js';
 
 /**
  * Reads a namespace's dead-letter queue without taking anything out of it: its depth, and up to
@@ -49,6 +49,18 @@ export async function dropDeadLetters(connection: ChannelModel, namespace: strin
       throw e;
     }
     return (await ch.purgeQueue(queue)).messageCount;
+  });
+}
+
+/**
+ * Declares a namespace's dead-letter queue on a channel of its own, so a refusal closes only that
+ * channel. Kept apart from serving: a durable classic queue whose cluster node is down cannot be
+ * declared until the node is back (404 NOT_FOUND), and calls must be served meanwhile.
+ * @throws KaelError `BROKER_UNAVAILABLE` when the broker refuses, with its reason.
+ */
+export async function declareDeadLetterQueue(connection: ChannelModel, namespace: string): Promise<void> {
+  await withChannel(connection, async (ch) => {
+    await ch.assertQueue(names.deadLetters(namespace), DEAD_LETTER_QUEUE_OPTIONS);
   });
 }
 

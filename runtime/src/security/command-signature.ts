@@ -51,6 +51,8 @@ export interface SignedCommand {
   id?: string | undefined;
   /** The frames that must ignore it. */
   notId?: readonly string[] | undefined;
+  /** The same on every copy of the command (left out of the signed text when absent). */
+  requestId?: string | undefined;
 }
 
 /** The exact text that is MACed (documented in runtime/PROTOCOL.md). */
@@ -62,6 +64,7 @@ export function signedText(command: SignedCommand, auth: Omit<CommandAuth, 'sig'
     kwargs: command.kwargs,
     id: command.id ?? null,
     notId: [...(command.notId ?? [])].sort(),
+    rid: command.requestId ?? null,
     ts: auth.ts,
     nonce: auth.nonce,
     kid: auth.kid,

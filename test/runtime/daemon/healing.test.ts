@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import amqp from 'amqplib';
 import { names } from '@kael/runtime';
-import { AURI } from '../../support/broker.js';
+import { AURI, deleteNamespace, randomNamespace } from '../../support/broker.js';
 import { frameWithClient, TOOLS_SERVICE } from '../../support/frames.js';
 import type { FrameAndClient } from '../../support/frames.js';
 import { until } from '../../support/wait.js';
@@ -45,5 +45,30 @@ describe('a worker whose queue is deleted under it', () => {
     );
     assert.equal(consumers, 2);
     assert.equal(await setup.client.call('tools__add', [20, 22]), 42);
+  });
+});
+
+describe('a namespace whose dead-letter queue cannot be declared', () => {
+  // In a cluster the durable dead-letter queue cannot be declared while its node is down (404); here
+  // the broker refuses the declaration because the queue exists with other arguments (406). Either
+  // way only poison calls need it: the workers must serve, and a restart must complete.
+  const namespace = randomNamespace();
+  let setup: FrameAndClient<Record<never, never>>;
+
+  before(async () => {
+    await onBroker((ch) => ch.assertQueue(names.deadLetters(namespace), { durable: true }));
+    setup = await frameWithClient({ tools: TOOLS_SERVICE }, { name: namespace });
+  });
+  after(async () => {
+    await setup.client.close();
+    await setup.close();
+    await deleteNamespace(namespace);
+  });
+
+  it('serves calls, and a restart completes', async () => {
+    assert.equal(await setup.client.call('tools__add', [20, 22]), 42);
+    const results = await setup.client.restart('service', { timeoutMs: 20_000 });
+    assert.equal(Object.values(results)[0]?.ok, true, JSON.stringify(results));
+    assert.equal(await setup.client.call('tools__add', [1, 2]), 3);
   });
 });

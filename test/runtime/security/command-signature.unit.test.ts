@@ -92,6 +92,7 @@ describe('command signatures', () => {
       { ...original, kwargs: { ...original.kwargs, install_path: '/etc' } },
       { ...original, notId: [] },
       { ...original, id: FRAME },
+      { ...original, requestId: 'r1' },
     ];
     for (const c of changes)
       assert.throws(() => verifier().check(c, NOW), { code: 'UNAUTHORIZED' }, JSON.stringify(c));
@@ -164,5 +165,21 @@ describe('command signatures', () => {
       signedText({ namespace: 'a', fn: 'f', kwargs: {}, notId: ['x'] }, auth),
       signedText({ namespace: 'a', fn: 'f', kwargs: {} }, auth),
     );
+  });
+
+  it('signs a request id when there is one, and a command without one as before request ids', () => {
+    const auth = { v: 1, kid: 'k', ts: 1, nonce: 'n' };
+    const plain = { namespace: 'a', fn: 'f', kwargs: {} };
+    assert.equal(
+      signedText(plain, auth),
+      '{"fn":"f","kid":"k","kwargs":{},"nonce":"n","notId":[],"ns":"a","ts":1,"v":1}',
+    );
+    assert.equal(
+      signedText({ ...plain, requestId: 'r1' }, auth),
+      '{"fn":"f","kid":"k","kwargs":{},"nonce":"n","notId":[],"ns":"a","rid":"r1","ts":1,"v":1}',
+    );
+    const copy = signed({ ...UPDATE, requestId: 'r1' });
+    assert.equal(verifier().check(copy, NOW).kind, 'signed');
+    assert.throws(() => verifier().check({ ...copy, requestId: 'r2' }, NOW), { code: 'UNAUTHORIZED' });
   });
 });
