@@ -65,15 +65,30 @@ export function treeRow(page: Page, text: string, nth = 0): Locator {
   return kaelPane(page).locator('.monaco-list-row', { hasText: text }).nth(nth);
 }
 
-/** Opens a row's context menu (right-click, or Shift+F10 on the focused row) and returns its items. */
+/**
+ * Opens a row's context menu (right-click, or Shift+F10 on the focused row) and returns its items.
+ * A menu that did not open (a hover over the row took the click, or the row was redrawn under it) is
+ * asked for again, after Escape and with the pointer away.
+ */
 export async function contextMenu(page: Page, row: Locator, how: 'mouse' | 'keyboard'): Promise<string[]> {
-  if (how === 'mouse') await row.click({ button: 'right' });
-  else {
-    await row.click();
-    await page.keyboard.press('Shift+F10');
-  }
   const menu = page.locator('.context-view .monaco-menu').first();
-  await menu.waitFor({ state: 'visible' });
+  for (let attempt = 1; ; attempt++) {
+    if (how === 'mouse') await row.click({ button: 'right' });
+    else {
+      await row.click();
+      await page.keyboard.press('Shift+F10');
+    }
+    const opened = await menu
+      .waitFor({ state: 'visible', timeout: attempt === 3 ? 30_000 : 5000 })
+      .then(() => true)
+      .catch((e: unknown) => {
+        if (attempt === 3) throw e;
+        return false; // asked again below
+      });
+    if (opened) break;
+    await page.keyboard.press('Escape');
+    await page.mouse.move(900, 600);
+  }
   return (await menu.locator('.action-item:not(.disabled) .action-label').allInnerTexts())
     .map((t) => plain(t).trim())
     .filter((t) => t !== '');
@@ -84,11 +99,23 @@ export async function clickMenuItem(page: Page, label: string): Promise<void> {
   await page.locator('.context-view .monaco-menu .action-label', { hasText: label }).first().click();
 }
 
-/** Runs a command by its palette title. */
+/**
+ * Runs a command by its palette title. A quick input that is closing stays visible for its close
+ * animation, inert: the palette is opened only once it is gone, and opened again when it did not
+ * open (a key pressed while the previous command took the focus back can be lost).
+ */
 export async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('Control+Shift+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
+  const closing = page.locator('.quick-input-widget[inert], .quick-input-widget.quick-input-widget-closing');
+  const input = page.locator('.quick-input-widget:not([inert]):not(.quick-input-widget-closing) input');
+  for (let attempt = 1; ; attempt++) {
+    await closing.first().waitFor({ state: 'detached', timeout: 10_000 });
+    await page.keyboard.press('Control+Shift+P');
+    const opened = await input
+      .waitFor({ state: 'visible', timeout: 5000 })
+      .then(() => true)
+      .catch(() => false); // not open yet: pressed again below, and the last attempt's failure is thrown by fill()
+    if (opened || attempt === 3) break;
+  }
   await input.fill(`>${title}`);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({});
   await page.keyboard.press('Enter');
