@@ -258,15 +258,11 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
     this.packageRecords = await loadCatalog(config, diskFileView, { readCode: false });
     this.reportProblems(this.packageRecords);
     // Cold start: the service workers get their packages first (they connect by themselves); the
-    // interpreter note runs, and the modules of the frame's own connection, crontabs and cluster
-    // agent load, while they load their packages.
+    // modules of the frame's own connection, crontabs and cluster agent load while they load them.
     this.services = new ServiceHost(this);
     const served = this.services.start();
     // Awaited below with the connection; marked handled so a failure meanwhile is no unhandled rejection.
     void bestEffort(served, this.logger, 'start the service workers');
-    const pythonNote = logPythonInterpreter(this.packageRecords, this.logger).catch((e: unknown) =>
-      this.logger.warn('cannot check the Python interpreter', { error: (e as Error).message }),
-    );
     /* eslint-disable @typescript-eslint/no-require-imports */
     const { BrokerConnection } = require('../broker/connection.js') as typeof ConnectionModule;
     const { CrontabHost } = require('../cron/crontab-host.js') as typeof CrontabHostModule;
@@ -287,9 +283,14 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
       await this.brokerConn.close();
       throw connected.status === 'rejected' ? connected.reason : (started as PromiseRejectedResult).reason;
     }
-    await pythonNote;
+    // After the workers serve (an interpreter's start takes CPU the first calls need), and before the
+    // frame announces itself, so a change sent to it at once does not compete with it either.
+    const pythonNote = logPythonInterpreter(this.packageRecords, this.logger).catch((e: unknown) =>
+      this.logger.warn('cannot check the Python interpreter', { error: (e as Error).message }),
+    );
     await this.locateWorkerProblems();
     await this.crontabs.start();
+    await pythonNote;
     await this.agent.start();
     this.state = 'running';
     if (this.metricsListen !== undefined) await this.serveMetrics(this.metricsListen);
