@@ -123,7 +123,9 @@ describe('a 3-node RabbitMQ cluster', () => {
       // its node is down it cannot be declared, and that must keep no worker from serving or from
       // starting (the update below starts new ones).
       const onVictim = await amqp.connect(cluster.urls[victim - 1] as string, { noDelay: true });
-      onVictim.on('error', () => undefined); // test connection: its close is the cleanup
+      onVictim.on('error', (e: Error) =>
+        process.stdout.write(`# connection to the victim node: ${e.message}\n`),
+      );
       try {
         const ch = await onVictim.createChannel();
         await ch.deleteQueue(names.deadLetters(ns));

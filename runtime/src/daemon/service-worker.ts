@@ -104,7 +104,7 @@ async function init(message: Init): Promise<void> {
     if (service !== undefined) loaded.push(service);
   }
   send({ type: 'imported' });
-  // The JS and TS packages are served while the Python ones still import.
+  // The JS and TS packages are served first.
   const served = endpointsOf(loaded);
   serve(served);
   await consumeOnOpenChannel();

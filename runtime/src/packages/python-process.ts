@@ -13,6 +13,7 @@ import { exportError, exportProblems, loadedNames } from './export-check.js';
 import type { LoadedName } from './export-check.js';
 import { PYTHON_ENTRY, PYTHON_WORKER_SCRIPT, pythonInterpreter } from './python-interpreter.js';
 import { bestEffort } from '../util/best-effort.js';
+import { hasKeys } from '../util/has-keys.js';
 
 /** What a Python worker reports once the package is imported. */
 export interface PythonLoadInfo {
@@ -439,12 +440,6 @@ function loadFailure(dir: string, error: LoadError): ConfigError {
     });
   }
   return exportError(path.join(dir, SETTING_FILE), exportProblems([], found, dir));
-}
-
-// Unlike Object.keys(o).length, allocates nothing (this runs once per call).
-function hasKeys(o: object): boolean {
-  for (const _ in o) return true;
-  return false;
 }
 
 function hasBinary(value: unknown, depth = 0): boolean {

@@ -7,6 +7,7 @@ import { takesKeywordArguments } from '../packages/service-module.js';
 import type { LoadedService, PublishedFunction } from '../packages/service-module.js';
 import type { ReplyEnvelope } from './envelope.js';
 import { failure } from './envelope.js';
+import { hasKeys } from '../util/has-keys.js';
 
 /** A decoded call: positional arguments and keyword arguments (the seed's `[args, kwargs]`). */
 export interface CallRequest {
@@ -73,12 +74,6 @@ export class ServiceEndpoint {
       (e: unknown) => failure(e),
     );
   }
-}
-
-// Unlike Object.keys(o).length, allocates nothing (this runs once per call).
-function hasKeys(o: object): boolean {
-  for (const _ in o) return true;
-  return false;
 }
 
 /** The endpoints of loaded service packages, by microservice name. */
