@@ -42,16 +42,33 @@ function machine(): string {
  * the nodes of scripts/rabbitmq-nodes.sh (started for the run when they are not up). `--markdown`
  * runs the sections that have rows in the README's performance table and prints that table.
  */
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      json: { type: 'boolean', default: false },
-      only: { type: 'string' },
-      quick: { type: 'boolean', default: false },
-      cluster: { type: 'boolean', default: false },
-      markdown: { type: 'boolean', default: false },
-    },
-  });
+async function main(): Promise<number> {
+  let values;
+  try {
+    values = parseArgs({
+      options: {
+        json: { type: 'boolean', default: false },
+        only: { type: 'string' },
+        quick: { type: 'boolean', default: false },
+        cluster: { type: 'boolean', default: false },
+        markdown: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }).values;
+  } catch (e) {
+    process.stderr.write(`bench: ${(e as Error).message}\n${usage()}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(usage());
+    return 0;
+  }
+  const names = [...SECTIONS, rabbitmqCluster].map((s) => s.name);
+  const unknown = values.only?.split(',').filter((n) => !names.includes(n));
+  if (unknown !== undefined && unknown.length > 0) {
+    process.stderr.write(`bench: unknown section ${unknown.map((n) => `"${n}"`).join(', ')}\n${usage()}`);
+    return 2;
+  }
   const only = values.cluster ? [rabbitmqCluster.name] : values.only?.split(',');
   const auri = process.env['KAEL_AURI'] ?? DEFAULT_AURI;
   const out: Record<string, unknown> = {};
@@ -70,10 +87,16 @@ async function main(): Promise<void> {
   }
   if (values.json) process.stdout.write(JSON.stringify(out) + '\n');
   else if (values.markdown) process.stdout.write(`\n${markdownTable(rows, machine(), new Date())}\n`);
+  return 0;
+}
+
+function usage(): string {
+  const names = [...SECTIONS, rabbitmqCluster].map((s) => s.name).join(',');
+  return `usage: npm run bench -- [--json] [--markdown] [--quick] [--only ${names}] [--cluster]\n`;
 }
 
 main().then(
-  () => process.exit(0),
+  (code) => process.exit(code),
   (e: unknown) => {
     process.stderr.write(`bench failed: ${(e as Error).stack ?? String(e)}\n`);
     process.exit(1);

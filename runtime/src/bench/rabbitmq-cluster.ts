@@ -77,8 +77,8 @@ function medianStats(all: readonly CallStats[]): CallStats {
 async function rpc(urls: string[], options: BenchOptions): Promise<Record<string, CallStats>> {
   const [n1 = '', n2 = ''] = urls;
   const contenders: Record<string, Contender> = {
-    floor_classic: await startFloor(n1, n2, 'classic'),
-    floor_quorum: await startFloor(n1, n2, 'quorum'),
+    floor_classic: await startFloor(n1, { serverAuri: n2, queueType: 'classic' }),
+    floor_quorum: await startFloor(n1, { serverAuri: n2, queueType: 'quorum' }),
     kael_classic: await startKael(n1, n2),
   };
   const samples: Record<string, CallStats[]> = {};

@@ -32,18 +32,26 @@ export interface Floor extends Contender {
   pid: number;
 }
 
+/** Where the raw floor's server runs and how it is started. */
+export interface FloorOptions {
+  /** The server's broker URL (another cluster node). @default the caller's */
+  serverAuri?: string;
+  /** @default 'classic' */
+  queueType?: 'classic' | 'quorum';
+  /** The server process's environment. @default this process's */
+  env?: NodeJS.ProcessEnv;
+}
+
 /**
  * The raw floor: plain amqplib with direct reply-to against a one-process plain amqplib server.
  * The server may use another broker node (`serverAuri`) and a quorum queue (the cluster benchmark).
  */
-export async function startFloor(
-  auri: string,
-  serverAuri = auri,
-  queueType: 'classic' | 'quorum' = 'classic',
-): Promise<Floor> {
+export async function startFloor(auri: string, options: FloorOptions = {}): Promise<Floor> {
+  const { serverAuri = auri, queueType = 'classic', env = process.env } = options;
   const queue = `kael-bench-floor-${randomBytes(4).toString('hex')}`;
   const server = fork(path.join(__dirname, 'floor-server.js'), [serverAuri, queue, queueType], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env,
   });
   await new Promise<void>((resolve, reject) => {
     server.once('message', () => resolve());

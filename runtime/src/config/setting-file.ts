@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { nextFire, parseSchedule, scheduleProblem } from '../schedule/schedule.js';
+import { canFire, parseSchedule, scheduleProblem } from '../schedule/schedule.js';
 import { isValidVersion } from '../version/version.js';
 import { toPointer } from './problem.js';
 import { closestName } from './closest-name.js';
@@ -30,9 +30,9 @@ const SETTING_SHAPE =
 /**
  * Parses and validates setting.yaml text. Pure: no file access. Every independent problem is
  * reported in one pass: a schema error in one entry does not hide a bad schedule in another.
- * @param now the time a schedule's next fire time is looked for from (a schedule that never fires is a warning)
+ * A schedule that never fires is a warning.
  */
-export function parseSettingText(text: string, file: string, now: Date = new Date()): SettingResult {
+export function parseSettingText(text: string, file: string): SettingResult {
   const source = parseYamlSource(text);
   const problems: ConfigProblem[] = [];
   const report = (
@@ -107,7 +107,7 @@ export function parseSettingText(text: string, file: string, now: Date = new Dat
     );
   }
   if (kind === 'service') checkArgs(obj, report);
-  else checkSchedules(obj, problems, report, now);
+  else checkSchedules(obj, problems, report);
 
   const usable = !problems.some((p) => p.severity === 'error');
   return { setting: usable ? toSetting(kind, obj, version ?? '') : undefined, problems, source };
@@ -147,7 +147,6 @@ function checkSchedules(
   obj: Record<string, unknown>,
   problems: readonly ConfigProblem[],
   report: Report,
-  now: Date,
 ): void {
   const zone =
     typeof obj['timezone'] === 'string' && !problems.some((p) => p.pointer === '/timezone')
@@ -165,7 +164,7 @@ function checkSchedules(
       report(pointer, 'schedule-invalid', `publish[${index}][0]: ${why}`);
       continue;
     }
-    if (zoneOk && nextFire(parseSchedule(schedule, zone), now) === undefined)
+    if (zoneOk && !canFire(parseSchedule(schedule, zone)))
       report(
         pointer,
         'schedule-never',

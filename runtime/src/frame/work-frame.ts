@@ -34,7 +34,8 @@ import type { MetricsSnapshot } from '../model/metrics-snapshot.js';
 import { FrameMetrics } from '../metrics/frame-metrics.js';
 import { healthOf } from '../metrics/health.js';
 import type { Health } from '../metrics/health.js';
-import { MetricsServer } from '../metrics/metrics-server.js';
+import type { MetricsServer } from '../metrics/metrics-server.js';
+import type * as MetricsServerModule from '../metrics/metrics-server.js';
 import type { PrometheusRegistry } from '../metrics/prometheus-registry.js';
 import { DEFAULT_MESSAGE_LIMITS } from '../model/message-limits.js';
 import type { MessageLimits } from '../model/message-limits.js';
@@ -498,7 +499,10 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
   }
 
   private async serveMetrics(listen: { port: number; host: string }): Promise<void> {
-    const server = new MetricsServer(
+    // Loaded only by a frame that serves its metrics (node:http is milliseconds of every start).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { MetricsServer: Server } = require('../metrics/metrics-server.js') as typeof MetricsServerModule;
+    const server = new Server(
       { metrics: () => this.prometheusText(), health: () => this.health() },
       this.logger,
     );

@@ -134,7 +134,26 @@ export function nextFires(s: CronSchedule, after: Date, count: number): Date[] {
 
 /** False when no date ever matches the schedule (`0 0 31 2 *`, `0 0 30 2 *`). */
 export function canFire(s: CronSchedule): boolean {
-  return fireTimes(s).canFire();
+  // Decided from the calendar when it can be: croner's search loads the time-zone data (tens of ms at
+  // a process's first use), which a frame would otherwise pay before it serves.
+  return hasCalendarDate(s) || fireTimes(s).canFire();
+}
+
+/** Longest month lengths, January first (February has a 29th in leap years). */
+const MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * True when some month of the schedule has one of its days: then it fires. When the day fields are
+ * ANDed, such a date falls on each weekday in some year; when they are ORed (both restricted), the
+ * weekdays alone fire. Every time of day exists on such a date (a fixed time skipped by daylight
+ * saving time fires right after the jump). False says only "ask croner".
+ */
+function hasCalendarDate(s: CronSchedule): boolean {
+  for (const month of s.months) {
+    const last = MONTH_DAYS[month - 1] ?? 0;
+    for (const day of s.days) if (day <= last) return true;
+  }
+  return false;
 }
 
 /** The zone a schedule runs in, by name (the local zone's name when none is set). */

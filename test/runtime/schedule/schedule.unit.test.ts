@@ -148,6 +148,30 @@ describe('cron schedules (system cron meaning)', () => {
     assert.deepEqual(wall('0 0 29 2 *', 'UTC', '2026-01-01T00:00:00Z', 1), ['2028-02-29T00:00:00+00:00']);
   });
 
+  it('says whether a schedule fires as a search of its fire times does, in every zone', () => {
+    // canFire answers from the calendar when some month has one of the days; these cover both its
+    // answers and the cases it leaves to the search (days only some months lack, ORed weekdays).
+    const texts = [
+      '* * * * *',
+      '0 0 31 * *',
+      '0 0 31 1 *',
+      '0 0 30 2 *',
+      '0 0 29,30 2 *',
+      '0 0 31 2 1',
+      '0 0 31 2 */2',
+      '0 0 */30 2 *',
+      '0 30 2 31 2,3 *',
+      '0 0 31 4,6,9,11 1-5',
+      '30 2 * 3 0',
+    ];
+    for (const zone of ['UTC', 'America/New_York', 'Australia/Lord_Howe'])
+      for (const text of texts) {
+        const s = parseSchedule(text, zone);
+        const searched = nextFire(s, new Date('2026-01-01T00:00:00Z')) !== undefined;
+        assert.equal(canFire(s), searched, `${text} in ${zone}`);
+      }
+  });
+
   it('answers fire times strictly after the given instant, milliseconds included', () => {
     assert.deepEqual(wall('* * * * * *', 'UTC', '2026-01-01T00:00:00.300Z', 2), [
       '2026-01-01T00:00:01+00:00',
