@@ -64,11 +64,28 @@ export class CallState implements CallContext {
   }
 }
 
-/** The calls being served, one per async flow (used for functions that return a promise). */
-export const calls = new AsyncLocalStorage<CallState>();
+/** Where the calls being served are kept (see {@link slots}). */
+interface CallSlots {
+  /** The calls being served, one per async flow (used for functions that return a promise). */
+  readonly calls: AsyncLocalStorage<CallState>;
+  /** The call whose synchronous function is running now (no async context needed for those). */
+  sync: CallState | undefined;
+}
 
-/** The call whose synchronous function is running now (no async context needed for those). */
-let syncCall: CallState | undefined;
+/**
+ * Shared by every copy of this module in the process: a service package that installed
+ * @kael/runtime in its own folder loads a second copy, and its `currentCall()` must see the calls
+ * the worker's copy serves. The key names the shape: a change to {@link CallSlots} or
+ * {@link CallContext} that an older copy could not read takes a new key.
+ */
+const SLOTS_KEY = Symbol.for('kael.call-context.v1');
+const slots = ((globalThis as Record<symbol, unknown>)[SLOTS_KEY] ??= {
+  calls: new AsyncLocalStorage<CallState>(),
+  sync: undefined,
+} satisfies CallSlots) as CallSlots;
+
+/** The calls being served, one per async flow (used for functions that return a promise). */
+export const calls = slots.calls;
 
 /**
  * How a call's function runs: `sync` sets the call for the synchronous run only (a function that
@@ -81,12 +98,12 @@ export type CallMode = 'sync' | 'async';
 /** Runs `fn` as the function of `call` (see {@link CallMode}). */
 export function runInCall<T>(call: CallState, mode: CallMode, fn: () => T): T {
   if (mode === 'async') return calls.run(call, fn);
-  const outer = syncCall;
-  syncCall = call;
+  const outer = slots.sync;
+  slots.sync = call;
   try {
     return fn();
   } finally {
-    syncCall = outer;
+    slots.sync = outer;
   }
 }
 
@@ -100,7 +117,7 @@ export function releaseAsyncTracking(): void {
 
 /** The call being served here, whichever way it runs. */
 export function servingCall(): CallState | undefined {
-  return syncCall ?? calls.getStore();
+  return slots.sync ?? calls.getStore();
 }
 
 /**

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { AURI, randomNamespace } from '../../support/broker.js';
 import { frameWithClient } from '../../support/frames.js';
@@ -46,6 +47,23 @@ function packages(namespace: string): Record<string, Record<string, string>> {
         '    return _seen()',
         '',
       ].join('\n'),
+    },
+    // A package with its own install of the runtime: another copy of the module in the worker.
+    own: {
+      'setting.yaml': 'type: service\nservice_base_name: own\nversion: 1.0\npublish: [ctx]\n',
+      'index.js': [
+        "const { currentCall } = require('@kael/runtime');",
+        'exports.ctx = async () => {',
+        '  await new Promise((r) => setImmediate(r));',
+        '  return { service: currentCall()?.service ?? null, sameCopy: require.resolve("@kael/runtime") === ' +
+          `${RUNTIME} };`,
+        '};',
+      ].join('\n'),
+      'node_modules/@kael/runtime/package.json': '{ "name": "@kael/runtime", "main": "call-context.js" }\n',
+      'node_modules/@kael/runtime/call-context.js': readFileSync(
+        require.resolve('@kael/runtime/tracing/call-context'),
+        'utf8',
+      ),
     },
     hop: {
       'setting.yaml': 'type: service\nservice_base_name: hop\nversion: 1.0\npublish: [via, outside]\n',
@@ -108,6 +126,10 @@ describe('the context of the call being served', () => {
     const direct = (await t.client.call('pyctx__ctx')) as Seen;
     assert.equal(direct.caller, null);
     assert.match(direct.traceId, /^[0-9a-f]{32}$/);
+  });
+
+  it('tells a package that installed the runtime in its own folder the call it serves', async () => {
+    assert.deepEqual(await t.client.call('own__ctx'), { service: 'own__ctx', sameCopy: false });
   });
 
   it('keeps the context in timers the function started', async () => {

@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import {
   calls,
@@ -88,5 +92,33 @@ describe('running a call synchronously', () => {
       return currentCall()?.service;
     });
     assert.equal(seen, 's__a');
+  });
+});
+
+describe('a second copy of the runtime in the process', () => {
+  it('sees the calls the first copy serves (a package with @kael/runtime in its own folder)', async () => {
+    // A copy of the module at another path is another module instance, as a package's own install is.
+    const req = createRequire(__filename);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kael-copy-'));
+    try {
+      const copy = path.join(dir, 'call-context.js');
+      copyFileSync(req.resolve('@kael/runtime/tracing/call-context'), copy);
+      const other = req(copy) as { currentCall: typeof currentCall };
+      assert.notEqual(other.currentCall, currentCall);
+      const state = new CallState('c__f', 'frame-c', 'a__g', undefined, performance.now(), TRACE, undefined);
+      assert.equal(
+        runInCall(state, 'sync', () => other.currentCall()?.service),
+        'c__f',
+      );
+      const seen = await runInCall(state, 'async', async () => {
+        await new Promise((r) => setTimeout(r, 1));
+        const call = other.currentCall();
+        return [call?.service, call?.caller, call?.traceId];
+      });
+      assert.deepEqual(seen, ['c__f', 'a__g', TRACE]);
+      assert.equal(other.currentCall(), undefined);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
