@@ -33,6 +33,14 @@ export class ServiceHost implements FrameComponent {
   }
 
   /**
+   * Resolves once the first worker of the current generation has imported its JavaScript and
+   * TypeScript packages (or is gone), at once when there is none.
+   */
+  imported(): Promise<void> {
+    return this.workers[0]?.imported ?? Promise.resolve();
+  }
+
+  /**
    * Starts workers on `records`, then drains the previous workers. A package whose loading ends
    * the worker process or outlasts the load time limit is marked failed, and the workers are started
    * again without it, so one bad package never keeps the others from serving.

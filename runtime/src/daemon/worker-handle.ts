@@ -82,6 +82,11 @@ export class WorkerHandle extends EventEmitter {
   readonly ready: Promise<LoadResults>;
   /** Resolves with the exit code (or signal) when the process is gone. */
   readonly exited: Promise<number | string>;
+  /**
+   * Resolves once the worker has imported its JavaScript and TypeScript packages (it consumes their
+   * queues next, then starts its Python packages), or when it is gone before that. Never rejects.
+   */
+  readonly imported: Promise<void>;
   private draining = false;
   /** The counters the worker last reported (kept after it exits, so its calls stay counted). */
   lastMetrics: Record<string, ServiceCounters> = {};
@@ -99,6 +104,15 @@ export class WorkerHandle extends EventEmitter {
       this.child.once('error', (e: Error) => {
         if (this.child.pid === undefined) resolve(`spawn failed: ${e.message}`);
       });
+    });
+    this.imported = new Promise<void>((resolve) => {
+      const onMessage = (m: FromWorker): void => {
+        if (m.type !== 'imported') return;
+        this.child.off('message', onMessage);
+        resolve();
+      };
+      this.child.on('message', onMessage);
+      void this.exited.then(() => resolve());
     });
     this.ready = new Promise<LoadResults>((resolve, reject) => {
       let results: LoadResults = [];
