@@ -110,16 +110,17 @@ export class ClusterClient extends EventEmitter {
    * @param namespace the namespace to talk to
    * @param logger where the client logs (the view's changes, command failures)
    * @param options.adminKey the key that signs changing commands @default none: changing commands are unsigned and refused by secure frames
+   * @param options.directReplyTo take replies through direct reply-to only (see RequestChannelOptions) @default false
    */
   constructor(
     protected readonly broker: BrokerConnection,
     /** The namespace this client talks to. */
     readonly namespace: string,
     protected readonly logger: Logger,
-    options: { adminKey?: string | undefined } = {},
+    options: { adminKey?: string | undefined; directReplyTo?: boolean | undefined } = {},
   ) {
     super();
-    this.requests = new RequestChannel(broker, logger);
+    this.requests = new RequestChannel(broker, logger, { directReplyTo: options.directReplyTo === true });
     this.adminKey = options.adminKey;
     this.view = new MembershipView(broker, namespace, logger);
     for (const event of ['frames', 'frame-up', 'frame-changed', 'frame-down', 'frame-seen'] as const) {

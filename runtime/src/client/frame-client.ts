@@ -59,6 +59,13 @@ export interface ClientOptions {
   adminKeyFile?: string | undefined;
   /** Where the client logs (reconnects, view changes). @default createLogger('client'): stderr */
   logger?: Logger;
+  /**
+   * Take replies through RabbitMQ's direct reply-to only, never an exclusive reply queue of the
+   * client's own (which needs `configure` permission on `amq.gen-.*` names; without it the client
+   * takes direct reply-to by itself, after one declaration the broker refuses).
+   * @default false
+   */
+  directReplyTo?: boolean;
 }
 
 /** Options of one call. */
@@ -132,10 +139,10 @@ export class FrameClient extends ClusterClient {
     logger: Logger,
     options: Pick<
       ClientOptions,
-      'timeoutMs' | 'adminKey' | 'maxRequestBytes' | 'retry' | 'serviceGoneAfterMs'
+      'timeoutMs' | 'adminKey' | 'maxRequestBytes' | 'retry' | 'serviceGoneAfterMs' | 'directReplyTo'
     > = {},
   ) {
-    super(broker, namespace, logger, { adminKey: options.adminKey });
+    super(broker, namespace, logger, { adminKey: options.adminKey, directReplyTo: options.directReplyTo });
     this.timeoutMs = options.timeoutMs ?? 30_000;
     checkTimeout(this.timeoutMs, 'timeoutMs');
     this.maxRequestBytes = checkLimitOption(
@@ -305,6 +312,7 @@ export async function connectClient<S extends object = Record<never, never>>(
     ...(options.maxRequestBytes === undefined ? {} : { maxRequestBytes: options.maxRequestBytes }),
     ...(options.retry === undefined ? {} : { retry: options.retry }),
     ...(options.serviceGoneAfterMs === undefined ? {} : { serviceGoneAfterMs: options.serviceGoneAfterMs }),
+    ...(options.directReplyTo === undefined ? {} : { directReplyTo: options.directReplyTo }),
     adminKey,
   });
   await broker.start();

@@ -53,7 +53,9 @@ export class ClusterAgent implements FrameComponent {
   };
 
   constructor(private readonly frame: FrameRuntime) {
-    this.requests = new RequestChannel(frame.broker, frame.logger);
+    // Its requests (a package fetched from another frame) are few and not in a hurry: direct reply-to
+    // needs no reply queue per frame, nor `configure` on `amq.gen-.*`, which the frame role lacks.
+    this.requests = new RequestChannel(frame.broker, frame.logger, { directReplyTo: true });
     this.verifier = new CommandVerifier({
       key: frame.options.adminKey,
       allowUnsigned: frame.options.allowUnsignedAdmin,

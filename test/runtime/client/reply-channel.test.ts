@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Channel } from 'amqplib';
+import amqp from 'amqplib';
+import type { Channel, ChannelModel } from 'amqplib';
+import { AURI } from '../../support/broker.js';
 import { KaelError } from '@kael/runtime';
 import type { ServiceProxy } from '@kael/runtime';
-import { frameWithClient, TOOLS_SERVICE } from '../../support/frames.js';
+import { frameWithClient, testClient, TOOLS_SERVICE } from '../../support/frames.js';
 import type { FrameAndClient } from '../../support/frames.js';
 import { until } from '../../support/wait.js';
 
@@ -12,9 +14,44 @@ interface Tools {
   tools__slow(ms: number): Promise<number>;
 }
 
-/** The client's shared reply channel (internal: the test closes it from the broker side). */
+interface Requests {
+  channel: Channel | undefined;
+  replyChannel: Channel | undefined;
+  replyTo: string;
+}
+
+/** The client's request channel and where its replies go (internal: the tests close them from the broker side). */
+function requests(client: object): Requests {
+  return (client as { requests: Requests }).requests;
+}
+
+/** The client's shared request channel. */
 function replyChannel(client: object): Channel | undefined {
-  return (client as { requests: { channel: Channel | undefined } }).requests.channel;
+  return requests(client).channel;
+}
+
+/** Calls that fail with CONNECTION_LOST or are retried when a channel goes, and later calls succeed. */
+async function survivesLoss(client: ServiceProxy<Tools>, lose: () => Promise<unknown>): Promise<void> {
+  assert.equal(await client.tools__add(1, 2), 3);
+  const first = replyChannel(client);
+  assert.ok(first !== undefined);
+  const plain = client.call('tools__slow', [300]).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  const retried = client.call('tools__slow', [300], { retry: true });
+  await lose();
+  const error = await plain;
+  assert.ok(error instanceof KaelError, `a KaelError, not ${String(error)}`);
+  assert.equal(error.code, 'CONNECTION_LOST');
+  assert.equal(typeof (await retried), 'number');
+  await until('the channels to be reopened', () =>
+    Promise.resolve(replyChannel(client) !== undefined && replyChannel(client) !== first ? true : undefined),
+  );
+  assert.deepEqual(
+    await Promise.all(Array.from({ length: 50 }, (_, i) => client.tools__add(i, 1))),
+    Array.from({ length: 50 }, (_, i) => i + 1),
+  );
 }
 
 describe("the client's shared reply channel", () => {
@@ -30,29 +67,61 @@ describe("the client's shared reply channel", () => {
   });
 
   it('is reopened when the broker closes it: waiting calls fail with CONNECTION_LOST or are retried, later calls succeed', async () => {
-    assert.equal(await client.tools__add(1, 2), 3);
-    const first = replyChannel(client);
-    assert.ok(first !== undefined);
-    const plain = client.call('tools__slow', [300]).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    const retried = client.call('tools__slow', [300], { retry: true });
     // A passive declare of a missing queue makes the broker close the channel (404), as a
     // broker-side channel error would.
-    await first.checkQueue('kael.no-such-queue').catch(() => undefined); // expected in a test (cleanup or a provoked failure); the outcome is asserted elsewhere
-    const error = await plain;
-    assert.ok(error instanceof KaelError, `a KaelError, not ${String(error)}`);
-    assert.equal(error.code, 'CONNECTION_LOST');
-    assert.equal(typeof (await retried), 'number');
-    await until('the reply channel to be reopened', () =>
-      Promise.resolve(
-        replyChannel(client) !== undefined && replyChannel(client) !== first ? true : undefined,
-      ),
+    await survivesLoss(client, () =>
+      // expected in a test (a provoked failure); the outcome is asserted by survivesLoss
+      (replyChannel(client) as Channel).checkQueue('kael.no-such-queue').catch(() => undefined),
     );
-    assert.deepEqual(
-      await Promise.all(Array.from({ length: 50 }, (_, i) => client.tools__add(i, 1))),
-      Array.from({ length: 50 }, (_, i) => i + 1),
+  });
+
+  it('takes replies on a reply queue of its own, reopened with the request channel when the broker closes it', async () => {
+    assert.match(requests(client).replyTo, /^amq\.gen-/);
+    await survivesLoss(client, () =>
+      // expected in a test (a provoked failure); the outcome is asserted by survivesLoss
+      (requests(client).replyChannel as Channel).checkQueue('kael.no-such-queue').catch(() => undefined),
     );
+    assert.match(requests(client).replyTo, /^amq\.gen-/);
+  });
+
+  it('opens a new reply queue when its queue is deleted under it', async () => {
+    const old = requests(client).replyTo;
+    await survivesLoss(client, async () => {
+      // Only the client's own connection may delete its exclusive queue (others get RESOURCE_LOCKED).
+      const conn = (client as unknown as { broker: { current: ChannelModel } }).broker.current;
+      const ch = await conn.createChannel();
+      await ch.deleteQueue(old);
+      await ch.close();
+    });
+    assert.notEqual(requests(client).replyTo, old);
+  });
+
+  it('keeps its reply queue from every other connection', async () => {
+    const conn = await amqp.connect(AURI);
+    conn.on('error', () => undefined); // expected in a test: the refusals are asserted below
+    try {
+      for (const attempt of [
+        (ch: Channel) => ch.consume(requests(client).replyTo, () => undefined),
+        (ch: Channel) => ch.deleteQueue(requests(client).replyTo),
+      ]) {
+        const ch = await conn.createChannel();
+        ch.on('error', () => undefined); // expected in a test: the refusal is asserted below
+        await assert.rejects(attempt(ch), /RESOURCE.LOCKED/);
+      }
+    } finally {
+      await conn.close();
+    }
+    assert.equal(await client.tools__add(2, 2), 4);
+  });
+
+  it('takes replies through direct reply-to when asked to', async () => {
+    const direct = await testClient<Tools>(setup.namespace, { directReplyTo: true });
+    try {
+      assert.equal(requests(direct).replyTo, 'amq.rabbitmq.reply-to');
+      assert.equal(requests(direct).replyChannel, undefined);
+      assert.equal(await direct.tools__add(2, 3), 5);
+    } finally {
+      await direct.close();
+    }
   });
 });

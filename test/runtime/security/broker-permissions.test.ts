@@ -103,6 +103,13 @@ describe('broker permissions of the caller, operator and frame roles', () => {
 
   it('lets a caller call services', async () => {
     assert.equal(await caller.tools__add(1, 2), 3);
+    // It may not declare a reply queue of its own: its replies come through direct reply-to.
+    assert.equal(
+      (caller as unknown as { requests: { replyTo: string } }).requests.replyTo,
+      'amq.rabbitmq.reply-to',
+    );
+    // The operator may (configure on amq.gen-.*): a queue of its own.
+    assert.match((operator as unknown as { requests: { replyTo: string } }).requests.replyTo, /^amq\.gen-/);
   });
 
   it('keeps a caller off a frame’s own queue, the command exchanges and the announcements', async () => {
