@@ -235,7 +235,7 @@ export const section: BenchSection = {
   describe(r) {
     const { fs, ks, ps, ratio, py } = readRpcResult(r);
     return [
-      `payload: calculate__add(1, 2), msgpack, direct reply-to, 64 in flight for throughput`,
+      `payload: calculate__add(1, 2), msgpack, 64 in flight for throughput; replies: the floor through direct reply-to, kael to its reply queue`,
       `raw floor (plain amqplib): p50 ${fs.p50_ms} ms  p99 ${fs.p99_ms} ms  ${fs.calls_per_s} calls/s`,
       `kael (defaults):           p50 ${ks.p50_ms} ms  p99 ${ks.p99_ms} ms  ${ks.calls_per_s} calls/s`,
       `kael, Python worker:       p50 ${ps.p50_ms} ms  p99 ${ps.p99_ms} ms  ${ps.calls_per_s} calls/s`,
