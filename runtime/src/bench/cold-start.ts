@@ -146,14 +146,16 @@ async function nodeStartMs(env: NodeJS.ProcessEnv): Promise<number> {
 interface ColdStarts {
   kael: number[];
   floor: number[];
+  /** Restart → first call on the new code, when asked for. */
+  restart: number[];
 }
 
 async function coldStarts(
   options: BenchOptions,
   env: NodeJS.ProcessEnv,
-  restart?: number[],
+  restarts: boolean,
 ): Promise<ColdStarts> {
-  const out: ColdStarts = { kael: [], floor: [] };
+  const out: ColdStarts = { kael: [], floor: [], restart: [] };
   for (let i = 0; i < (options.quick ? 1 : 3); i++) {
     out.floor.push(await floorColdStart(options.auri, env));
     const copy = await copyExamples();
@@ -161,7 +163,7 @@ async function coldStarts(
       const frame = await startExamplesFrame(options.auri, copy.conf, env);
       try {
         out.kael.push(frame.firstCallMs);
-        if (restart !== undefined) restart.push(await restartToNewCode(frame, copy.conf, 4));
+        if (restarts) out.restart.push(await restartToNewCode(frame, copy.conf, 4));
       } finally {
         await frame.stop();
       }
@@ -196,19 +198,18 @@ const EXTRA_CA = 'NODE_EXTRA_CA_CERTS';
 export const section: BenchSection = {
   name: 'cold-start',
   async run(options: BenchOptions) {
-    const restart: number[] = [];
-    const here = await coldStarts(options, process.env, restart);
+    const here = await coldStarts(options, process.env, true);
     const result: Record<string, unknown> = {
       ...summary(here),
-      restart_to_new_code_ms: round(median(restart)),
-      restart_rounds: restart.map(round),
+      restart_to_new_code_ms: round(median(here.restart)),
+      restart_rounds: here.restart.map(round),
       node_start_ms: round(await nodeStartMs(process.env)),
     };
     if (process.env[EXTRA_CA] !== undefined) {
       const env = { ...process.env };
       delete env[EXTRA_CA];
       result['without_extra_ca'] = {
-        ...summary(await coldStarts(options, env)),
+        ...summary(await coldStarts(options, env, false)),
         node_start_ms: round(await nodeStartMs(env)),
       };
     }

@@ -260,8 +260,7 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
     // the source), so the frame process does not read the code itself.
     this.packageRecords = await loadCatalog(config, diskFileView, { readCode: false });
     this.reportProblems(this.packageRecords);
-    // Cold start: the service workers get their packages first (they connect by themselves); the
-    // modules of the frame's own connection, crontabs and cluster agent load while they load them.
+    // Cold start: the service workers get their packages first (they connect by themselves).
     this.services = new ServiceHost(this);
     const served = this.services.start();
     // Awaited below with the connection; marked handled so a failure meanwhile is no unhandled rejection.
@@ -269,7 +268,7 @@ export class WorkFrame extends EventEmitter implements FrameRuntime {
     // Cold start: those modules load, and the frame connects, once the first worker has imported its
     // packages (bounded: a slow import must not hold the crontabs back). Loaded beside the worker's
     // own start, they took CPU its first calls need (a frame and its worker at once on 2 cores:
-    // `kael run` → first call 479 → 423 ms, median of 8 interleaved runs).
+    // `kael run` → first call 472 → 431 ms, median of 8 interleaved runs).
     await Promise.race([
       this.services.imported(),
       new Promise((r) => setTimeout(r, IMPORT_HEAD_START_MS).unref()),

@@ -70,16 +70,16 @@ describe("the client's shared reply channel", () => {
     // A passive declare of a missing queue makes the broker close the channel (404), as a
     // broker-side channel error would.
     await survivesLoss(client, () =>
-      // expected in a test (a provoked failure); the outcome is asserted by survivesLoss
-      (replyChannel(client) as Channel).checkQueue('kael.no-such-queue').catch(() => undefined),
+      // The provoked failure: the broker refuses the declare and closes that channel.
+      assert.rejects((replyChannel(client) as Channel).checkQueue('kael.no-such-queue'), /404/),
     );
   });
 
   it('takes replies on a reply queue of its own, reopened with the request channel when the broker closes it', async () => {
     assert.match(requests(client).replyTo, /^amq\.gen-/);
     await survivesLoss(client, () =>
-      // expected in a test (a provoked failure); the outcome is asserted by survivesLoss
-      (requests(client).replyChannel as Channel).checkQueue('kael.no-such-queue').catch(() => undefined),
+      // The provoked failure: the broker refuses the declare and closes that channel.
+      assert.rejects((requests(client).replyChannel as Channel).checkQueue('kael.no-such-queue'), /404/),
     );
     assert.match(requests(client).replyTo, /^amq\.gen-/);
   });
