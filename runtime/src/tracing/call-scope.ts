@@ -1,8 +1,7 @@
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Span } from '@opentelemetry/api';
 import { CALLER_HEADER, calls, CallState, runInCall, TRACEPARENT_HEADER, traceIdOf } from './call-context.js';
 import type { CallMode } from './call-context.js';
-import { kaelTracer, tracingEnabled } from './otel.js';
+import { kaelTracer, otelApi, tracingEnabled } from './otel.js';
 
 /** The AMQP properties a call scope reads. */
 export interface IncomingCall {
@@ -32,6 +31,7 @@ export class CallScope {
     const caller = headers?.[CALLER_HEADER];
     let otel;
     if (tracingEnabled()) {
+      const { propagation, ROOT_CONTEXT, SpanKind, trace } = otelApi();
       const parent = headers === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, headers);
       this.span = kaelTracer().startSpan(
         service,
@@ -56,14 +56,14 @@ export class CallScope {
   run<T>(fn: () => T, mode: CallMode = 'async'): T {
     const otel = this.state.otel;
     if (otel === undefined) return runInCall(this.state, mode, fn);
-    return context.with(otel, () => calls.run(this.state, fn));
+    return otelApi().context.with(otel, () => calls.run(this.state, fn));
   }
 
   /** The call ended; `errorCode` set when it failed. Ends the span. */
   end(errorCode: string | undefined): void {
     if (this.span === undefined) return;
     if (errorCode !== undefined) {
-      this.span.setStatus({ code: SpanStatusCode.ERROR, message: errorCode });
+      this.span.setStatus({ code: otelApi().SpanStatusCode.ERROR, message: errorCode });
       this.span.setAttribute('kael.error_code', errorCode);
     }
     this.span.end();

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { context, propagation, trace } from '@opentelemetry/api';
 import { CALLER_HEADER, servingCall, TRACEPARENT_HEADER } from './call-context.js';
-import { tracingEnabled } from './otel.js';
+import { otelApi, tracingEnabled } from './otel.js';
 
 /**
  * The headers of an outgoing call or command: `headers` plus the trace context and the calling
@@ -20,6 +19,7 @@ export function withTraceHeaders(
   if (serving === undefined && !traced) return headers;
   const out: Record<string, unknown> = { ...headers };
   if (traced) {
+    const { context, propagation, trace } = otelApi();
     const ctx = serving?.otel ?? context.active();
     if (trace.getSpan(ctx) !== undefined) propagation.inject(ctx, out);
   }
