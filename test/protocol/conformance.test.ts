@@ -581,6 +581,10 @@ describe('the wire protocol as runtime/PROTOCOL.md describes it', () => {
       const detailed = await client.callDetailed('mini__mul', [2, 3]);
       assert.equal(detailed.frame, 'mini-server');
       assert.deepEqual(detailed.reply, { ok: true, value: 6 });
+      // The test's broker user may write to the default exchange: the client publishes there (a
+      // confined caller publishes to kael.<ns>.call, see broker-permissions.test.ts), and the
+      // server's queues, declared and bound as the document says, take the calls either way.
+      assert.deepEqual([...new Set(server.exchanges)], ['']);
     });
 
     it('reaches a kael client error with the code it sent', async () => {

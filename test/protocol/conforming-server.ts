@@ -13,6 +13,8 @@ export type ServedFunction = (args: unknown[], kwargs: Record<string, unknown>) 
 export class ConformingServer {
   /** Errors the connection or channel reported (the test asserts there are none). */
   readonly errors: Error[] = [];
+  /** The exchange each request came through (`""`: the default exchange). */
+  readonly exchanges: string[] = [];
 
   private constructor(
     private readonly connection: ChannelModel,
@@ -50,6 +52,7 @@ export class ConformingServer {
   }
 
   private serve(msg: ConsumeMessage, fn: ServedFunction): void {
+    this.exchanges.push(msg.fields.exchange);
     const mediaType = ((msg.properties.contentType as string | undefined) ?? '')
       .split(';')[0]
       ?.trim()

@@ -7,8 +7,9 @@ export const names = {
   serviceQueue: (ns: string, service: string): string => `kael.${ns}.svc.${service}`,
   /**
    * Direct exchange of service calls: each service queue is bound to it with its own name as the
-   * routing key. Callers publish here, never to the default exchange, so a broker user allowed to
-   * write only this exchange can reach service queues and nothing else.
+   * routing key, so a broker user allowed to write only this exchange can reach service queues and
+   * nothing else. A caller that may write to the default exchange publishes there instead (the same
+   * queues, routed sooner).
    */
   callExchange: (ns: string): string => `kael.${ns}.call`,
   /** Prefix of every service queue of a namespace. */

@@ -37,7 +37,27 @@ export async function ensureExchange(
 }
 
 /**
- * Runs one declaration on its own channel.
+ * A routing key no queue can have: the broker keeps queue names starting with `amq.` to itself, and
+ * names its own `amq.gen-…`.
+ */
+const PROBE_ROUTING_KEY = 'amq.kael.probe';
+
+/**
+ * Whether this broker user may publish to the default exchange `""` (write permission on
+ * `amq.default`), asked on a throwaway channel: an empty message to a queue name that cannot exist
+ * (the broker drops it), then a round trip the broker answers only after it judged the publish. A
+ * confined account (the caller and operator roles) is refused once, on that channel alone.
+ */
+export async function mayPublishToDefaultExchange(conn: ChannelModel, logger: Logger): Promise<boolean> {
+  const refused = await attempt(conn, logger, async (ch) => {
+    ch.publish('', PROBE_ROUTING_KEY, Buffer.alloc(0));
+    await ch.prefetch(0);
+  });
+  return refused === undefined;
+}
+
+/**
+ * Runs one declaration (or probe) on its own channel.
  * @returns undefined on success, or the AMQP reply code of an access refusal or a missing resource.
  * @throws the error of any other failure.
  */

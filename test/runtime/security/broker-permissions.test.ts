@@ -110,6 +110,9 @@ describe('broker permissions of the caller, operator and frame roles', () => {
     );
     // The operator may (configure on amq.gen-.*): a queue of its own.
     assert.match((operator as unknown as { requests: { replyTo: string } }).requests.replyTo, /^amq\.gen-/);
+    // Neither may write to the default exchange: both publish calls to the call exchange.
+    for (const client of [caller, operator])
+      assert.equal((client as unknown as { callTarget: string }).callTarget, names.callExchange(ns));
   });
 
   it('keeps a caller off a frame’s own queue, the command exchanges and the announcements', async () => {
