@@ -49,6 +49,8 @@ class Connection:
         self._on_connect = on_connect
         self._conn = None
         self._channel = None
+        #: Where calls are published (see :meth:`_call_target`), chosen at every connection.
+        self.call_exchange = protocol.call_exchange(namespace)
         self._probe = None
         self._pending = {}
         self._prefix = os.urandom(6).hex()
@@ -89,6 +91,7 @@ class Connection:
             ).method.queue
             ch.queue_bind(queue, protocol.membership_exchange(self.namespace))
             ch.basic_consume(queue, self._announced, auto_ack=True)
+            self.call_exchange = self._call_target(pika)
             self._channel = ch
         except pika.exceptions.AMQPError as e:
             self.close()
@@ -96,6 +99,22 @@ class Connection:
                 "BROKER_UNAVAILABLE", "cannot connect to RabbitMQ at %s: %r" % (_redact(self.auri), e)
             ) from e
         self._on_connect()
+
+    def _call_target(self, pika):
+        """The default exchange when this broker user may write to it (the same queues, routed sooner
+        by the broker), else the namespace's call exchange. Asked on a channel of its own, as
+        runtime/PROTOCOL.md describes: an empty message to a queue name that cannot exist, then a
+        ``basic.qos`` that a refusal (403) fails; the refusal closes only that channel."""
+        probe = self._conn.channel()
+        try:
+            probe.basic_publish(protocol.DEFAULT_EXCHANGE, protocol.PROBE_ROUTING_KEY, b"")
+            probe.basic_qos(prefetch_count=0)
+        except pika.exceptions.ChannelClosedByBroker as e:
+            if e.reply_code == 403:
+                return protocol.call_exchange(self.namespace)
+            raise
+        probe.close()
+        return protocol.DEFAULT_EXCHANGE
 
     def request(self, exchange, routing_key, body, request, timeout, mandatory=True):
         """Publishes a JSON request whose replies go to ``request``; returns its correlation id.

@@ -11,8 +11,16 @@ MSGPACK_TYPE = "application/msgpack"
 
 
 def call_exchange(namespace):
-    """Where service calls are published: a direct exchange (routing key = the service queue)."""
+    """Where service calls are published by a broker user that may not write to the default exchange:
+    a direct exchange (routing key = the service queue)."""
     return "kael.%s.call" % namespace
+
+
+#: The default exchange: it reaches every queue under its own name, service queues included.
+DEFAULT_EXCHANGE = ""
+#: A routing key no queue can have (the broker keeps ``amq.`` queue names to itself): the target of
+#: the empty message that asks whether this broker user may write to the default exchange.
+PROBE_ROUTING_KEY = "amq.kael.probe"
 
 
 def service_queue(namespace, service):

@@ -112,7 +112,7 @@ class WorkFrame:
         with self._lock:
             conn = self._conn()
             self._presence.before_publish(conn, queue, service)
-            cid = conn.request(protocol.call_exchange(self.name), queue, body, request, timeout)
+            cid = conn.request(conn.call_exchange, queue, body, request, timeout)
             sent_at = time.monotonic()
             state = {}
             try:

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connectClient, createLogger, WorkFrame } from '@kael/runtime';
-import { AURI, deleteNamespace, randomNamespace } from '../support/broker.js';
+import { AURI, createBrokerUser, deleteNamespace, rabbitmqctl, randomNamespace } from '../support/broker.js';
 import { KAEL_CLI, makeFrameDir } from '../support/frames.js';
 import { until } from '../support/wait.js';
 import { ADMIN_KEY, clientPython, PYTHON_CLIENT_DIR, pythonJson } from './python.js';
@@ -106,6 +106,29 @@ describe('the Python client', () => {
       text: 'ab',
       float: 0.75,
     });
+  });
+
+  it('publishes calls to the default exchange when its broker user may write there, else to the call exchange', async () => {
+    // Everything under the namespace and server-named queues, but no write on amq.default.
+    const own = `^(kael\\.${ns}\\..*|amq\\.gen-.*)$`;
+    const confined = await createBrokerUser('python-client', { configure: own, write: own, read: own });
+    try {
+      const out = await pythonJson<Record<string, unknown>>(
+        [
+          'import json, sys',
+          'from kael import WORK_FRAME',
+          'admin = WORK_FRAME(name=sys.argv[1])',
+          'confined = WORK_FRAME(name=sys.argv[1], auri=sys.argv[2])',
+          'print(json.dumps({',
+          '  "admin": [admin.jscalc__add(1, 2), admin._conn().call_exchange],',
+          '  "confined": [confined.jscalc__add(2, 3), confined._conn().call_exchange]}))',
+        ].join('\n'),
+        [ns, confined.url],
+      );
+      assert.deepEqual(out, { admin: [3, ''], confined: [5, `kael.${ns}.call`] });
+    } finally {
+      await rabbitmqctl('delete_user', confined.name);
+    }
   });
 
   it('raises exceptions carrying the same codes as the TypeScript client', async () => {

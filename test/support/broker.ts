@@ -17,10 +17,45 @@ export function randomNamespace(prefix = 't'): string {
   return `${prefix}${randomBytes(5).toString('hex')}`;
 }
 
+const run = promisify(execFile);
+
+/** Runs `rabbitmqctl -q <args>` on the local node. */
+export async function rabbitmqctl(...args: string[]): Promise<void> {
+  await run('rabbitmqctl', ['-q', ...args], { timeout: 60_000 });
+}
+
+/** A broker user of one test (never `guest`): its name and an amqp URL of the local broker with its password. */
+export interface TestUser {
+  name: string;
+  url: string;
+}
+
+/**
+ * Adds a broker user with these permissions (regular expressions) in vhost `/`; remove it with
+ * `rabbitmqctl('delete_user', user.name)`.
+ */
+export async function createBrokerUser(
+  prefix: string,
+  permissions: { configure: string; write: string; read: string },
+): Promise<TestUser> {
+  const name = `kael-test-${prefix}-${randomBytes(4).toString('hex')}`;
+  const password = randomBytes(12).toString('hex');
+  await rabbitmqctl('add_user', name, password);
+  await rabbitmqctl(
+    'set_permissions',
+    '-p',
+    '/',
+    name,
+    permissions.configure,
+    permissions.write,
+    permissions.read,
+  );
+  return { name, url: `amqp://${name}:${password}@127.0.0.1:5672` };
+}
+
 /** Deletes every queue and exchange of a namespace (tests clean up after themselves). */
 export async function deleteNamespace(ns: string): Promise<void> {
   const prefix = names.namespacePrefix(ns);
-  const run = promisify(execFile);
   const list = async (what: 'queues' | 'exchanges'): Promise<string[]> => {
     const { stdout } = await run('rabbitmqctl', ['-q', `list_${what}`, 'name', '--no-table-headers'], {
       timeout: 30_000,

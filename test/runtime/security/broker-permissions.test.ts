@@ -1,8 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import amqp from 'amqplib';
 import type { Channel, ChannelModel } from 'amqplib';
 import { connectClient, createLogger, names, WorkFrame } from '@kael/runtime';
@@ -10,28 +7,10 @@ import type { ServiceProxy } from '@kael/runtime';
 import { encodeBody } from '@kael/runtime/codec/codec';
 import { brokerPermissions } from '@kael/runtime/security/broker-roles';
 import type { BrokerRole } from '@kael/runtime/security/broker-roles';
-import { deleteNamespace, randomNamespace } from '../../support/broker.js';
+import { createBrokerUser, deleteNamespace, rabbitmqctl, randomNamespace } from '../../support/broker.js';
+import type { TestUser } from '../../support/broker.js';
 import { makeFrameDir, TEST_ADMIN_KEY, TOOLS_SERVICE } from '../../support/frames.js';
 import { until } from '../../support/wait.js';
-
-const run = promisify(execFile);
-const rabbitmqctl = async (...args: string[]): Promise<void> =>
-  void (await run('rabbitmqctl', ['-q', ...args], { timeout: 60_000 }));
-
-/** A broker user of this test alone (never `guest`), with the permissions of a role. */
-interface TestUser {
-  name: string;
-  url: string;
-}
-
-async function createUser(role: BrokerRole, ns: string): Promise<TestUser> {
-  const name = `kael-test-${role}-${randomBytes(4).toString('hex')}`;
-  const password = randomBytes(12).toString('hex');
-  await rabbitmqctl('add_user', name, password);
-  const p = brokerPermissions(role, ns);
-  await rabbitmqctl('set_permissions', '-p', '/', name, p.configure, p.write, p.read);
-  return { name, url: `amqp://${name}:${password}@127.0.0.1:5672` };
-}
 
 /**
  * Publishes on a fresh channel of `conn` and resolves with what the broker did: `'refused'` (the
@@ -66,7 +45,7 @@ describe('broker permissions of the caller, operator and frame roles', () => {
   before(async () => {
     await Promise.all(
       (['caller', 'operator', 'frame'] as const).map(
-        async (role) => (users[role] = await createUser(role, ns)),
+        async (role) => (users[role] = await createBrokerUser(role, brokerPermissions(role, ns))),
       ),
     );
     const ticker = {
