@@ -4,6 +4,7 @@ import { names } from '../broker/names.js';
 import { decodeBody, encodeBody, MSGPACK } from '../codec/codec.js';
 import { FANOUT_OPTIONS } from '../membership/announcement.js';
 import type { Logger } from '../util/logger.js';
+import { REPLY_CODE, replyCodeOf } from '../broker/reply-codes.js';
 
 /** A holder's heartbeat: it is alive and holds `term`. */
 export interface Beat {
@@ -80,9 +81,9 @@ export class CrontabBeats {
       return 'alive';
     } catch (e) {
       this.probeChannel = undefined; // The broker closed the channel with the error.
-      const code = (e as { code?: unknown }).code;
-      if (code === 405) return 'alive';
-      if (code === 404) return 'gone';
+      const code = replyCodeOf(e);
+      if (code === REPLY_CODE.RESOURCE_LOCKED) return 'alive';
+      if (code === REPLY_CODE.NOT_FOUND) return 'gone';
       this.logger.warn(`crontab ${this.crontab}: presence probe failed`, { error: (e as Error).message });
       return 'unknown';
     }

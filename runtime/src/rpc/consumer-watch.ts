@@ -2,6 +2,7 @@ import type { Channel } from 'amqplib';
 import type { BrokerConnection } from '../broker/connection.js';
 import { KaelError } from '../errors.js';
 import type { Logger } from '../util/logger.js';
+import { REPLY_CODE, replyCodeOf } from '../broker/reply-codes.js';
 
 /** What the watch knows about one service queue. */
 interface QueueState {
@@ -214,9 +215,9 @@ export class ConsumerWatch {
     } catch (e) {
       // 404: the queue is gone (the mandatory publish would be returned too). Anything else (a node
       // down in a cluster, a closing connection) is not an answer: the call goes ahead as before.
-      const code = (e as { code?: unknown }).code;
-      if (code === 404) return { consumers: 0, ready: 0 };
-      if (code === 403) {
+      const code = replyCodeOf(e);
+      if (code === REPLY_CODE.NOT_FOUND) return { consumers: 0, ready: 0 };
+      if (code === REPLY_CODE.ACCESS_REFUSED) {
         this.refused = true;
         this.logger.warn(
           'the broker refuses queue probes to this user: calls to a service without frame wait until their timeout',

@@ -3,6 +3,7 @@ import { names } from '../broker/names.js';
 import { KaelError } from '../errors.js';
 import type { DeadLetterReport } from '../model/dead-letter.js';
 import { DEAD_LETTER_QUEUE_OPTIONS, readDeadLetter } from './poison-calls.js';
+import { REPLY_CODE, replyCodeOf } from '../broker/reply-codes.js';
 
 /**
  * Reads a namespace's dead-letter queue without taking anything out of it: its depth, and up to
@@ -21,7 +22,7 @@ export async function readDeadLetters(
     try {
       count = (await ch.checkQueue(queue)).messageCount;
     } catch (e) {
-      if ((e as { code?: unknown }).code === 404) return { queue, count: 0, messages: [] };
+      if (replyCodeOf(e) === REPLY_CODE.NOT_FOUND) return { queue, count: 0, messages: [] };
       throw e;
     }
     const report: DeadLetterReport = { queue, count, messages: [] };
@@ -45,7 +46,7 @@ export async function dropDeadLetters(connection: ChannelModel, namespace: strin
     try {
       await ch.checkQueue(queue);
     } catch (e) {
-      if ((e as { code?: unknown }).code === 404) return 0;
+      if (replyCodeOf(e) === REPLY_CODE.NOT_FOUND) return 0;
       throw e;
     }
     return (await ch.purgeQueue(queue)).messageCount;

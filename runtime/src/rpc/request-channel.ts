@@ -11,11 +11,10 @@ import { readEnvelope } from './envelope.js';
 import type { ReplyEnvelope } from './envelope.js';
 import { replyErrorCode } from './reply-error-code.js';
 import { checkRequestSize, checkTimeout } from './request-checks.js';
+import { REPLY_CODE, replyCodeOf } from '../broker/reply-codes.js';
 
 /** RabbitMQ's pseudo-queue for direct reply-to. */
 const DIRECT_REPLY_TO = 'amq.rabbitmq.reply-to';
-/** The AMQP reply code of an operation the account's permissions refuse. */
-const ACCESS_REFUSED = 403;
 
 /** Options of a {@link RequestChannel}. */
 export interface RequestChannelOptions {
@@ -446,7 +445,7 @@ export class RequestChannel {
       this.replyTo = queue;
       return ch;
     } catch (e) {
-      if ((e as { code?: unknown }).code !== ACCESS_REFUSED) {
+      if (replyCodeOf(e) !== REPLY_CODE.ACCESS_REFUSED) {
         await this.closeQuietly(ch);
         throw e;
       }

@@ -1,5 +1,6 @@
 import type { Channel, ChannelModel, Options } from 'amqplib';
 import type { Logger } from '../util/logger.js';
+import { REPLY_CODE, replyCodeOf } from '../broker/reply-codes.js';
 
 /**
  * Options of kael's direct exchanges (`kael.<ns>.call`, `kael.<ns>.cmd.direct`), the same
@@ -7,9 +8,6 @@ import type { Logger } from '../util/logger.js';
  * live client would close its channel at the next publish.
  */
 export const DIRECT_EXCHANGE_OPTIONS: Options.AssertExchange = { durable: false, autoDelete: false };
-
-const ACCESS_REFUSED = 403;
-const NOT_FOUND = 404;
 
 /**
  * Makes sure an exchange exists before anything is published to it (publishing to a missing
@@ -27,7 +25,7 @@ export async function ensureExchange(
   options: Options.AssertExchange = DIRECT_EXCHANGE_OPTIONS,
 ): Promise<boolean> {
   const declared = await attempt(conn, logger, (ch) => ch.assertExchange(name, type, options));
-  if (declared !== ACCESS_REFUSED) return true;
+  if (declared !== REPLY_CODE.ACCESS_REFUSED) return true;
   const checked = await attempt(conn, logger, (ch) => ch.checkExchange(name));
   if (checked === undefined) return true;
   logger.warn(`exchange ${name} does not exist and this broker user may not declare it`, {
@@ -72,8 +70,8 @@ async function attempt(
   try {
     await body(ch);
   } catch (e) {
-    const code = (e as { code?: unknown }).code;
-    if (code === ACCESS_REFUSED || code === NOT_FOUND) return code;
+    const code = replyCodeOf(e);
+    if (code === REPLY_CODE.ACCESS_REFUSED || code === REPLY_CODE.NOT_FOUND) return code;
     throw e;
   }
   await ch.close();

@@ -11,8 +11,7 @@ import {
 import { AURI, randomNamespace } from '../../support/broker.js';
 import { frameWithClient } from '../../support/frames.js';
 import type { FrameAndClient } from '../../support/frames.js';
-
-const mod = (name: string): string => JSON.stringify(require.resolve(name));
+import { inMemorySdkLines, resolvedModule } from '../../support/otel-sdk.js';
 
 interface SpanSeen {
   name: string;
@@ -32,15 +31,8 @@ function packages(namespace: string): Record<string, Record<string, string>> {
     front: {
       'setting.yaml': 'type: service\nservice_base_name: front\nversion: 1.0\npublish: [hop, spans]\n',
       'index.js': [
-        `const api = require(${mod('@opentelemetry/api')});`,
-        `const { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } = require(${mod('@opentelemetry/sdk-trace-base')});`,
-        `const { W3CTraceContextPropagator } = require(${mod('@opentelemetry/core')});`,
-        `const { AsyncLocalStorageContextManager } = require(${mod('@opentelemetry/context-async-hooks')});`,
-        `const { connectClient, createLogger } = require(${mod('@kael/runtime')});`,
-        'const exporter = new InMemorySpanExporter();',
-        'api.trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));',
-        'api.propagation.setGlobalPropagator(new W3CTraceContextPropagator());',
-        'api.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());',
+        ...inMemorySdkLines({ contextManager: true }),
+        `const { connectClient, createLogger } = require(${resolvedModule('@kael/runtime')});`,
         'let client;',
         'exports.hop = async (x) => {',
         `  client ??= await connectClient({ name: ${JSON.stringify(namespace)}, auri: ${JSON.stringify(AURI)}, logger: createLogger('front', 'silent') });`,

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-
-const mod = (name: string): string => JSON.stringify(require.resolve(name));
+import { inMemorySdkLines, resolvedModule } from '../../support/otel-sdk.js';
 
 /** Runs `lines` in a fresh Node process (an empty module cache) and returns what it printed, parsed. */
 function inFreshProcess(lines: string[]): Record<string, unknown> {
@@ -15,9 +14,9 @@ const LOADED = "Object.keys(require.cache).some((f) => f.includes('@opentelemetr
 describe('the OpenTelemetry API is loaded only when an SDK registered', () => {
   it('serves and makes calls without loading it when nothing registered a tracer provider', () => {
     const seen = inFreshProcess([
-      `const { withTraceHeaders } = require(${mod('@kael/runtime/tracing/trace-headers')});`,
-      `const { CallScope } = require(${mod('@kael/runtime/tracing/call-scope')});`,
-      `const { calls, CallState } = require(${mod('@kael/runtime/tracing/call-context')});`,
+      `const { withTraceHeaders } = require(${resolvedModule('@kael/runtime/tracing/trace-headers')});`,
+      `const { CallScope } = require(${resolvedModule('@kael/runtime/tracing/call-scope')});`,
+      `const { calls, CallState } = require(${resolvedModule('@kael/runtime/tracing/call-context')});`,
       "const scope = new CallScope('a__f', 'frame-1', { headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' } });",
       "const headers = scope.run(() => withTraceHeaders(undefined), 'sync');",
       'scope.end(undefined);',
@@ -30,16 +29,11 @@ describe('the OpenTelemetry API is loaded only when an SDK registered', () => {
 
   it('makes server spans and injects their context once a provider is registered, after the runtime loaded', () => {
     const seen = inFreshProcess([
-      `const { withTraceHeaders } = require(${mod('@kael/runtime/tracing/trace-headers')});`,
-      `const { CallScope } = require(${mod('@kael/runtime/tracing/call-scope')});`,
-      `const { tracingEnabled } = require(${mod('@kael/runtime/tracing/otel')});`,
+      `const { withTraceHeaders } = require(${resolvedModule('@kael/runtime/tracing/trace-headers')});`,
+      `const { CallScope } = require(${resolvedModule('@kael/runtime/tracing/call-scope')});`,
+      `const { tracingEnabled } = require(${resolvedModule('@kael/runtime/tracing/otel')});`,
       'const before = tracingEnabled();',
-      `const api = require(${mod('@opentelemetry/api')});`,
-      `const { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } = require(${mod('@opentelemetry/sdk-trace-base')});`,
-      `const { W3CTraceContextPropagator } = require(${mod('@opentelemetry/core')});`,
-      'const exporter = new InMemorySpanExporter();',
-      'api.trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));',
-      'api.propagation.setGlobalPropagator(new W3CTraceContextPropagator());',
+      ...inMemorySdkLines({ contextManager: false }),
       // The answer is reused for a second: a provider registered later is seen after it.
       'setTimeout(() => {',
       "  const scope = new CallScope('a__f', 'frame-1', { headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' } });",
